@@ -1,0 +1,130 @@
+"""Settings of the hub: every setting, its default and what it does.
+
+Values come, in order of precedence, from ``CHAIR_<NAME>`` environment variables, an
+instance file (``<instance>/chair.toml``), and the defaults below. Every backend is
+chosen by one URL; the defaults need no server at all (SQLite, a local directory,
+in-process tasks, pure-Python extraction, SQLite FTS5 search).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: Any
+    doc: str
+
+    @property
+    def env(self) -> str:
+        return f"CHAIR_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # Backends
+    Setting("DATABASE_URL", "", "SQLAlchemy URL of the database. Empty: a SQLite file chair.db in the instance folder."),
+    Setting("BROKER_URL", "", "Celery broker (redis://...). Empty: tasks run in-process."),
+    Setting("STORAGE_URL", "", "Object store: s3://KEY:SECRET@host:port/bucket, or file:///path. Empty: <instance>/objects."),
+    Setting("TIKA_URL", "", "Apache Tika server URL (http://host:9998). Empty: pure-Python extraction."),
+    Setting("SEARCH_URL", "", "Search backend: elasticsearch+http://host:9200/index, opensearch+http://..., or sqlite:///path. Empty: SQLite FTS5 in the instance folder."),
+    # Identity
+    Setting("SECRET_KEY", "dev-secret-change-me", "Signs sessions and OAI-PMH resumption tokens. Set it in production."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "Public base URL of the hub, used in OAI-PMH and feeds."),
+    Setting("REPOSITORY_NAME", "CHAIR Hub", "Repository name announced by Identify and shown on the portal."),
+    Setting("ADMIN_EMAIL", "admin@chair.example.org", "Administrator e-mail announced by OAI-PMH Identify."),
+    Setting("OAI_IDENTIFIER_PREFIX", "chair.example.org", "Namespace of the hub's own OAI identifiers: oai:<prefix>:<id>."),
+    Setting("DEFAULT_LOCALE", "zh", "Portal language when the visitor chose none (zh or en)."),
+    Setting("THEME", "default", "Name of the theme under themes/ whose templates override the default theme."),
+    # Harvesting
+    Setting("ALLOW_PRIVATE_ADDRESSES", False, "Allow repository and file URLs on private, loopback or link-local addresses (demo and tests only)."),
+    Setting("USER_AGENT", "CHAIR-Hub/0.1 (+https://chair.example.org/about/harvester)", "User-Agent sent to member repositories; names a contact URL."),
+    Setting("HTTP_CONNECT_TIMEOUT", 10.0, "Seconds to wait for a TCP connection to a repository."),
+    Setting("HTTP_READ_TIMEOUT", 120.0, "Seconds to wait for bytes from a repository (deep DSpace pages are slow)."),
+    Setting("HTTP_MAX_RETRIES", 5, "Retries of a failed request (5xx, 429, broken bodies) before the run fails resumably."),
+    Setting("HTTP_BACKOFF_BASE", 2.0, "First retry delay in seconds; doubles each retry."),
+    Setting("HTTP_BACKOFF_MAX", 300.0, "Largest delay between two retries, in seconds."),
+    Setting("HTTP_MAX_RETRY_AFTER", 3600.0, "Largest Retry-After honoured, in seconds; a longer one fails the run resumably."),
+    Setting("HARVEST_MAX_PAGE_BYTES", 64 * 1024 * 1024, "Largest OAI-PMH page read, in bytes; a larger one fails the request."),
+    Setting("HARVEST_MAX_PAGES", 1_000_000, "Most pages one list request may follow before the harvest stops as runaway."),
+    Setting("HARVEST_MAX_EMPTY_PAGES", 50, "Consecutive pages without records (but with a token) tolerated before stopping."),
+    Setting("HARVEST_OVERLAP_SECONDS", 60, "Overlap subtracted from the last responseDate for the next incremental harvest."),
+    Setting("HARVEST_STALE_SECONDS", 600, "A running harvest without a heartbeat for this long is shown as interrupted."),
+    Setting("HARVEST_REQUEST_DELAY", 0.0, "Seconds to wait between two requests to the same repository (politeness)."),
+    Setting("REPOSITORY_CONCURRENCY", 2, "Most requests in flight to one repository, however many workers run."),
+    # Full text
+    Setting("FILE_MAX_BYTES", 200 * 1024 * 1024, "Largest full-text file downloaded, in bytes."),
+    Setting("EXTRACT_TIMEOUT", 120.0, "Seconds one text extraction may take."),
+    Setting("EXTRACT_MAX_ATTEMPTS", 3, "Failed attempts after which a file is quarantined."),
+    # Provider
+    Setting("OAI_PAGE_SIZE_RECORDS", 100, "Records per OAI-PMH ListRecords page served by the hub."),
+    Setting("OAI_PAGE_SIZE_IDENTIFIERS", 1000, "Headers per OAI-PMH ListIdentifiers page served by the hub."),
+    Setting("OAI_TOKEN_LIFETIME", 7 * 24 * 3600, "Seconds a resumption token issued by the hub stays valid (at least a day)."),
+    # Search
+    Setting("SEARCH_PAGE_SIZE", 20, "Results per search page."),
+    Setting("SEARCH_MAX_RESULTS", 10_000, "Deepest result reachable by paging (deeper pages ask to refine the query)."),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    """Turn a raw value (an environment string, a TOML value) into the default's type."""
+    default = setting.default
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return str(raw)
+
+
+def load_settings(instance_path: str | os.PathLike, overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting resolved: defaults, then the instance file, then the environment, then overrides.
+
+    Unknown keys in the instance file or overrides raise ``ValueError``: a typo must not pass silently.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    instance_file = Path(instance_path) / "chair.toml"
+    if instance_file.is_file():
+        with instance_file.open("rb") as fh:
+            for key, raw in tomllib.load(fh).items():
+                key = key.upper()
+                if key not in SETTINGS_BY_NAME:
+                    raise ValueError(f"unknown setting {key!r} in {instance_file}")
+                values[key] = _coerce(SETTINGS_BY_NAME[key], raw)
+    for setting in SETTINGS:
+        if setting.env in environ:
+            values[setting.name] = _coerce(setting, environ[setting.env])
+    for key, raw in (overrides or {}).items():
+        key = key.upper()
+        if key not in SETTINGS_BY_NAME:
+            raise ValueError(f"unknown setting {key!r}")
+        values[key] = _coerce(SETTINGS_BY_NAME[key], raw)
+    instance = Path(instance_path)
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{instance / 'chair.db'}"
+    if not values["STORAGE_URL"]:
+        values["STORAGE_URL"] = f"file://{instance / 'objects'}"
+    if not values["SEARCH_URL"]:
+        values["SEARCH_URL"] = f"sqlite:///{instance / 'search.db'}"
+    values["INSTANCE_PATH"] = str(instance)
+    return values
+
+
+def default_instance_path() -> Path:
+    """The instance folder: ``CHAIR_INSTANCE_PATH`` or ``./instance``."""
+    return Path(os.environ.get("CHAIR_INSTANCE_PATH", "instance")).resolve()

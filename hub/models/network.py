@@ -1,0 +1,70 @@
+"""Member institutions and their repositories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.states import RepositoryState
+
+
+class Institution(Base):
+    """A member university or institute."""
+
+    __tablename__ = "institution"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_en: Mapped[str] = mapped_column(String(255))
+    name_zh: Mapped[str] = mapped_column(String(255), default="")
+    region: Mapped[str] = mapped_column(String(64), default="")  # province or region
+    website: Mapped[str] = mapped_column(String(512), default="")
+    contact_email: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    repositories: Mapped[list[Repository]] = relationship(back_populates="institution")
+
+    def name(self, locale: str = "zh") -> str:
+        """The institution's name in a locale, falling back to the other language."""
+        if locale.startswith("zh"):
+            return self.name_zh or self.name_en
+        return self.name_en or self.name_zh
+
+
+class Repository(Base):
+    """A member's repository, harvested through one platform plugin."""
+
+    __tablename__ = "repository"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    platform: Mapped[str] = mapped_column(String(64))
+    base_url: Mapped[str] = mapped_column(String(1024))
+    metadata_prefix: Mapped[str] = mapped_column(String(64), default="oai_dc")
+    sets_include: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    sets_exclude: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Platform-specific settings (field mappings, REST API base, feed columns...).
+    options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    schedule: Mapped[str] = mapped_column(String(64), default="")  # "" = manual; "1d", "6h" or a cron line
+    state: Mapped[RepositoryState] = mapped_column(
+        Enum(RepositoryState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=RepositoryState.ACTIVE,
+    )
+    # The source's own responseDate of the last successful harvest (its clock, never ours).
+    high_water_mark: Mapped[str] = mapped_column(String(40), default="")
+    granularity: Mapped[str] = mapped_column(String(32), default="")
+    check_report: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    institution: Mapped[Institution] = relationship(back_populates="repositories")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.base_url

@@ -1,0 +1,51 @@
+"""Records: one per (repository, source identifier), raw metadata kept verbatim."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.states import FulltextState
+
+
+class Record(Base):
+    """A harvested record. ``hub_datestamp`` moves only when something visible changed."""
+
+    __tablename__ = "record"
+    __table_args__ = (
+        UniqueConstraint("repository_id", "source_identifier"),
+        Index("ix_record_hub_datestamp_id", "hub_datestamp", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repository.id", ondelete="CASCADE"), index=True)
+    source_identifier: Mapped[str] = mapped_column(String(512))
+    source_datestamp: Mapped[str] = mapped_column(String(40), default="")  # verbatim, the source's granularity
+    hub_datestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    metadata_format: Mapped[str] = mapped_column(String(64), default="")
+    raw_metadata: Mapped[str] = mapped_column(Text, default="")  # the <metadata> child, verbatim XML
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)  # normalised
+    sets: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    fulltext_links: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    fulltext_state: Mapped[FulltextState] = mapped_column(
+        Enum(FulltextState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=FulltextState.NONE,
+    )
+    content_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of what the outputs show
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    repository = relationship("Repository")
+
+    def oai_identifier(self, prefix: str) -> str:
+        """The hub's own OAI identifier of this record."""
+        return f"oai:{prefix}:{self.id}"
+
+    @property
+    def title(self) -> str:
+        titles = (self.meta or {}).get("titles") or []
+        return titles[0]["value"] if titles else ""

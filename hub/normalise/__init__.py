@@ -1,0 +1,1 @@
+"""Normalisation: crosswalks from source formats to the hub's NormalisedRecord."""

@@ -1,0 +1,102 @@
+"""The normalised record: the one shape every crosswalk produces and every output reads.
+
+Stored as JSON in ``Record.meta``. Fields are lists where sources repeat them; a value
+that carries a language keeps it (``{"value": ..., "lang": "zho"}``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class LangString:
+    """A string with its ISO 639-3 language, when known."""
+
+    value: str
+    lang: str = ""
+
+
+@dataclass
+class Person:
+    """A creator or contributor. ``name`` is the form the source gave."""
+
+    name: str
+    family: str = ""
+    given: str = ""
+    orcid: str = ""
+    affiliation: str = ""
+
+
+@dataclass
+class Identifier:
+    """An identifier with its scheme: doi, handle, url, isbn, issn, urn, other."""
+
+    scheme: str
+    value: str
+
+
+@dataclass
+class FileLink:
+    """A full-text candidate: where to download it and what the source says of it."""
+
+    url: str
+    mime_type: str = ""
+    size: int | None = None
+    checksum: str = ""  # "md5:..." or "sha256:..." as the source gives it
+    access: str = "open"  # open, embargoed, restricted
+    embargo_until: str = ""
+    label: str = ""
+
+
+@dataclass
+class NormalisedRecord:
+    """What the hub knows of a record, in one shape whatever its source format."""
+
+    titles: list[LangString] = field(default_factory=list)
+    abstracts: list[LangString] = field(default_factory=list)
+    creators: list[Person] = field(default_factory=list)
+    contributors: list[Person] = field(default_factory=list)
+    subjects: list[LangString] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)  # verbatim
+    issued: str = ""  # ISO 8601, as precise as the source allows: 2016, 2016-05, 2016-05-03
+    year: int | None = None
+    types: list[str] = field(default_factory=list)  # verbatim
+    resource_type: str = ""  # COAR resource type URI
+    resource_type_label: str = ""  # its English label
+    identifiers: list[Identifier] = field(default_factory=list)
+    doi: str = ""  # canonical lower-case 10.x/..., no resolver
+    languages: list[str] = field(default_factory=list)  # ISO 639-3
+    rights: list[str] = field(default_factory=list)
+    license_url: str = ""
+    access_rights: str = ""  # COAR access right URI
+    publisher: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)  # journal, conference, container
+    relations: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    files: list[FileLink] = field(default_factory=list)
+    landing_page: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # platform-specific findings
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with empty values left out."""
+        return {k: v for k, v in asdict(self).items() if v not in ("", [], {}, None)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NormalisedRecord:
+        """Rebuild a record from :meth:`to_dict` output."""
+        data = dict(data)
+        nested = {
+            "titles": LangString, "abstracts": LangString, "subjects": LangString,
+            "creators": Person, "contributors": Person, "identifiers": Identifier, "files": FileLink,
+        }
+        for key, kind in nested.items():
+            if key in data:
+                data[key] = [kind(**item) for item in data[key]]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def title(self) -> str:
+        return self.titles[0].value if self.titles else ""

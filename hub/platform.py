@@ -1,0 +1,134 @@
+"""The Platform contract every source plugin implements, and the shapes it exchanges.
+
+A platform reads one kind of repository (generic OAI-PMH, DSpace, EPrints, a feed...).
+The pipeline hands it a :class:`SourceConfig` (a snapshot of the repository row, so
+plugins never touch the database) and an HTTP client with the hub's safety rules; the
+platform yields :class:`Page` objects, each carrying an opaque checkpoint the pipeline
+stores after importing the page, and turns each :class:`HarvestedItem` into a
+:class:`~hub.normalise.record.NormalisedRecord`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from hub.normalise.record import FileLink, NormalisedRecord
+
+if TYPE_CHECKING:
+    from hub.http import HttpClient
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """What a platform knows of the repository it harvests."""
+
+    id: int
+    base_url: str
+    metadata_prefix: str = "oai_dc"
+    sets_include: tuple[str, ...] = ()
+    sets_exclude: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    granularity: str = ""
+
+    @classmethod
+    def from_repository(cls, repo: Any) -> SourceConfig:
+        return cls(
+            id=repo.id, base_url=repo.base_url, metadata_prefix=repo.metadata_prefix or "oai_dc",
+            sets_include=tuple(repo.sets_include or ()), sets_exclude=tuple(repo.sets_exclude or ()),
+            options=dict(repo.options or {}), granularity=repo.granularity or "",
+        )
+
+
+@dataclass
+class HarvestedItem:
+    """One record as the source sent it. ``error`` set means it could not be read and is quarantined."""
+
+    source_identifier: str
+    datestamp: str = ""
+    deleted: bool = False
+    sets: list[str] = field(default_factory=list)
+    metadata_format: str = ""
+    raw_metadata: str = ""  # the metadata element, verbatim XML ('' for deletions)
+    metadata: Any = None  # parsed form for the crosswalk (an lxml element, a dict...), not stored
+    error: str = ""
+    error_kind: str = ""
+    raw_bytes: bytes | None = None  # the offending bytes of a broken item, kept verbatim
+
+
+@dataclass
+class Notice:
+    """Something a gather step wants recorded on the run (a fallback taken, a quirk met)."""
+
+    kind: str
+    message: str
+
+
+@dataclass
+class Page:
+    """One page of a source: its items and the checkpoint to resume after it."""
+
+    items: list[HarvestedItem]
+    checkpoint: dict[str, Any]
+    response_date: str = ""  # the source's own clock
+    notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass
+class CheckFinding:
+    """One finding of a repository check; problems say what to change in both languages."""
+
+    key: str
+    ok: bool
+    detail: str
+    advice_en: str = ""
+    advice_zh: str = ""
+
+
+@dataclass
+class CheckReport:
+    """What the hub can and cannot get from a repository."""
+
+    reachable: bool
+    findings: list[CheckFinding] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and all(f.ok for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "reachable": self.reachable, "facts": self.facts,
+            "findings": [f.__dict__ for f in self.findings],
+        }
+
+
+class Platform(ABC):
+    """Base class of a source platform. Subclasses set ``name`` and ``label``."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    description: ClassVar[str] = ""
+
+    def __init__(self, source: SourceConfig, http: HttpClient) -> None:
+        self.source = source
+        self.http = http
+
+    @abstractmethod
+    def gather(self, *, since: str | None, checkpoint: dict[str, Any] | None) -> Iterator[Page]:
+        """Yield pages from ``checkpoint`` (a resumed run) or from ``since`` (None: everything)."""
+
+    @abstractmethod
+    def normalise(self, item: HarvestedItem) -> NormalisedRecord:
+        """The normalised form of a harvested, non-deleted item."""
+
+    def fulltext_links(self, item: HarvestedItem, record: NormalisedRecord) -> list[FileLink]:
+        """Full-text candidates of a record; the default keeps what the crosswalk found."""
+        return list(record.files)
+
+    @abstractmethod
+    def check(self) -> CheckReport:
+        """Probe the repository and report what the hub can harvest from it."""
