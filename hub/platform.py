@@ -11,8 +11,9 @@ stores after importing the page, and turns each :class:`HarvestedItem` into a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hub.normalise.record import FileLink, NormalisedRecord
@@ -113,13 +114,20 @@ class Platform(ABC):
     label: ClassVar[str]
     description: ClassVar[str] = ""
 
-    def __init__(self, source: SourceConfig, http: HttpClient) -> None:
+    def __init__(self, source: SourceConfig, http: HttpClient,
+                 crosswalks: Mapping[str, Callable[[Any], NormalisedRecord]] | None = None) -> None:
         self.source = source
         self.http = http
+        self.crosswalks = dict(crosswalks or {})
 
     @abstractmethod
-    def gather(self, *, since: str | None, checkpoint: dict[str, Any] | None) -> Iterator[Page]:
-        """Yield pages from ``checkpoint`` (a resumed run) or from ``since`` (None: everything)."""
+    def gather(self, *, since: datetime | None, checkpoint: dict[str, Any] | None) -> Iterator[Page]:
+        """Yield pages from ``checkpoint`` (a resumed run) or from ``since`` (None: everything).
+
+        ``since`` already has the overlap subtracted; the platform formats it in the
+        source's granularity. Each page's checkpoint must let a later call continue
+        right after that page.
+        """
 
     @abstractmethod
     def normalise(self, item: HarvestedItem) -> NormalisedRecord:

@@ -8,8 +8,9 @@ from a source tree that was never installed, the built-ins are registered direct
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -54,6 +55,14 @@ def platforms(pm: pluggy.PluginManager) -> dict[str, type[Platform]]:
             if cls.name in found and found[cls.name] is not cls:
                 raise RuntimeError(f"two plugins register the platform {cls.name!r}")
             found[cls.name] = cls
+    return found
+
+
+def crosswalks(pm: pluggy.PluginManager) -> dict[str, Callable[[Any], Any]]:
+    """Every registered crosswalk (metadata prefix -> function returning a NormalisedRecord)."""
+    found: dict[str, Callable[[Any], Any]] = {}
+    for result in pm.hook.register_crosswalks():
+        found.update(result or {})
     return found
 
 

@@ -1,0 +1,108 @@
+"""``chair harvest`` and ``chair runs``: harvest repositories and read their run history."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from sqlalchemy import select
+
+from hub.cli.common import emit_json, json_option, pass_hub, table
+from hub.harvest.runs import reconcile_runs
+from hub.models import HarvestRun, ItemError, Repository
+from hub.states import RepositoryState
+
+
+def _progress(repository_id: int):
+    started = time.monotonic()
+    interactive = sys.stderr.isatty()
+
+    def report(run: HarvestRun) -> None:
+        if not interactive:
+            return
+        rate = run.seen / max(time.monotonic() - started, 1e-6)
+        click.echo(f"\rrepository {repository_id}: page {run.pages}, {run.seen} records "
+                   f"({run.new} new, {run.updated} updated, {run.deleted} deleted, {run.failed} failed) "
+                   f"{rate:,.0f}/s ", nl=False, err=True)
+
+    return report
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("repository_ids", nargs=-1, type=int)
+    @click.option("--all", "all_repos", is_flag=True, help="Every active repository.")
+    @click.option("--full", is_flag=True, help="Full re-harvest instead of incremental.")
+    @json_option
+    @pass_hub
+    def harvest(hub, repository_ids, all_repos, full, as_json):
+        """Harvest repositories (resuming unfinished runs); exits 1 when one fails."""
+        from hub.harvest.gather import harvest_repository
+
+        if not repository_ids and not all_repos:
+            raise click.UsageError("name repository ids or use --all")
+        if all_repos:
+            with hub.db.session() as session:
+                repository_ids = tuple(session.scalars(select(Repository.id).where(
+                    Repository.state == RepositoryState.ACTIVE).order_by(Repository.id)))
+        summaries = []
+        for repo_id in repository_ids:
+            summary = harvest_repository(hub.db, hub.pm, hub.settings, repo_id, full=full,
+                                         progress=_progress(repo_id), http=hub.http(repo_id))
+            if sys.stderr.isatty():
+                click.echo("", err=True)
+            summaries.append(summary)
+            if not as_json:
+                c = summary.counts
+                line = (f"repository {repo_id}: {summary.state.value}"
+                        + (" (resumed)" if summary.resumed else "")
+                        + (f", {c.get('seen', 0)} seen, {c.get('new', 0)} new, {c.get('updated', 0)} updated, "
+                           f"{c.get('unchanged', 0)} unchanged, {c.get('deleted', 0)} deleted, "
+                           f"{c.get('failed', 0)} failed, {summary.pages} pages" if c else "")
+                        + (f", {summary.duration:.1f}s" if summary.duration is not None else "")
+                        + (f", {summary.errors} errors (chair runs {repo_id})" if summary.errors else ""))
+                click.echo(line)
+                if summary.message:
+                    click.echo(f"  {summary.message}")
+        if as_json:
+            emit_json([s.to_dict() for s in summaries])
+        if any(not s.state.finished for s in summaries):
+            raise SystemExit(1)
+
+    @cli.command()
+    @click.argument("repository_id", type=int, required=False)
+    @click.option("--limit", default=20, show_default=True)
+    @click.option("--errors", "show_errors", is_flag=True, help="List each run's item errors.")
+    @json_option
+    @pass_hub
+    def runs(hub, repository_id, limit, show_errors, as_json):
+        """Harvest runs, newest first (of one repository when REPOSITORY_ID is given)."""
+        with hub.db.session() as session:
+            reconcile_runs(session, hub.settings, repository_id)
+            query = select(HarvestRun).order_by(HarvestRun.id.desc()).limit(limit)
+            if repository_id is not None:
+                query = query.where(HarvestRun.repository_id == repository_id)
+            rows = []
+            for run in session.scalars(query):
+                row = {"id": run.id, "repository": run.repository_id, "kind": run.kind.value,
+                       "state": run.state.value, **run.counts(), "pages": run.pages,
+                       "from": run.from_date, "started": run.started_at, "finished": run.finished_at,
+                       "duration": run.duration, "message": run.message}
+                if show_errors or as_json:
+                    row["errors"] = [{"stage": e.stage.value, "kind": e.kind, "identifier": e.source_identifier,
+                                      "message": e.message}
+                                     for e in session.scalars(select(ItemError).where(ItemError.run_id == run.id)
+                                                              .order_by(ItemError.id).limit(100))]
+                rows.append(row)
+        if as_json:
+            return emit_json(rows)
+        click.echo(table([[r["id"], r["repository"], r["kind"], r["state"], r["seen"], r["new"], r["updated"],
+                           r["deleted"], r["failed"], f"{r['duration']:.1f}s" if r["duration"] else "",
+                           r["message"][:60]] for r in rows],
+                         ["run", "repo", "kind", "state", "seen", "new", "upd", "del", "failed", "time", "message"]))
+        if show_errors:
+            for r in rows:
+                for e in r["errors"]:
+                    click.echo(f"run {r['id']} [{e['stage']}/{e['kind']}] {e['identifier']}: {e['message']}")
+

@@ -1,0 +1,129 @@
+"""``chair member`` and ``chair repo``: register members and repositories, check them, pause them."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from hub.cli.common import emit_json, json_option, pass_hub, table
+from hub.members import add_institution, add_repository, get_repository, record_counts, set_state
+from hub.models import Institution, Repository, utcnow
+from hub.states import RepositoryState
+
+
+def register(cli: click.Group) -> None:
+    @cli.group()
+    def member() -> None:
+        """Member institutions."""
+
+    @member.command("add")
+    @click.argument("slug")
+    @click.option("--name-en", default="", help="Name in English.")
+    @click.option("--name-zh", default="", help="Name in Chinese.")
+    @click.option("--region", default="", help="Province or region.")
+    @click.option("--website", default="")
+    @click.option("--email", "contact_email", default="", help="Contact e-mail for harvest notices.")
+    @json_option
+    @pass_hub
+    def member_add(hub, slug, name_en, name_zh, region, website, contact_email, as_json):
+        """Register a member institution."""
+        with hub.db.session() as session:
+            inst = add_institution(session, slug, name_en, name_zh, region, website, contact_email)
+            data = {"id": inst.id, "slug": inst.slug}
+        emit_json(data) if as_json else click.echo(f"member {slug} added (id {data['id']})")
+
+    @member.command("list")
+    @json_option
+    @pass_hub
+    def member_list(hub, as_json):
+        """List member institutions."""
+        with hub.db.session() as session:
+            rows = [{"id": i.id, "slug": i.slug, "name_en": i.name_en, "name_zh": i.name_zh, "region": i.region,
+                     "repositories": len(i.repositories)}
+                    for i in session.scalars(select(Institution).order_by(Institution.slug))]
+        if as_json:
+            return emit_json(rows)
+        click.echo(table([[r["id"], r["slug"], r["name_zh"], r["name_en"], r["region"], r["repositories"]]
+                          for r in rows], ["id", "slug", "name (zh)", "name (en)", "region", "repos"]))
+
+    @cli.group()
+    def repo() -> None:
+        """Member repositories."""
+
+    @repo.command("add")
+    @click.argument("url")
+    @click.option("--member", required=True, help="Slug of the member institution.")
+    @click.option("--platform", default="oai", show_default=True, help="Platform plugin (chair plugins lists them).")
+    @click.option("--prefix", "metadata_prefix", default="oai_dc", show_default=True, help="Metadata prefix.")
+    @click.option("--set", "sets", multiple=True, help="Harvest only this set (repeatable).")
+    @click.option("--exclude-set", "exclude_sets", multiple=True, help="Leave out records of this set (repeatable).")
+    @click.option("--name", default="", help="Display name.")
+    @click.option("--schedule", default="", help="Interval (6h, 1d) or cron line; empty: manual.")
+    @json_option
+    @pass_hub
+    def repo_add(hub, url, member, platform, metadata_prefix, sets, exclude_sets, name, schedule, as_json):
+        """Register the repository at URL (prints its id)."""
+        with hub.db.session() as session:
+            repo = add_repository(session, hub.pm, hub.settings, member=member, platform=platform, base_url=url,
+                                  name=name, metadata_prefix=metadata_prefix, sets=sets,
+                                  exclude_sets=exclude_sets, schedule=schedule)
+            repo_id = repo.id
+        emit_json({"id": repo_id}) if as_json else click.echo(repo_id)
+
+    @repo.command("list")
+    @json_option
+    @pass_hub
+    def repo_list(hub, as_json):
+        """List repositories with their record counts."""
+        with hub.db.session() as session:
+            counts = record_counts(session)
+            rows = [{"id": r.id, "member": r.institution.slug, "platform": r.platform, "url": r.base_url,
+                     "prefix": r.metadata_prefix, "state": r.state.value, "records": counts.get(r.id, (0, 0))[0],
+                     "deleted": counts.get(r.id, (0, 0))[1], "high_water_mark": r.high_water_mark}
+                    for r in session.scalars(select(Repository).order_by(Repository.id))]
+        if as_json:
+            return emit_json(rows)
+        click.echo(table([[r["id"], r["member"], r["platform"], r["state"], r["records"], r["deleted"], r["url"]]
+                          for r in rows], ["id", "member", "platform", "state", "records", "deleted", "url"]))
+
+    @repo.command("check")
+    @click.argument("repository_id", type=int)
+    @json_option
+    @pass_hub
+    def repo_check(hub, repository_id, as_json):
+        """Check what the hub can harvest from a repository; the report is stored with it."""
+        from hub.harvest.gather import make_platform
+
+        with hub.db.session() as session:
+            repo = get_repository(session, repository_id)
+            report = make_platform(repo, hub.pm, hub.http(repository_id)).check()
+            repo.check_report = report.to_dict()
+            repo.checked_at = utcnow()
+            if report.facts.get("granularity"):
+                repo.granularity = report.facts["granularity"]
+            data = repo.check_report
+        if as_json:
+            return emit_json(data)
+        click.echo(f"repository {repository_id}: {'OK' if data['ok'] else 'problems found'}")
+        for key, value in data["facts"].items():
+            click.echo(f"  {key}: {value}")
+        for finding in data["findings"]:
+            mark = "ok " if finding["ok"] else "!! "
+            click.echo(f"{mark}{finding['key']}: {finding['detail']}")
+            if not finding["ok"] and finding["advice_en"]:
+                click.echo(f"     {finding['advice_en']}\n     {finding['advice_zh']}")
+        if not data["ok"]:
+            raise SystemExit(1)
+
+    for state, verb in ((RepositoryState.PAUSED, "pause"), (RepositoryState.ACTIVE, "resume")):
+        _state_command(repo, state, verb)
+
+
+def _state_command(group: click.Group, state: RepositoryState, verb: str) -> None:
+    @group.command(verb, help=f"{verb.capitalize()} scheduled harvesting of a repository.")
+    @click.argument("repository_id", type=int)
+    @pass_hub
+    def command(hub, repository_id):
+        with hub.db.session() as session:
+            set_state(session, repository_id, state)
+        click.echo(f"repository {repository_id} {state.value}")

@@ -1,0 +1,149 @@
+"""The gather stage: walk a repository page by page through its platform plugin.
+
+Every page is imported and committed together with the run's checkpoint and
+heartbeat, so a harvest killed at any point resumes after its last committed page.
+A failure of the source (after the HTTP client's retries) ends the run FAILED with a
+clear message and its checkpoint intact; the next harvest resumes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pluggy
+
+from hub.db import Database
+from hub.harvest.importer import import_page
+from hub.harvest.runs import HarvestConflict, open_run
+from hub.http import HarvestError, HttpClient
+from hub.models import HarvestRun, ItemError, Repository, utcnow
+from hub.platform import Platform, SourceConfig
+from hub.plugins import crosswalks, platforms
+from hub.states import ImportOutcome, RepositoryState, RunKind, RunState, Stage
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[HarvestRun], None]
+
+
+class UnknownPlatform(Exception):
+    """The repository names a platform no loaded plugin provides."""
+
+
+@dataclass
+class HarvestSummary:
+    """What one harvest did, for the CLI and the tasks."""
+
+    repository_id: int
+    run_id: int | None
+    state: RunState
+    resumed: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    pages: int = 0
+    duration: float | None = None
+    message: str = ""
+    errors: int = 0
+    changed_ids: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["state"] = self.state.value
+        data.pop("changed_ids")
+        return data
+
+
+def make_platform(repo: Repository, pm: pluggy.PluginManager, http: HttpClient) -> Platform:
+    """Instantiate the repository's platform plugin."""
+    available = platforms(pm)
+    cls = available.get(repo.platform)
+    if cls is None:
+        raise UnknownPlatform(f"platform {repo.platform!r} is not provided by any loaded plugin "
+                              f"(available: {', '.join(sorted(available)) or 'none'})")
+    return cls(SourceConfig.from_repository(repo), http, crosswalks(pm))
+
+
+def _since(repo: Repository, settings: dict[str, Any], kind: RunKind):
+    """Where an incremental harvest starts: the source's last responseDate minus the overlap."""
+    if kind == RunKind.FULL or not repo.high_water_mark:
+        return None
+    from oai.client import parse_datestamp
+
+    return parse_datestamp(repo.high_water_mark) - timedelta(seconds=settings["HARVEST_OVERLAP_SECONDS"])
+
+
+def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[str, Any], repository_id: int,
+                       *, full: bool = False, progress: ProgressCallback | None = None,
+                       http: HttpClient | None = None) -> HarvestSummary:
+    """Harvest one repository (resuming its last unfinished run); never raises for source faults."""
+    http = http or HttpClient(settings)
+    with db.session() as session:
+        repo = session.get(Repository, repository_id)
+        if repo is None:
+            raise LookupError(f"no repository with id {repository_id}")
+        if repo.state == RepositoryState.PAUSED:
+            return HarvestSummary(repository_id, None, RunState.FAILED, message="repository is paused")
+        try:
+            platform = make_platform(repo, pm, http)
+            run, resumed = open_run(session, repo, settings, full)
+        except (UnknownPlatform, HarvestConflict) as exc:
+            return HarvestSummary(repository_id, None, RunState.FAILED, message=str(exc))
+        since = None if resumed else _since(repo, settings, run.kind)
+        if since is not None and not run.from_date:
+            run.from_date = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        run_id = run.id
+    changed: list[int] = []
+    with db.session() as session:
+        run = session.get(HarvestRun, run_id)
+        checkpoint = run.checkpoint.get("list") if resumed else None
+        try:
+            for page in platform.gather(since=since, checkpoint=checkpoint):
+                result = import_page(session, run, platform, pm, page.items)
+                outs = result.outcomes
+                run.seen += len(page.items)
+                run.new += outs[ImportOutcome.NEW]
+                run.updated += outs[ImportOutcome.UPDATED]
+                run.unchanged += outs[ImportOutcome.UNCHANGED]
+                run.deleted += outs[ImportOutcome.DELETED]
+                run.failed += outs[ImportOutcome.FAILED]
+                run.pages += 1
+                first_date = run.checkpoint.get("response_date") or page.response_date
+                run.checkpoint = {"list": page.checkpoint, "response_date": first_date}
+                run.heartbeat_at = utcnow()
+                for notice in page.notices:
+                    session.add(ItemError(run_id=run.id, repository_id=repository_id, stage=Stage.GATHER,
+                                          kind=notice.kind, message=notice.message))
+                session.commit()
+                changed.extend(result.changed_ids)
+                if progress:
+                    progress(run)
+        except HarvestError as exc:
+            session.rollback()
+            _fail(session, run, repository_id, exc.__class__.__name__, str(exc))
+        except Exception as exc:  # a plugin bug: record it on the run, keep the checkpoint
+            log.exception("harvest of repository %s failed", repository_id)
+            session.rollback()
+            _fail(session, run, repository_id, "internal-error", f"{type(exc).__name__}: {exc}")
+        else:
+            run.state = RunState.PARTIAL if run.failed else RunState.SUCCEEDED
+            run.finished_at = utcnow()
+            repo = session.get(Repository, repository_id)
+            if run.checkpoint.get("response_date"):
+                repo.high_water_mark = run.checkpoint["response_date"]
+            session.commit()
+        errors = len(run.errors)
+        summary = HarvestSummary(repository_id, run.id, run.state, resumed, run.counts(), run.pages,
+                                 run.duration, run.message, errors, changed)
+    return summary
+
+
+def _fail(session, run: HarvestRun, repository_id: int, kind: str, message: str) -> None:
+    run.state = RunState.FAILED
+    run.finished_at = utcnow()
+    run.message = f"{message} (resumable from page {run.pages})"
+    session.add(ItemError(run_id=run.id, repository_id=repository_id, stage=Stage.GATHER, kind=kind[:64],
+                          message=message))
+    session.commit()

@@ -1,0 +1,136 @@
+"""The import stage: upsert one Record per (repository, source identifier).
+
+A page is imported in bulk: one query finds the records it already holds, new ones
+are inserted, changed ones updated, unchanged ones left alone (their hub datestamp
+stays). Deletions become persistent tombstones. An item that cannot be normalised is
+recorded as an item error of the IMPORT stage; the rest of the page goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from hub.models import HarvestRun, ItemError, Record, utcnow
+from hub.platform import HarvestedItem, Platform, SourceConfig
+from hub.states import FulltextState, ImportOutcome, Stage
+
+
+@dataclass
+class PageResult:
+    """What importing one page did."""
+
+    outcomes: dict[ImportOutcome, int] = field(default_factory=lambda: {o: 0 for o in ImportOutcome})
+    changed_ids: list[int] = field(default_factory=list)  # records new or changed: queue files/index for them
+
+    def count(self, outcome: ImportOutcome) -> None:
+        self.outcomes[outcome] += 1
+
+
+def content_hash(item: HarvestedItem, meta: dict[str, Any], links: list[dict[str, Any]]) -> str:
+    """A digest of everything the hub's outputs show of a record."""
+    payload = json.dumps(
+        [item.deleted, item.datestamp, item.metadata_format, item.raw_metadata, sorted(item.sets), meta, links],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _error(run: HarvestRun, source: SourceConfig, stage: Stage, kind: str, identifier: str,
+           message: str, raw: bytes | None = None) -> ItemError:
+    return ItemError(run_id=run.id, repository_id=source.id, stage=stage, kind=kind,
+                     source_identifier=identifier[:1024], message=message, raw=raw)
+
+
+def _prepare(item: HarvestedItem, platform: Platform, pm: pluggy.PluginManager) -> dict[str, Any]:
+    """The column values of a harvested item (normalised, enriched, links found)."""
+    if item.deleted:
+        meta: dict[str, Any] = {}
+        links: list[dict[str, Any]] = []
+    else:
+        record = platform.normalise(item)
+        pm.hook.enrich_record(record=record, repository=platform.source)
+        links = [link.__dict__ for link in platform.fulltext_links(item, record)]
+        meta = record.to_dict()
+    return {
+        "source_datestamp": item.datestamp[:40],
+        "deleted": item.deleted,
+        "metadata_format": item.metadata_format,
+        "raw_metadata": item.raw_metadata,
+        "meta": meta,
+        "sets": list(item.sets),
+        "fulltext_links": links,
+        "content_hash": content_hash(item, meta, links),
+    }
+
+
+def import_page(session: Session, run: HarvestRun, platform: Platform, pm: pluggy.PluginManager,
+                items: list[HarvestedItem]) -> PageResult:
+    """Upsert a page of items; the caller commits together with the run's checkpoint."""
+    source = platform.source
+    result = PageResult()
+    # The last occurrence of an identifier on a page wins (sources do repeat records).
+    latest: dict[str, HarvestedItem] = {}
+    for item in items:
+        if item.error:
+            session.add(_error(run, source, Stage.GATHER, item.error_kind or "unreadable-record",
+                               item.source_identifier, item.error, item.raw_bytes))
+            result.count(ImportOutcome.FAILED)
+            continue
+        latest[item.source_identifier] = item
+    if not latest:
+        return result
+    existing = {
+        row.source_identifier: row
+        for row in session.execute(
+            select(Record.id, Record.source_identifier, Record.content_hash, Record.deleted,
+                   Record.fulltext_links, Record.fulltext_state)
+            .where(Record.repository_id == source.id, Record.source_identifier.in_(list(latest)))
+        )
+    }
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for identifier, item in latest.items():
+        try:
+            values = _prepare(item, platform, pm)
+        except Exception as exc:  # a crosswalk or plugin bug must not stop the harvest
+            session.add(_error(run, source, Stage.IMPORT, "normalise-failed", identifier,
+                               f"{type(exc).__name__}: {exc}", item.raw_metadata.encode("utf-8")))
+            result.count(ImportOutcome.FAILED)
+            continue
+        row = existing.get(identifier)
+        if row is None:
+            values.update(repository_id=source.id, source_identifier=identifier, hub_datestamp=now,
+                          created_at=now,
+                          fulltext_state=FulltextState.FOUND if values["fulltext_links"] else FulltextState.NONE)
+            inserts.append(values)
+            result.count(ImportOutcome.DELETED if item.deleted else ImportOutcome.NEW)
+            continue
+        if row.content_hash == values["content_hash"]:
+            result.count(ImportOutcome.UNCHANGED)
+            continue
+        if item.deleted:
+            # A tombstone keeps the metadata it had: nothing stored is lost.
+            values = {"source_datestamp": values["source_datestamp"], "deleted": True, "sets": values["sets"],
+                      "content_hash": values["content_hash"]}
+            result.count(ImportOutcome.DELETED if not row.deleted else ImportOutcome.UPDATED)
+        else:
+            if values["fulltext_links"] != row.fulltext_links:
+                values["fulltext_state"] = FulltextState.FOUND if values["fulltext_links"] else FulltextState.NONE
+            result.count(ImportOutcome.UPDATED)
+        values.update(id=row.id, hub_datestamp=now)
+        updates.append(values)
+        result.changed_ids.append(row.id)
+    if inserts:
+        new_ids = session.scalars(insert(Record).returning(Record.id), inserts).all()
+        result.changed_ids.extend(new_ids)
+    if updates:
+        session.execute(update(Record), updates)
+    return result

@@ -1,0 +1,92 @@
+"""Registering member institutions and their repositories (shared by the CLI, admin and API).
+
+Validation happens here once: slugs, platform names, and repository URLs, which must
+not point at private, loopback or link-local addresses unless the hub allows them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pluggy
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.http import UnsafeURLError, check_url
+from hub.models import Institution, Record, Repository
+from hub.plugins import platforms
+from hub.states import RepositoryState
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def add_institution(session: Session, slug: str, name_en: str, name_zh: str = "", region: str = "",
+                    website: str = "", contact_email: str = "") -> Institution:
+    """Register a member institution; the slug is its permanent short name."""
+    if not SLUG.match(slug):
+        raise ValueError(f"invalid slug {slug!r}: use 2-63 lower-case letters, digits and hyphens")
+    if session.scalar(select(Institution).where(Institution.slug == slug)):
+        raise ValueError(f"member {slug!r} already exists")
+    if not name_en and not name_zh:
+        raise ValueError("give the member a name (--name-en and/or --name-zh)")
+    institution = Institution(slug=slug, name_en=name_en or name_zh, name_zh=name_zh, region=region,
+                              website=website, contact_email=contact_email)
+    session.add(institution)
+    session.flush()
+    return institution
+
+
+def get_institution(session: Session, slug: str) -> Institution:
+    institution = session.scalar(select(Institution).where(Institution.slug == slug))
+    if institution is None:
+        raise LookupError(f"no member {slug!r}")
+    return institution
+
+
+def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[str, Any], *, member: str,
+                   platform: str, base_url: str, name: str = "", metadata_prefix: str = "oai_dc",
+                   sets: tuple[str, ...] = (), exclude_sets: tuple[str, ...] = (),
+                   options: dict[str, Any] | None = None, schedule: str = "") -> Repository:
+    """Register a repository of a member, after checking its platform and address."""
+    institution = get_institution(session, member)
+    available = platforms(pm)
+    if platform not in available:
+        raise ValueError(f"unknown platform {platform!r}; loaded platforms: {', '.join(sorted(available))}")
+    try:
+        check_url(base_url, allow_private=settings["ALLOW_PRIVATE_ADDRESSES"])
+    except UnsafeURLError as exc:
+        raise ValueError(str(exc)) from exc
+    if session.scalar(select(Repository).where(Repository.base_url == base_url,
+                                               Repository.metadata_prefix == metadata_prefix)):
+        raise ValueError(f"a repository with base URL {base_url} and format {metadata_prefix} is already registered")
+    repo = Repository(institution=institution, platform=platform, base_url=base_url, name=name,
+                      metadata_prefix=metadata_prefix, sets_include=list(sets), sets_exclude=list(exclude_sets),
+                      options=options or {}, schedule=schedule)
+    session.add(repo)
+    session.flush()
+    return repo
+
+
+def get_repository(session: Session, repository_id: int) -> Repository:
+    repo = session.get(Repository, repository_id)
+    if repo is None:
+        raise LookupError(f"no repository with id {repository_id}")
+    return repo
+
+
+def set_state(session: Session, repository_id: int, state: RepositoryState) -> Repository:
+    """Pause or resume scheduled harvesting of a repository."""
+    repo = get_repository(session, repository_id)
+    repo.state = state
+    return repo
+
+
+def record_counts(session: Session) -> dict[int, tuple[int, int]]:
+    """Per repository: (live records, tombstones)."""
+    rows = session.execute(select(Record.repository_id, Record.deleted, func.count()).group_by(
+        Record.repository_id, Record.deleted))
+    counts: dict[int, list[int]] = {}
+    for repo_id, deleted, n in rows:
+        counts.setdefault(repo_id, [0, 0])[1 if deleted else 0] += n
+    return {k: (v[0], v[1]) for k, v in counts.items()}

@@ -1,0 +1,78 @@
+"""Celery tasks: thin wrappers that take ids and call the stage functions.
+
+With no ``CHAIR_BROKER_URL`` the tasks run in-process (eager), so the embedded
+defaults need no broker. With one, ``chair worker`` runs a real Celery worker: one
+queue per stage (harvest, files, extract, index), late acknowledgement so a task whose
+worker dies is delivered again, retries with backoff. Tasks are idempotent: a harvest
+task resumes its repository's unfinished run, and never starts a second live one.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from celery import Celery
+
+from hub.config import default_instance_path, load_settings
+from hub.context import Hub
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("harvest", "files", "extract", "index")
+
+
+def make_celery(settings: dict[str, Any]) -> Celery:
+    """A Celery app for the hub's settings (eager when no broker is configured)."""
+    broker = settings.get("BROKER_URL") or "memory://"
+    app = Celery("chair", broker=broker, backend=None)
+    app.conf.update(
+        task_always_eager=not settings.get("BROKER_URL"),
+        task_eager_propagates=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,  # a worker killed mid-task: the task goes back to the queue
+        worker_prefetch_multiplier=1,
+        task_default_queue="harvest",
+        task_routes={
+            "hub.tasks.harvest": {"queue": "harvest"},
+            "hub.tasks.fetch_files": {"queue": "files"},
+            "hub.tasks.extract_text": {"queue": "extract"},
+            "hub.tasks.index_records": {"queue": "index"},
+        },
+        broker_transport_options={"visibility_timeout": 3600},
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+    )
+    return app
+
+
+@lru_cache(maxsize=1)
+def worker_hub() -> Hub:
+    """The Hub of a worker process, built once from the environment."""
+    return Hub.create()
+
+
+# Configured from the environment and instance file, as the worker process sees them.
+celery_app = make_celery(load_settings(default_instance_path()))
+
+
+@celery_app.task(name="hub.tasks.harvest", bind=True, max_retries=5, default_retry_delay=30)
+def harvest(self, repository_id: int, full: bool = False) -> dict[str, Any]:
+    """Harvest one repository (resuming its unfinished run)."""
+    from hub.harvest.gather import harvest_repository
+
+    hub = worker_hub()
+    summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
+                                 http=hub.http(repository_id))
+    return summary.to_dict()
+
+
+def enqueue_harvest(hub: Hub, repository_id: int, full: bool = False) -> dict[str, Any] | str:
+    """Harvest now in-process (no broker) or queue it for the workers; returns the summary or task id."""
+    if not hub.settings.get("BROKER_URL"):
+        from hub.harvest.gather import harvest_repository
+
+        return harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
+                                  http=hub.http(repository_id)).to_dict()
+    return harvest.apply_async(args=(repository_id, full)).id

@@ -1,0 +1,18 @@
+"""Web layer: registers the blueprints of the portal, API, OAI-PMH provider and admin area."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+# Each module exposes init_app(app).
+WEB_MODULES = (
+    "hub.web.health",
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register every web module on ``app``."""
+    for name in WEB_MODULES:
+        importlib.import_module(name).init_app(app)

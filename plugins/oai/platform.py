@@ -1,0 +1,93 @@
+"""Generic OAI-PMH: any repository that speaks the protocol, read through its common ground.
+
+Harvests ListRecords (through resumption tokens, incrementally from the source's own
+last responseDate), one set after another when sets are included, drops records whose
+sets are all excluded, and crosswalks the metadata prefix through the registered
+crosswalks. Full-text candidates come from links in the record (landing pages rejected
+by the crosswalk). DSpace, EPrints and custom plugins extend this class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from hub.normalise.record import NormalisedRecord
+from hub.platform import CheckFinding, CheckReport, HarvestedItem, Notice, Page, Platform
+from oai.client import BrokenRecord, ListPage, OAIClient, ParsedRecord
+
+
+class OAIPlatform(Platform):
+    """A repository harvested over plain OAI-PMH."""
+
+    name = "oai"
+    label = "OAI-PMH (generic)"
+    description = "Any OAI-PMH 2.0 repository; metadata only from its records' links."
+
+    @property
+    def client(self) -> OAIClient:
+        if not hasattr(self, "_client"):
+            self._client = OAIClient(self.source.base_url, self.http)
+        return self._client
+
+    # --- gather ----------------------------------------------------------------
+
+    def list_plan(self) -> list[str | None]:
+        """The list requests a harvest makes: one per included set, or one for everything."""
+        return list(self.source.sets_include) or [None]
+
+    def gather(self, *, since: datetime | None, checkpoint: dict[str, Any] | None) -> Iterator[Page]:
+        plan = self.list_plan()
+        start = int(checkpoint.get("set_index", 0)) if checkpoint else 0
+        for index in range(start, len(plan)):
+            resume = checkpoint.get("list") if checkpoint and index == start else None
+            set_spec = plan[index]
+            pages = self.client.list_records(self.source.metadata_prefix, from_=since, set_=set_spec,
+                                             checkpoint=resume)
+            for page in pages:
+                yield self._page(page, index)
+
+    def _page(self, page: ListPage, set_index: int) -> Page:
+        items = [self._item(r) for r in page.records if self._wanted(r.sets)]
+        items.extend(self._broken(b) for b in page.broken)
+        return Page(items=items, checkpoint={"set_index": set_index, "list": page.checkpoint},
+                    response_date=page.response_date,
+                    notices=[Notice(kind, message) for kind, message in page.notices])
+
+    def _wanted(self, sets: list[str]) -> bool:
+        """A record in any excluded set is left out."""
+        return not (set(sets) & set(self.source.sets_exclude))
+
+    def _item(self, record: ParsedRecord) -> HarvestedItem:
+        return HarvestedItem(
+            source_identifier=record.identifier, datestamp=record.datestamp, deleted=record.deleted,
+            sets=list(record.sets), metadata_format=self.source.metadata_prefix,
+            raw_metadata=record.metadata_xml or "", metadata=record.metadata,
+        )
+
+    @staticmethod
+    def _broken(broken: BrokenRecord) -> HarvestedItem:
+        return HarvestedItem(source_identifier=broken.identifier_guess or "", error=broken.reason,
+                             error_kind="unreadable-record", raw_bytes=broken.raw)
+
+    # --- normalise -------------------------------------------------------------
+
+    def normalise(self, item: HarvestedItem) -> NormalisedRecord:
+        crosswalk = self.crosswalks.get(item.metadata_format)
+        if crosswalk is None:
+            raise LookupError(f"no crosswalk for metadata format {item.metadata_format!r}")
+        if item.metadata is None:
+            raise ValueError("record has no metadata")
+        return crosswalk(item.metadata)
+
+    # --- check -----------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        """Identify, formats, sets and one page of records: what the hub can harvest."""
+        from hub.harvest.check import check_oai_repository
+
+        return check_oai_repository(self)
+
+
+__all__ = ["OAIPlatform", "CheckFinding"]
