@@ -74,14 +74,18 @@ class Database:
             session.close()
 
     def current_revision(self) -> str | None:
+        """The applied revision(s), comma-separated (feature branches may each have a head)."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+        return ",".join(sorted(heads)) or None
 
     def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
+        """The revision(s) the code expects, comma-separated."""
+        heads = ScriptDirectory.from_config(alembic_config(self.engine)).get_heads()
+        return ",".join(sorted(heads)) or None
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Apply migrations up to ``revision``."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Apply migrations up to ``revision`` (every branch head by default)."""
         command.upgrade(alembic_config(self.engine), revision)
 
     def ensure_schema(self) -> None:

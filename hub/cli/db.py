@@ -13,7 +13,7 @@ def register(cli: click.Group) -> None:
         """Database schema."""
 
     @db.command("upgrade")
-    @click.option("--revision", default="head", show_default=True)
+    @click.option("--revision", default="heads", show_default=True)
     @click.pass_context
     def upgrade(ctx: click.Context, revision: str) -> None:
         """Apply migrations up to REVISION."""
