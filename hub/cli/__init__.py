@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "hub.cli.harvest",
     "hub.cli.serve",
     "hub.cli.doctor",
+    "hub.cli.demo",
 )
 
 

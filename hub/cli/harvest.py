@@ -38,6 +38,7 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def harvest(hub, repository_ids, all_repos, full, as_json):
         """Harvest repositories (resuming unfinished runs); exits 1 when one fails."""
+        from hub.harvest.followups import after_harvest
         from hub.harvest.gather import harvest_repository
 
         if not repository_ids and not all_repos:
@@ -53,6 +54,7 @@ def register(cli: click.Group) -> None:
             if sys.stderr.isatty():
                 click.echo("", err=True)
             summaries.append(summary)
+            followups = after_harvest(hub, summary)
             if not as_json:
                 c = summary.counts
                 line = (f"repository {repo_id}: {summary.state.value}"
@@ -65,6 +67,8 @@ def register(cli: click.Group) -> None:
                 click.echo(line)
                 if summary.message:
                     click.echo(f"  {summary.message}")
+                for followup in followups:
+                    click.echo(f"  {followup}")
         if as_json:
             emit_json([s.to_dict() for s in summaries])
         if any(not s.state.finished for s in summaries):

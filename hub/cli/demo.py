@@ -1,0 +1,94 @@
+"""``chair demo`` and ``chair sample-repos``: the sample member repositories, harvested and served.
+
+``chair demo`` is the project's run command on embedded defaults: it starts the
+fictional DSpace- and EPrints-style repositories on loopback, registers their members,
+harvests them (with their full texts and search index) and serves the portal.
+"""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from hub.cli.common import get_hub
+from hub.models import Institution, Repository
+
+# The platform plugin that reads each sample style best, falling back to generic OAI-PMH.
+STYLE_PLATFORMS = {"dspace": "dspace", "eprints": "eprints"}
+
+
+def register_samples(hub, repos, server_url: str) -> list[int]:
+    """Register the sample members and repositories (idempotent); returns repository ids."""
+    from hub.members import add_institution, add_repository
+    from hub.plugins import platforms
+
+    available = platforms(hub.pm)
+    ids = []
+    with hub.db.session() as session:
+        for sample in repos:
+            inst = sample.institution
+            if session.scalar(select(Institution).where(Institution.slug == inst.slug)) is None:
+                add_institution(session, inst.slug, inst.name_en, inst.name_zh, inst.region, inst.website,
+                                inst.contact_email)
+            url = sample.base_url(server_url)
+            repo = session.scalar(select(Repository).where(Repository.base_url == url))
+            if repo is None:
+                platform = STYLE_PLATFORMS.get(sample.style.value, "oai")
+                repo = add_repository(session, hub.pm, hub.settings, member=inst.slug,
+                                      platform=platform if platform in available else "oai",
+                                      base_url=url, name=sample.display_name)
+            ids.append(repo.id)
+    return ids
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("sample-repos")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=8390, show_default=True, type=int)
+    @click.option("--records", type=int, default=None, help="Records in every repository (default: the catalog's).")
+    @click.option("--fault", "faults", multiple=True, help="Inject a fault, e.g. 'page=3:http503:retry-after=1:times=2'.")
+    def sample_repos(host, port, records, faults):
+        """Serve the fictional member repositories (DSpace and EPrints styles) on loopback."""
+        from hub.samples.server import main as serve_samples
+
+        serve_samples(host, port, records, list(faults))
+
+    @cli.command()
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Portal host.")
+    @click.option("--port", default=5000, show_default=True, type=int, help="Portal port.")
+    @click.option("--samples-port", default=8390, show_default=True, type=int)
+    @click.option("--records", type=int, default=None, help="Records in every sample repository.")
+    @click.option("--fault", "faults", multiple=True, help="Inject a fault into the sample repositories.")
+    @click.option("--no-serve", is_flag=True, help="Harvest and stop, without serving the portal.")
+    @click.pass_context
+    def demo(ctx, host, port, samples_port, records, faults, no_serve):
+        """Start the sample repositories, register and harvest them, and serve the portal."""
+        from hub.harvest.followups import after_harvest
+        from hub.harvest.gather import harvest_repository
+        from hub.samples.catalog import demo_repositories
+        from hub.samples.faults import parse_faults
+        from hub.samples.server import serve as serve_samples
+
+        hub = get_hub(ctx)
+        hub.settings["ALLOW_PRIVATE_ADDRESSES"] = True  # the samples live on loopback
+        repos = demo_repositories(records)
+        for repo in repos:
+            repo.faults = parse_faults(list(faults))
+        server, _thread, server_url = serve_samples(repos, host="127.0.0.1", port=samples_port)
+        click.echo(f"sample repositories at {server_url}/")
+        for repo_id in register_samples(hub, repos, server_url):
+            summary = harvest_repository(hub.db, hub.pm, hub.settings, repo_id, http=hub.http(repo_id))
+            c = summary.counts
+            click.echo(f"repository {repo_id}: {summary.state.value}, {c.get('seen', 0)} seen, "
+                       f"{c.get('new', 0)} new, {c.get('deleted', 0)} deleted, {c.get('failed', 0)} failed"
+                       + (f" - {summary.message}" if summary.message else ""))
+            for line in after_harvest(hub, summary):
+                click.echo(f"  {line}")
+        if no_serve:
+            server.shutdown()
+            return
+        from hub.app import create_app
+
+        app = create_app(hub=hub)
+        click.echo(f"portal at http://{host}:{port}/  (Ctrl-C to stop)")
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
