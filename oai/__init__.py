@@ -1,0 +1,1 @@
+"""OAI-PMH: the hub's provider and its harvesting client."""
