@@ -128,3 +128,16 @@ def load_settings(instance_path: str | os.PathLike, overrides: Mapping[str, Any]
 def default_instance_path() -> Path:
     """The instance folder: ``CHAIR_INSTANCE_PATH`` or ``./instance``."""
     return Path(os.environ.get("CHAIR_INSTANCE_PATH", "instance")).resolve()
+
+
+def markdown_table() -> str:
+    """The settings as a Markdown table (README.md's configuration section is made with it)."""
+    lines = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = "(empty)" if s.default == "" else f"`{s.default}`"
+        lines.append(f"| `{s.env}` | {default} | {s.doc} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

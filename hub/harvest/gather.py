@@ -15,19 +15,22 @@ from datetime import timedelta
 from typing import Any
 
 import pluggy
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from hub.db import Database
 from hub.harvest.importer import import_page
 from hub.harvest.runs import HarvestConflict, open_run
 from hub.http import HarvestError, HttpClient
 from hub.models import HarvestRun, ItemError, Repository, utcnow
-from hub.platform import Platform, SourceConfig
+from hub.platform import Page, Platform, SourceConfig
 from hub.plugins import crosswalks, platforms
 from hub.states import ImportOutcome, RepositoryState, RunKind, RunState, Stage
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[HarvestRun], None]
+PAGE_ATTEMPTS = 3
 
 
 class UnknownPlatform(Exception):
@@ -101,23 +104,7 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         checkpoint = run.checkpoint.get("list") if resumed else None
         try:
             for page in platform.gather(since=since, checkpoint=checkpoint):
-                result = import_page(session, run, platform, pm, page.items)
-                outs = result.outcomes
-                run.seen += len(page.items)
-                run.new += outs[ImportOutcome.NEW]
-                run.updated += outs[ImportOutcome.UPDATED]
-                run.unchanged += outs[ImportOutcome.UNCHANGED]
-                run.deleted += outs[ImportOutcome.DELETED]
-                run.failed += outs[ImportOutcome.FAILED]
-                run.pages += 1
-                first_date = run.checkpoint.get("response_date") or page.response_date
-                run.checkpoint = {"list": page.checkpoint, "response_date": first_date}
-                run.heartbeat_at = utcnow()
-                for notice in page.notices:
-                    session.add(ItemError(run_id=run.id, repository_id=repository_id, stage=Stage.GATHER,
-                                          kind=notice.kind, message=notice.message))
-                session.commit()
-                changed.extend(result.changed_ids)
+                changed.extend(_commit_page(session, run, platform, pm, page))
                 if progress:
                     progress(run)
         except HarvestError as exc:
@@ -138,6 +125,40 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         summary = HarvestSummary(repository_id, run.id, run.state, resumed, run.counts(), run.pages,
                                  run.duration, run.message, errors, changed)
     return summary
+
+
+def _commit_page(session: Session, run: HarvestRun, platform: Platform, pm: pluggy.PluginManager,
+                 page: Page) -> list[int]:
+    """Import a page and commit it with the run's counters and checkpoint, atomically.
+
+    Two workers may upsert the same record at once (overlapping sets, a re-delivered
+    task); the loser's unique-constraint violation rolls the page back and it is
+    imported again, now seeing the winner's row, so no record is ever duplicated.
+    """
+    for attempt in range(PAGE_ATTEMPTS):
+        try:
+            result = import_page(session, run, platform, pm, page.items)
+            outs = result.outcomes
+            run.seen += len(page.items)
+            run.new += outs[ImportOutcome.NEW]
+            run.updated += outs[ImportOutcome.UPDATED]
+            run.unchanged += outs[ImportOutcome.UNCHANGED]
+            run.deleted += outs[ImportOutcome.DELETED]
+            run.failed += outs[ImportOutcome.FAILED]
+            run.pages += 1
+            first_date = run.checkpoint.get("response_date") or page.response_date
+            run.checkpoint = {"list": page.checkpoint, "response_date": first_date}
+            run.heartbeat_at = utcnow()
+            for notice in page.notices:
+                session.add(ItemError(run_id=run.id, repository_id=run.repository_id, stage=Stage.GATHER,
+                                      kind=notice.kind[:64], message=notice.message))
+            session.commit()
+            return result.changed_ids
+        except IntegrityError:
+            session.rollback()
+            if attempt == PAGE_ATTEMPTS - 1:
+                raise
+    return []
 
 
 def _fail(session, run: HarvestRun, repository_id: int, kind: str, message: str) -> None:
