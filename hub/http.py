@@ -193,6 +193,13 @@ def _describe(exc: BaseException) -> str:
     return f"{kind or type(exc).__name__}: {exc}"
 
 
+def _exhausted(url: str, attempts: int, status: int, last: str) -> str:
+    """The message of a request that failed on every attempt."""
+    if status:
+        return f"{url} answered HTTP {status} {attempts} times; last: {last}"
+    return f"{url} failed {attempts} times; last: {last}"
+
+
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
               requests.exceptions.ContentDecodingError)
 
@@ -243,7 +250,7 @@ class HttpClient:
                         status = response.status_code
                         if status in RETRY_STATUSES:
                             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                            last = f"HTTP {status}"
+                            last = f"HTTP {status} {response.reason or ''}".strip()
                         else:
                             body = read_capped(response, cap, url=response.url)
                             return FetchResult(status, dict(response.headers), body, response.url)
@@ -252,8 +259,8 @@ class HttpClient:
             except _TRANSIENT as exc:
                 status, last = 0, _describe(exc)
             self._wait_before_retry(attempt, retry_after, url, last)
-        raise HttpError(f"{url} failed {self.max_retries + 1} times; last: {last}", url=url,
-                        status=status or None, retryable=True)
+        raise HttpError(_exhausted(url, self.max_retries + 1, status, last), url=url, status=status or None,
+                        retryable=True)
 
     @contextlib.contextmanager
     def stream(self, url: str, params: Mapping[str, Any] | None = None, *, max_bytes: int | None = None,
@@ -289,7 +296,7 @@ class HttpClient:
                         finally:
                             response.close()
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                    last = f"HTTP {status}"
+                    last = f"HTTP {status} {response.reason or ''}".strip()
                     response.close()
             self._wait_before_retry(attempt, retry_after, url, last)
         raise HttpError(f"{url} failed {self.max_retries + 1} times; last: {last}", url=url, retryable=True)

@@ -454,3 +454,15 @@ def test_oai_error_with_http_4xx_is_read_as_oai(server, http, kit):
         client.get_record("oai:x", "marc")
     with pytest.raises(HttpError, match="HTTP 404"):
         client.get_record("oai:x", "marc")
+
+
+def test_long_retry_after_on_a_resumed_token_fails_resumably_without_fallback(server, http, kit):
+    from hub.http import RetryLater
+
+    server.script(kit.page(LR, records(1), token="t1"),
+                  Response(b"", status=503, headers={"Retry-After": "86400"}))
+    pages: list[Any] = []
+    with pytest.raises(RetryLater):
+        for page in OAIClient(server.url, http).list_records("oai_dc"):
+            pages.append(page)
+    assert len(pages) == 1 and pages[0].checkpoint["token"] == "t1" and len(server.requests) == 2
