@@ -1,8 +1,9 @@
 """SQLAlchemy models of the hub. Import models from here."""
 
 from hub.models.base import Base, utcnow
+from hub.models.fulltext import RecordFile, StoredFile
 from hub.models.harvest import HarvestRun, ItemError
 from hub.models.network import Institution, Repository
 from hub.models.record import Record
 
-__all__ = ["Base", "utcnow", "Institution", "Repository", "HarvestRun", "ItemError", "Record"]
+__all__ = ["Base", "utcnow", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile"]
