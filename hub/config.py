@@ -79,6 +79,22 @@ SETTINGS: tuple[Setting, ...] = (
     # Search
     Setting("SEARCH_PAGE_SIZE", 20, "Results per search page."),
     Setting("SEARCH_MAX_RESULTS", 10_000, "Deepest result reachable by paging (deeper pages ask to refine the query)."),
+    # Admin area, accounts, schedules, health and statistics
+    Setting("SIGNIN_WINDOW_SECONDS", 900, "Window over which failed sign-ins are counted for throttling, in seconds."),
+    Setting("SIGNIN_MAX_FAILURES_ACCOUNT", 5, "Failed sign-ins to one account within the window before it is refused."),
+    Setting("SIGNIN_MAX_FAILURES_IP", 20, "Failed sign-ins from one IP address within the window before it is refused."),
+    Setting("SESSION_LIFETIME_HOURS", 12, "Hours an admin sign-in stays valid."),
+    Setting("SCHEDULER_ENABLED", False, "Run the in-process scheduler thread in chair serve/chair demo (embedded defaults; use chair beat with a broker)."),
+    Setting("SCHEDULER_INTERVAL", 60.0, "Seconds between two looks of the scheduler for due repositories."),
+    Setting("HEALTH_SILENT_DAYS", 7, "A scheduled repository without a successful harvest for this many days is flagged silent."),
+    Setting("HEALTH_TREND_DAYS", 30, "Days of record and full-text counts shown as a trend on the dashboard."),
+    Setting("NOTIFY_ENABLED", False, "Send a notice to the member's contact when its repository starts failing."),
+    Setting("SMTP_URL", "", "SMTP server for notices: smtp://[user:password@]host:port (smtps:// for TLS). Empty: no e-mail."),
+    Setting("MAIL_FROM", "chair-hub@chair.example.org", "Sender address of the hub's e-mail notices."),
+    Setting("NOTIFY_WEBHOOK_URL", "", "URL that receives a JSON POST when a repository starts failing (a repository's options.notify_webhook wins)."),
+    Setting("USAGE_FLUSH_EVENTS", 200, "Usage events buffered in memory before they are written in one batch."),
+    Setting("USAGE_FLUSH_SECONDS", 5.0, "Longest time a usage event waits in the buffer before it is written."),
+    Setting("USAGE_DOUBLE_CLICK_SECONDS", 30, "Repeated views or downloads of a record by one visitor within this many seconds count once (COUNTER)."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
