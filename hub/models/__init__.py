@@ -1,9 +1,13 @@
 """SQLAlchemy models of the hub. Import models from here."""
 
+from hub.models.accounts import AuditEntry, Role, SignInAttempt, User
 from hub.models.base import Base, utcnow
 from hub.models.fulltext import RecordFile, StoredFile
 from hub.models.harvest import HarvestRun, ItemError
 from hub.models.network import Institution, Repository
+from hub.models.operations import CompletenessReport, CountSnapshot, Health, RepositoryStatus, UsageEvent, UsageKind
 from hub.models.record import Record
 
-__all__ = ["Base", "utcnow", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile"]
+__all__ = ["Base", "utcnow", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile",
+           "User", "Role", "SignInAttempt", "AuditEntry", "RepositoryStatus", "Health", "CountSnapshot",
+           "CompletenessReport", "UsageEvent", "UsageKind"]
