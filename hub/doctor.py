@@ -71,7 +71,31 @@ def check_broker(settings: dict[str, Any]) -> CheckResult:
                            f"unreachable: {exc}; start Redis or fix CHAIR_BROKER_URL")
 
 
-CHECKS: list[Callable[[dict[str, Any]], CheckResult]] = [check_database, check_broker]
+def check_storage(settings: dict[str, Any]) -> CheckResult:
+    url = settings["STORAGE_URL"]
+    try:
+        from storage import open_store
+
+        return CheckResult("storage", True, _redact(url), open_store(url).describe())
+    except Exception as exc:
+        hint = ("start the S3 server, create the access key or fix CHAIR_STORAGE_URL (s3://KEY:SECRET@host:port/bucket)"
+                if url.startswith(("s3", "minio")) else "create the folder, make it writable or fix CHAIR_STORAGE_URL")
+        return CheckResult("storage", False, _redact(url), f"unusable: {str(exc).splitlines()[0] if str(exc) else exc!r}; {hint}")
+
+
+def check_tika(settings: dict[str, Any]) -> CheckResult:
+    url = settings.get("TIKA_URL", "")
+    from storage.extract import make_extractor
+
+    try:
+        detail = make_extractor(settings).describe()
+    except Exception as exc:
+        return CheckResult("tika", False, url, f"{exc}; start Tika (java -jar tika-server-standard.jar --host "
+                                                "127.0.0.1 --port 9998) or unset CHAIR_TIKA_URL for embedded extraction")
+    return CheckResult("tika" if url else "extraction", True, url or "(embedded)", detail)
+
+
+CHECKS: list[Callable[[dict[str, Any]], CheckResult]] = [check_database, check_broker, check_storage, check_tika]
 
 
 def run_checks(settings: dict[str, Any]) -> list[CheckResult]:

@@ -76,3 +76,19 @@ def enqueue_harvest(hub: Hub, repository_id: int, full: bool = False) -> dict[st
         return harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
                                   http=hub.http(repository_id)).to_dict()
     return harvest.apply_async(args=(repository_id, full)).id
+
+
+@celery_app.task(name="hub.tasks.fetch_files", bind=True, max_retries=3, default_retry_delay=60)
+def fetch_files(self, record_ids: list[int], retry_failed: bool = False) -> dict[str, int]:
+    """Files stage for these records (download open full texts); queues their extraction."""
+    from hub.fulltext.pipeline import run_files
+
+    return dict(run_files(worker_hub(), list(record_ids), retry_failed=retry_failed).outcomes)
+
+
+@celery_app.task(name="hub.tasks.extract_text", bind=True, max_retries=3, default_retry_delay=60)
+def extract_text(self, sha256: str) -> str:
+    """Extract stage for one stored file; returns its extraction state."""
+    from hub.fulltext.extract import extract_file
+
+    return extract_file(worker_hub(), sha256).value

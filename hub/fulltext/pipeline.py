@@ -1,0 +1,243 @@
+"""The full-text pipeline: per record, download its open files (files stage), then queue their extraction.
+
+- :func:`process_record_files` — one record: sync its links to RecordFile rows, download what is
+  pending (conditionally when a copy is stored), store, queue extraction of new content;
+- :func:`fetch_pending` — every record with work left (optionally retrying failed downloads);
+- :func:`after_harvest` — the harvest follow-up: queue (or, without a broker, run) the files stage
+  for the records a harvest changed; the metadata harvest never waits on downloads;
+- :func:`enqueue_extract` — queue (or run) the extract stage of one stored file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from hub.fulltext.backends import store_for
+from hub.fulltext.fetch import FetchFailed, download
+from hub.fulltext.objects import release_unreferenced
+from hub.fulltext.records import clear_errors, record_error, refresh_records, sync_record_files
+from hub.fulltext.states import ExtractState, FileState
+from hub.models import Record, RecordFile, StoredFile, utcnow
+from hub.states import FulltextState, Stage
+
+log = logging.getLogger(__name__)
+BATCH = 50
+
+
+@dataclass
+class FilesReport:
+    """What the files stage did: counts by outcome, and the files queued for extraction."""
+
+    outcomes: Counter = field(default_factory=Counter)
+    extract: list[str] = field(default_factory=list)
+
+    def merge(self, other: FilesReport) -> None:
+        self.outcomes.update(other.outcomes)
+        self.extract.extend(other.extract)
+
+    def line(self) -> str:
+        parts = [f"{n} {k}" for k, n in sorted(self.outcomes.items())]
+        return "full text: " + (", ".join(parts) if parts else "nothing to do")
+
+
+def _due(row: RecordFile, retry_failed: bool, max_attempts: int) -> bool:
+    if row.state is FileState.PENDING:
+        return True
+    if row.state is FileState.FAILED:
+        return retry_failed or row.attempts < max_attempts and row.error_kind in _RETRYABLE
+    return False
+
+
+_RETRYABLE = {"broken-transfer", "unreachable", "retry-later", "empty", "http-500", "http-502", "http-503",
+              "http-504", "http-429", "http-error"}
+
+
+def process_record_files(hub, record_id: int, retry_failed: bool = False, recheck: bool = True) -> FilesReport:
+    """Run the files stage for one record (see the module doc); never raises for a bad file."""
+    settings = hub.settings
+    report = FilesReport()
+    max_attempts = int(settings.get("FILE_MAX_ATTEMPTS", 5))
+    with hub.db.session() as session:
+        record = session.get(Record, record_id)
+        if record is None:
+            return report
+        repository_id, deleted = record.repository_id, record.deleted
+        before = set(session.scalars(select(RecordFile.sha256).where(RecordFile.record_id == record_id)))
+        if deleted:
+            jobs: list[tuple] = []
+        else:
+            rows = sync_record_files(session, record)
+            links = {str(link.get("url")): link for link in (record.fulltext_links or [])}
+            jobs = [(row.id, row.url, row.mime_type, row.etag, row.last_modified, row.sha256,
+                     str(links.get(row.url, {}).get("checksum") or ""))
+                    for row in rows
+                    if _due(row, retry_failed, max_attempts) or (recheck and row.state is FileState.STORED)]
+            report.outcomes.update("skipped" for r in rows if r.state is FileState.SKIPPED)
+            gone = before - {r.sha256 for r in rows}
+            refresh_records(session, [record_id])
+    if deleted:
+        report.outcomes["released"] += len(release_unreferenced(hub, record_ids=[record_id]))
+        with hub.db.session() as session:
+            refresh_records(session, [record_id])
+        return report
+    if gone - {None}:
+        report.outcomes["released"] += len(release_unreferenced(hub, shas=sorted(gone - {None})))
+    if not jobs:
+        return report
+    http = hub.http(repository_id)
+    store = store_for(settings)
+    try:
+        for row_id, url, mime, etag, last_modified, old_sha, checksum in jobs:
+            have_copy = bool(old_sha) and store.exists(f"files/{old_sha[:2]}/{old_sha[2:4]}/{old_sha}")
+            try:
+                got = download(http, store, url, max_bytes=int(settings["FILE_MAX_BYTES"]), declared_mime=mime,
+                               etag=etag if have_copy else "", last_modified=last_modified if have_copy else "",
+                               checksum=checksum, resume_attempts=int(settings.get("FILE_RESUME_ATTEMPTS", 3)))
+            except FetchFailed as exc:
+                _record_failure(hub, record_id, row_id, exc)
+                report.outcomes["failed"] += 1
+                continue
+            except Exception as exc:  # a bug or an odd server must not stop the other files
+                log.exception("download of %s failed", url)
+                _record_failure(hub, record_id, row_id, FetchFailed("internal-error", f"{type(exc).__name__}: {exc}"))
+                report.outcomes["failed"] += 1
+                continue
+            if got.not_modified:
+                report.outcomes["not-modified"] += 1
+                _touch(hub, row_id)
+                continue
+            new = _record_stored(hub, record_id, row_id, got)
+            report.outcomes["stored"] += 1
+            if new:
+                report.extract.append(got.sha256)
+            if old_sha and old_sha != got.sha256:
+                release_unreferenced(hub, shas=[old_sha])
+    finally:
+        http.close()
+    return report
+
+
+def _touch(hub, row_id: int) -> None:
+    with hub.db.session() as session:
+        row = session.get(RecordFile, row_id)
+        if row is not None:
+            row.checked_at = utcnow()
+
+
+def _record_failure(hub, record_id: int, row_id: int, exc: FetchFailed) -> None:
+    with hub.db.session() as session:
+        row = session.get(RecordFile, row_id)
+        record = session.get(Record, record_id)
+        if row is None or record is None:
+            return
+        row.attempts += 1
+        row.error_kind, row.error = exc.kind[:32], exc.message
+        row.checked_at = utcnow()
+        if not (row.state is FileState.STORED and exc.retryable):
+            row.state = FileState.FAILED  # a stored copy survives a transient failure to re-check it
+        record_error(session, record, Stage.FILES, exc.kind, f"{row.url}: {exc.message}")
+        refresh_records(session, [record_id])
+
+
+def _record_stored(hub, record_id: int, row_id: int, got) -> bool:
+    """Point the row at the stored content; create the StoredFile row. True when the content is new."""
+    for _attempt in range(3):
+        try:
+            with hub.db.session() as session:
+                stored = session.get(StoredFile, got.sha256)
+                new = stored is None
+                if new:
+                    session.add(StoredFile(sha256=got.sha256, size=got.size, mime_type=got.mime_type[:255],
+                                           extract_state=ExtractState.PENDING, extract_attempts=0,
+                                           extract_error_kind="", extract_error="", extractor="", text_chars=0,
+                                           text_language="", text_quality=0.0, needs_ocr=False, ocr=False))
+                    session.flush()
+                else:
+                    new = stored.extract_state in {ExtractState.PENDING, ExtractState.FAILED}
+                row = session.get(RecordFile, row_id)
+                if row is None:
+                    return new
+                row.sha256, row.size, row.mime_type = got.sha256, got.size, got.mime_type[:255]
+                row.etag, row.last_modified = got.etag[:512], got.last_modified[:64]
+                row.state, row.error_kind, row.error, row.attempts = FileState.STORED, "", "", 0
+                row.fetched_at = row.checked_at = utcnow()
+                clear_errors(session, record_id, Stage.FILES)
+                refresh_records(session, [record_id])
+                return new
+        except IntegrityError:
+            continue  # another worker stored the same content at the same moment: read its row
+    return False
+
+
+def enqueue_extract(hub, sha256s: list[str]) -> None:
+    """Queue the extract stage of each file (in-process when no broker is configured)."""
+    if not sha256s:
+        return
+    if hub.settings.get("BROKER_URL"):
+        from hub.tasks import extract_text
+
+        for sha256 in dict.fromkeys(sha256s):
+            extract_text.apply_async(args=(sha256,))
+        return
+    from hub.fulltext.extract import extract_file
+
+    for sha256 in dict.fromkeys(sha256s):
+        extract_file(hub, sha256)
+
+
+def run_files(hub, record_ids: list[int], retry_failed: bool = False) -> FilesReport:
+    """The files stage for these records, then their extraction queued; one report."""
+    report = FilesReport()
+    for record_id in record_ids:
+        report.merge(process_record_files(hub, record_id, retry_failed=retry_failed))
+    enqueue_extract(hub, report.extract)
+    return report
+
+
+def fetch_pending(hub, repository_id: int | None = None, retry_failed: bool = False) -> FilesReport:
+    """The files stage for every record with work left (found, or failed with ``retry_failed``)."""
+    states = [FulltextState.FOUND] + ([FulltextState.FAILED] if retry_failed else [])
+    query = select(Record.id).where(Record.deleted.is_(False)).order_by(Record.id)
+    pending_rows = select(RecordFile.record_id).where(
+        RecordFile.state.in_([FileState.PENDING] + ([FileState.FAILED] if retry_failed else [])))
+    query = query.where(or_(Record.fulltext_state.in_(states), Record.id.in_(pending_rows)))
+    if repository_id is not None:
+        query = query.where(Record.repository_id == repository_id)
+    with hub.db.session() as session:
+        record_ids = list(session.scalars(query))
+    report = FilesReport()
+    queued = 0
+    for start in range(0, len(record_ids), BATCH):
+        for record_id in record_ids[start:start + BATCH]:
+            report.merge(process_record_files(hub, record_id, retry_failed=retry_failed, recheck=False))
+        enqueue_extract(hub, report.extract[queued:])  # extraction follows each batch, not the whole run
+        queued = len(report.extract)
+    report.outcomes["records"] += len(record_ids)
+    return report
+
+
+def pending_extractions(hub, include_failed: bool = True) -> list[str]:
+    """Stored files still waiting for extraction (and failed ones under the attempt limit)."""
+    states = [ExtractState.PENDING] + ([ExtractState.FAILED] if include_failed else [])
+    with hub.db.session() as session:
+        return list(session.scalars(select(StoredFile.sha256).where(StoredFile.extract_state.in_(states))))
+
+
+def after_harvest(hub, summary: Any) -> str:
+    """Harvest follow-up: queue the files stage for the records the harvest changed; one line."""
+    ids = list(dict.fromkeys(getattr(summary, "changed_ids", []) or []))
+    if not ids:
+        return "full text: no changed records"
+    if hub.settings.get("BROKER_URL"):
+        from hub.tasks import fetch_files
+
+        for start in range(0, len(ids), BATCH):
+            fetch_files.apply_async(args=(ids[start:start + BATCH],))
+        return f"full text: {len(ids)} records queued for download"
+    return run_files(hub, ids).line()

@@ -1,0 +1,159 @@
+"""The embedded extractor: pure-Python parsing in a guarded child process.
+
+A hanging or memory-hungry parse (a broken PDF, a decompression bomb) must not take the
+hub down. Each extraction runs in a long-lived child process (a fresh interpreter started
+with ``subprocess``, talking over a pipe pair, its address space capped by
+``EXTRACT_MEMORY_LIMIT``); the parent waits at most
+``EXTRACT_TIMEOUT`` seconds for the answer, then kills the child and starts a fresh one
+for the next file. A child that dies (out of memory) fails only the file it was reading.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import asdict
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from storage.extract.base import ExtractErrorKind, ExtractionError, ExtractionResult, Extractor
+
+
+def child_entry(read_fd: int, write_fd: int, memory_limit: int) -> None:
+    """Entry point of the child interpreter: wrap the pipe ends and serve jobs until told to stop."""
+    _child_main(Connection(read_fd, writable=False), Connection(write_fd, readable=False), memory_limit)
+
+
+def _child_main(conn: Connection, out: Connection, memory_limit: int) -> None:
+    """Loop of the child: receive (path, mime type), send ("ok", result) or ("error", kind, message)."""
+    import resource
+
+    if memory_limit > 0:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    from storage.extract.formats import extract_path
+
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        path, mime_type = job
+        try:
+            out.send(("ok", asdict(extract_path(Path(path), mime_type))))
+        except ExtractionError as exc:
+            out.send(("error", exc.kind.value, exc.message))
+        except MemoryError:
+            out.send(("error", ExtractErrorKind.RESOURCE.value,
+                       f"extraction needed more than EXTRACT_MEMORY_LIMIT={memory_limit} bytes"))
+        except Exception as exc:  # any parser bug fails this file only
+            out.send(("error", ExtractErrorKind.FAILED.value, f"{type(exc).__name__}: {exc}"[:1000]))
+
+
+class GuardedRunner:
+    """One child process doing extractions one at a time, killed and replaced when it overruns."""
+
+    def __init__(self, memory_limit: int) -> None:
+        self.memory_limit = memory_limit
+        self._process = None
+        self._conn = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        code = ("import sys; from storage.extract.embedded import child_entry; "
+                f"child_entry({to_child_r}, {from_child_w}, {self.memory_limit})")
+        self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w),
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+                                         close_fds=True)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._send = Connection(to_child_w, readable=False)
+        self._conn = Connection(from_child_r, writable=False)
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(5)
+        for conn in (self._conn, getattr(self, "_send", None)):
+            if conn is not None:
+                conn.close()
+        self._process = self._conn = self._send = None
+
+    def run(self, path: Path, mime_type: str, timeout: float) -> dict[str, Any]:
+        """Extract in the child; raise :class:`ExtractionError` on error, overrun or death of the child."""
+        with self._lock:
+            if not self._alive():
+                self._kill()
+                self._start()
+            try:
+                self._send.send((str(path), mime_type))
+                if not self._conn.poll(timeout):
+                    self._kill()
+                    raise ExtractionError(ExtractErrorKind.TIMEOUT,
+                                          f"extraction took longer than EXTRACT_TIMEOUT={timeout:g}s and was stopped")
+                answer = self._conn.recv()
+            except (EOFError, OSError, BrokenPipeError) as exc:
+                code = self._process.wait(5) if self._process is not None else None
+                self._kill()
+                raise ExtractionError(ExtractErrorKind.RESOURCE,
+                                      f"the extraction process died (exit code {code}): likely out of memory "
+                                      f"(EXTRACT_MEMORY_LIMIT={self.memory_limit})") from exc
+        if answer[0] == "ok":
+            return answer[1]
+        raise ExtractionError(ExtractErrorKind(answer[1]), answer[2])
+
+    def close(self) -> None:
+        """Stop the child process."""
+        with self._lock:
+            if self._alive():
+                try:
+                    self._send.send(None)
+                    self._process.wait(2)
+                except (OSError, BrokenPipeError, subprocess.TimeoutExpired):
+                    pass
+            self._kill()
+
+
+_runners: dict[int, GuardedRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def runner_for(memory_limit: int) -> GuardedRunner:
+    """The process-wide runner for a memory limit (one child per limit, reused across files)."""
+    with _runners_lock:
+        runner = _runners.get(memory_limit)
+        if runner is None:
+            runner = _runners[memory_limit] = GuardedRunner(memory_limit)
+        return runner
+
+
+class EmbeddedExtractor(Extractor):
+    """PDF (pypdf), HTML (lxml), plain text and Office/EPUB/ZIP text members, in a guarded child."""
+
+    name = "embedded"
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        self.memory_limit = int(settings.get("EXTRACT_MEMORY_LIMIT", 1024 * 1024 * 1024))
+
+    def _extract(self, path: Path, mime_type: str) -> ExtractionResult:
+        data = runner_for(self.memory_limit).run(path, mime_type, self.timeout)
+        return ExtractionResult(**data)
+
+    def describe(self) -> str:
+        import pypdf
+
+        return f"embedded pure-Python extraction (pypdf {pypdf.__version__}, lxml); no OCR"
