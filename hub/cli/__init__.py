@@ -28,7 +28,8 @@ COMMAND_MODULES = (
 @click.pass_context
 def cli(ctx: click.Context, instance: str | None) -> None:
     """CHAIR Hub: harvest, store, search and republish member repositories."""
-    ctx.obj = {"instance": instance}
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("instance", instance)
 
 
 for _name in COMMAND_MODULES:

@@ -25,7 +25,8 @@ class HubGroup(click.Group):
         except (LookupError, ValueError, RuntimeError) as exc:
             if isinstance(exc, click.ClickException):
                 raise
-            raise UserError(str(exc).strip("'\"")) from exc
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            raise UserError(str(message)) from exc
 
 
 def get_hub(ctx: click.Context) -> Hub:

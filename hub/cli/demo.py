@@ -66,14 +66,13 @@ def register(cli: click.Group) -> None:
         from hub.harvest.followups import after_harvest
         from hub.harvest.gather import harvest_repository
         from hub.samples.catalog import demo_repositories
-        from hub.samples.faults import parse_faults
+        from hub.samples.faults import attach_faults
         from hub.samples.server import serve as serve_samples
 
         hub = get_hub(ctx)
         hub.settings["ALLOW_PRIVATE_ADDRESSES"] = True  # the samples live on loopback
         repos = demo_repositories(records)
-        for repo in repos:
-            repo.faults = parse_faults(list(faults))
+        attach_faults(repos, list(faults))
         server, _thread, server_url = serve_samples(repos, host="127.0.0.1", port=samples_port)
         click.echo(f"sample repositories at {server_url}/")
         for repo_id in register_samples(hub, repos, server_url):

@@ -1,0 +1,88 @@
+"""``chair user add|passwd|role|list``: admin-area accounts. Passwords are read with a hidden prompt
+or from standard input (``--password-stdin``), never from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy import select
+
+from hub.cli.common import emit_json, json_option, pass_hub, table
+
+ROLE_CHOICE = click.Choice(["hub-admin", "member-admin", "viewer"])
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise click.ClickException("no password on standard input")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def register(cli: click.Group) -> None:
+    @cli.group()
+    def user() -> None:
+        """Accounts of the admin area."""
+
+    @user.command("add")
+    @click.argument("username")
+    @click.option("--role", type=ROLE_CHOICE, required=True, help="hub-admin, member-admin or viewer.")
+    @click.option("--member", default=None, help="Institution slug (required for member-admin).")
+    @click.option("--email", default="")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    @pass_hub
+    def user_add(hub, username, role, member, email, password_stdin):
+        """Create a user (the password is prompted for, hidden)."""
+        from hub.accounts.users import create_user, parse_role
+
+        password = _read_password(password_stdin)
+        with hub.db.session() as session:
+            created = create_user(session, username, password, parse_role(role), member=member, email=email)
+            user_id = created.id
+        click.echo(f"user {username} added (id {user_id}, {role})")
+
+    @user.command("passwd")
+    @click.argument("username")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    @pass_hub
+    def user_passwd(hub, username, password_stdin):
+        """Set a user's password; their sessions end."""
+        from hub.accounts.users import set_password
+
+        password = _read_password(password_stdin)
+        with hub.db.session() as session:
+            set_password(session, username, password)
+        click.echo(f"password of {username} changed; every session of {username} ended")
+
+    @user.command("role")
+    @click.argument("username")
+    @click.argument("role", type=ROLE_CHOICE)
+    @click.option("--member", default=None, help="Institution slug (required for member-admin).")
+    @pass_hub
+    def user_role(hub, username, role, member):
+        """Change a user's role; their sessions end."""
+        from hub.accounts.users import parse_role, set_role
+
+        with hub.db.session() as session:
+            set_role(session, username, parse_role(role), member)
+        click.echo(f"{username} is now {role}")
+
+    @user.command("list")
+    @json_option
+    @pass_hub
+    def user_list(hub, as_json):
+        """List users and their roles."""
+        from hub.models import User
+
+        with hub.db.session() as session:
+            rows = [{"id": u.id, "username": u.username, "role": u.role.value, "email": u.email,
+                     "member": u.institution.slug if u.institution else "", "active": u.active}
+                    for u in session.scalars(select(User).order_by(User.username))]
+        if as_json:
+            return emit_json(rows)
+        click.echo(table([[r["id"], r["username"], r["role"], r["member"], r["email"]] for r in rows],
+                         ["id", "user", "role", "member", "email"]))
