@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "hub.cli.serve",
     "hub.cli.doctor",
     "hub.cli.demo",
+    "hub.cli.files",
 )
 
 

@@ -1,0 +1,103 @@
+"""``chair files``: download pending full texts, show where they stand, manage the quarantine, collect garbage."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import func, select
+
+from hub.cli.common import emit_json, json_option, pass_hub, table
+from hub.fulltext.states import ExtractState
+from hub.models import Record, RecordFile, StoredFile
+
+
+def files_status(hub) -> dict:
+    """Counts of records, links and stored files by state, and bytes stored."""
+    with hub.db.session() as session:
+        records = dict(session.execute(select(Record.fulltext_state, func.count()).where(
+            Record.deleted.is_(False)).group_by(Record.fulltext_state)).all())
+        links = dict(session.execute(select(RecordFile.state, func.count()).group_by(RecordFile.state)).all())
+        stored = dict(session.execute(select(StoredFile.extract_state, func.count())
+                                      .group_by(StoredFile.extract_state)).all())
+        size = session.scalar(select(func.coalesce(func.sum(StoredFile.size), 0)))
+        ocr = session.scalar(select(func.count()).where(StoredFile.needs_ocr.is_(True)))
+    return {"records": {k.value: v for k, v in records.items()}, "links": {k.value: v for k, v in links.items()},
+            "files": {k.value: v for k, v in stored.items()}, "bytes_stored": int(size or 0), "needs_ocr": ocr}
+
+
+def register(cli: click.Group) -> None:
+    @cli.group()
+    def files() -> None:
+        """Full texts: download, status, quarantine, garbage collection."""
+
+    @files.command("fetch")
+    @click.option("--repo", "repository_id", type=int, help="Only records of this repository.")
+    @click.option("--retry-failed", is_flag=True, help="Also retry downloads that failed before.")
+    @json_option
+    @pass_hub
+    def fetch(hub, repository_id, retry_failed, as_json):
+        """Download pending full texts (then extract them, or queue that for the workers)."""
+        from hub.fulltext.pipeline import enqueue_extract, fetch_pending, pending_extractions
+
+        report = fetch_pending(hub, repository_id, retry_failed=retry_failed)
+        leftover = [s for s in pending_extractions(hub) if s not in set(report.extract)]
+        enqueue_extract(hub, leftover)
+        data = dict(report.outcomes, extraction_queued=len(report.extract) + len(leftover))
+        emit_json(data) if as_json else click.echo(report.line() + f"; {data['extraction_queued']} extractions")
+
+    @files.command("status")
+    @json_option
+    @pass_hub
+    def status(hub, as_json):
+        """Counts of records, links and stored files by state."""
+        data = files_status(hub)
+        if as_json:
+            return emit_json(data)
+        for group in ("records", "links", "files"):
+            click.echo(f"{group}: " + (", ".join(f"{k} {v}" for k, v in sorted(data[group].items())) or "none"))
+        click.echo(f"stored: {data['bytes_stored'] / 1e6:,.1f} MB; needing OCR: {data['needs_ocr']}")
+
+    @files.group("quarantine")
+    def quarantine() -> None:
+        """Files whose extraction failed EXTRACT_MAX_ATTEMPTS times."""
+
+    @quarantine.command("list")
+    @json_option
+    @pass_hub
+    def quarantine_list(hub, as_json):
+        """List quarantined files with their last error."""
+        with hub.db.session() as session:
+            rows = [{"sha256": s.sha256, "size": s.size, "mime_type": s.mime_type, "attempts": s.extract_attempts,
+                     "kind": s.extract_error_kind, "error": s.extract_error}
+                    for s in session.scalars(select(StoredFile).where(
+                        StoredFile.extract_state == ExtractState.QUARANTINED).order_by(StoredFile.created_at))]
+        if as_json:
+            return emit_json(rows)
+        click.echo(table([[r["sha256"], r["mime_type"], r["size"], r["attempts"], r["kind"], r["error"][:60]]
+                          for r in rows], ["sha256", "type", "size", "tries", "kind", "error"]))
+
+    @quarantine.command("release")
+    @click.argument("sha256")
+    @click.option("--now", "extract_now", is_flag=True, help="Extract at once instead of queueing.")
+    @pass_hub
+    def quarantine_release(hub, sha256, extract_now):
+        """Release a quarantined file: its extraction is tried again."""
+        from hub.fulltext.extract import extract_file, release
+        from hub.fulltext.pipeline import enqueue_extract
+
+        release(hub, sha256)
+        if extract_now:
+            click.echo(f"{sha256}: {extract_file(hub, sha256).value}")
+        else:
+            enqueue_extract(hub, [sha256])
+            click.echo(f"{sha256}: released")
+
+    @files.command("gc")
+    @click.option("--orphans", is_flag=True, help="Also delete store objects no table row knows.")
+    @json_option
+    @pass_hub
+    def gc(hub, orphans, as_json):
+        """Delete stored files that no record holds any more."""
+        from hub.fulltext.objects import collect_garbage
+
+        data = collect_garbage(hub, orphan_objects=orphans)
+        emit_json(data) if as_json else click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in data.items()))
