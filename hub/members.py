@@ -53,6 +53,7 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
     available = platforms(pm)
     if platform not in available:
         raise ValueError(f"unknown platform {platform!r}; loaded platforms: {', '.join(sorted(available))}")
+    options = validate_options(available[platform], options or {})
     try:
         check_url(base_url, allow_private=settings["ALLOW_PRIVATE_ADDRESSES"])
     except UnsafeURLError as exc:
@@ -66,6 +67,14 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
     session.add(repo)
     session.flush()
     return repo
+
+
+def validate_options(platform_class: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The platform's checked form of ``options``; ValueError with a clear message when they are invalid."""
+    if not isinstance(options, dict):
+        raise ValueError("repository options must be a JSON object")
+    validate = getattr(platform_class, "validate_options", None)
+    return dict(validate(options)) if validate is not None else dict(options)
 
 
 def get_repository(session: Session, repository_id: int) -> Repository:

@@ -57,6 +57,7 @@ class HarvestedItem:
     error: str = ""
     error_kind: str = ""
     raw_bytes: bytes | None = None  # the offending bytes of a broken item, kept verbatim
+    about: list[str] = field(default_factory=list)  # OAI-PMH <about> contents, verbatim XML
 
 
 @dataclass
@@ -95,6 +96,7 @@ class CheckReport:
     reachable: bool
     findings: list[CheckFinding] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # what the check learnt, merged into Repository.options
 
     @property
     def ok(self) -> bool:
@@ -103,7 +105,7 @@ class CheckReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "reachable": self.reachable, "facts": self.facts,
-            "findings": [f.__dict__ for f in self.findings],
+            "findings": [f.__dict__ for f in self.findings], "options": self.options,
         }
 
 

@@ -59,14 +59,23 @@ def register(cli: click.Group) -> None:
     @click.option("--exclude-set", "exclude_sets", multiple=True, help="Leave out records of this set (repeatable).")
     @click.option("--name", default="", help="Display name.")
     @click.option("--schedule", default="", help="Interval (6h, 1d) or cron line; empty: manual.")
+    @click.option("--options", "options_json", default="", help="Platform options as a JSON object "
+                  "(field mapping, feed columns...); validated before saving.")
     @json_option
     @pass_hub
-    def repo_add(hub, url, member, platform, metadata_prefix, sets, exclude_sets, name, schedule, as_json):
+    def repo_add(hub, url, member, platform, metadata_prefix, sets, exclude_sets, name, schedule, options_json,
+                 as_json):
         """Register the repository at URL (prints its id)."""
+        import json
+
+        try:
+            options = json.loads(options_json) if options_json else {}
+        except ValueError as exc:
+            raise click.UsageError(f"--options is not valid JSON: {exc}") from exc
         with hub.db.session() as session:
             repo = add_repository(session, hub.pm, hub.settings, member=member, platform=platform, base_url=url,
                                   name=name, metadata_prefix=metadata_prefix, sets=sets,
-                                  exclude_sets=exclude_sets, schedule=schedule)
+                                  exclude_sets=exclude_sets, schedule=schedule, options=options)
             repo_id = repo.id
         emit_json({"id": repo_id}) if as_json else click.echo(repo_id)
 
@@ -99,6 +108,8 @@ def register(cli: click.Group) -> None:
             report = make_platform(repo, hub.pm, hub.http(repository_id)).check()
             repo.check_report = report.to_dict()
             repo.checked_at = utcnow()
+            if report.options:
+                repo.options = {**(repo.options or {}), **report.options}
             if report.facts.get("granularity"):
                 repo.granularity = report.facts["granularity"]
             data = repo.check_report

@@ -31,6 +31,11 @@ class OAIPlatform(Platform):
             self._client = OAIClient(self.source.base_url, self.http)
         return self._client
 
+    @property
+    def metadata_prefix(self) -> str:
+        """The metadata format harvested; platforms that choose their own format override this."""
+        return self.source.metadata_prefix
+
     # --- gather ----------------------------------------------------------------
 
     def list_plan(self) -> list[str | None]:
@@ -43,7 +48,7 @@ class OAIPlatform(Platform):
         for index in range(start, len(plan)):
             resume = checkpoint.get("list") if checkpoint and index == start else None
             set_spec = plan[index]
-            pages = self.client.list_records(self.source.metadata_prefix, from_=since, set_=set_spec,
+            pages = self.client.list_records(self.metadata_prefix, from_=since, set_=set_spec,
                                              checkpoint=resume)
             for page in pages:
                 yield self._page(page, index)
@@ -62,8 +67,8 @@ class OAIPlatform(Platform):
     def _item(self, record: ParsedRecord) -> HarvestedItem:
         return HarvestedItem(
             source_identifier=record.identifier, datestamp=record.datestamp, deleted=record.deleted,
-            sets=list(record.sets), metadata_format=self.source.metadata_prefix,
-            raw_metadata=record.metadata_xml or "", metadata=record.metadata,
+            sets=list(record.sets), metadata_format=self.metadata_prefix,
+            raw_metadata=record.metadata_xml or "", metadata=record.metadata, about=list(record.about_xml),
         )
 
     @staticmethod
