@@ -9,6 +9,7 @@ from flask import Flask
 # Each module exposes init_app(app).
 WEB_MODULES = (
     "hub.web.health",
+    "oai.provider.views",
     "hub.web.files",
 )
 

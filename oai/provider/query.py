@@ -1,0 +1,105 @@
+"""Keyset paging over the Record table: the filters of a list request, its pages and its size.
+
+Pages are read in ``(hub_datestamp, id)`` order from the ``ix_record_hub_datestamp_id`` index.
+The condition after the cursor ``(d, i)`` is written ``hub_datestamp >= d AND (hub_datestamp > d OR
+(hub_datestamp = d AND id > i))``: the leading ``>=`` gives SQLite and PostgreSQL an index range
+to seek to (an ``OR`` alone makes SQLite scan the index from its start), so every page costs the
+same, however deep. Rows are streamed (``yield_per``): memory does not grow with the page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Row, and_, case, false, func, or_, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub.models import Record
+from oai.provider.sets import OPENAIRE_FORMAT
+
+RAW_HEAD_CHARS = 2048
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What a list request selects: a format's records (tombstones included), a set, a date range."""
+
+    format_clause: ColumnElement[bool]
+    set_clause: ColumnElement[bool] | None
+    start: datetime | None
+    until: datetime | None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The WHERE conditions, cursor excluded."""
+        found: list[ColumnElement[bool]] = [or_(Record.deleted == true(), self.format_clause)]
+        if self.set_clause is not None:
+            found.append(self.set_clause)
+        if self.start is not None:
+            found.append(Record.hub_datestamp >= self.start)
+        if self.until is not None:
+            found.append(Record.hub_datestamp <= self.until)
+        return found
+
+
+def after(datestamp: datetime, record_id: int) -> ColumnElement[bool]:
+    """Rows strictly after the keyset cursor ``(datestamp, record_id)``."""
+    return and_(Record.hub_datestamp >= datestamp,
+                or_(Record.hub_datestamp > datestamp,
+                    and_(Record.hub_datestamp == datestamp, Record.id > record_id)))
+
+
+def header_columns() -> list:
+    """What a header needs: identifier, datestamp, status and set membership."""
+    return [
+        Record.id, Record.hub_datestamp, Record.deleted, Record.repository_id, Record.fulltext_state,
+        Record.meta["resource_type"].as_string().label("resource_type"),
+        case((OPENAIRE_FORMAT.sql_clause(), true()), else_=false()).label("in_openaire"),
+    ]
+
+
+def record_columns() -> list:
+    """Header columns plus what metadata and provenance need (only the head of the raw XML)."""
+    return header_columns() + [
+        Record.meta, Record.fulltext_links, Record.source_identifier, Record.source_datestamp,
+        Record.metadata_format, Record.created_at,
+        func.substr(Record.raw_metadata, 1, RAW_HEAD_CHARS).label("raw_head"),
+    ]
+
+
+def page_rows(session: Session, list_filter: ListFilter, cursor: tuple[datetime, int] | None, limit: int,
+              *, with_metadata: bool) -> Iterator[Row]:
+    """Stream up to ``limit`` rows after ``cursor``, in keyset order."""
+    conditions = list_filter.conditions()
+    if cursor is not None:
+        conditions.append(after(*cursor))
+    columns = record_columns() if with_metadata else header_columns()
+    statement = (select(*columns).where(*conditions)
+                 .order_by(Record.hub_datestamp, Record.id).limit(limit)
+                 .execution_options(yield_per=50))
+    yield from session.execute(statement)
+
+
+def count(session: Session, list_filter: ListFilter) -> int:
+    """How many records the list holds (``completeListSize``), counted once per list."""
+    return session.scalar(select(func.count()).select_from(Record).where(*list_filter.conditions())) or 0
+
+
+def one_record(session: Session, record_id: int) -> Row | None:
+    """The row of one record (GetRecord), or None."""
+    return session.execute(select(*record_columns()).where(Record.id == record_id)).first()
+
+
+def earliest_datestamp(session: Session) -> datetime | None:
+    """The earliest hub datestamp (Identify), or None when the hub holds no record."""
+    return session.scalar(select(func.min(Record.hub_datestamp)))
+
+
+def has_more_than(session: Session, list_filter: ListFilter, limit: int) -> bool:
+    """Whether the list holds more than ``limit`` records (one probe on the index, first page only)."""
+    statement = (select(Record.id).where(*list_filter.conditions())
+                 .order_by(Record.hub_datestamp, Record.id).offset(limit).limit(1))
+    return session.execute(statement).first() is not None
+

@@ -1,0 +1,140 @@
+"""The hub's set hierarchy: member institutions, repositories, resource types, OpenAIRE, full text.
+
+=====================  ======================================================================
+setSpec                records
+=====================  ======================================================================
+``inst``, ``inst:<slug>``  of any member institution / of the institution with that slug
+``repo``, ``repo:<id>``    of any repository / harvested from repository ``<id>``
+``type``, ``type:<code>``  with a resource type / of COAR resource type ``<code>`` (``c_6501``)
+``openaire``           meeting the mandatory fields of the OpenAIRE Guidelines v4
+``fulltext``           whose full text the hub holds (fulltext_state stored or extracted)
+=====================  ======================================================================
+
+Membership is computed from the Record row (repository, ``meta``, fulltext_state) by the same
+rules in SQL (:func:`set_clause`, to filter lists) and in Python (:func:`record_set_specs`, for
+headers); a deleted record keeps the sets its stored metadata puts it in. Set names and
+descriptions are bilingual (Chinese and English).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub.models import Institution, Record, Repository
+from hub.normalise.coar import COAR_RESOURCE_TYPE, RESOURCE_TYPE_LABELS
+from hub.states import FulltextState
+from oai.provider.formats.openaire import OpenAireFormat
+
+SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+FULLTEXT_STATES = (FulltextState.STORED, FulltextState.EXTRACTED)
+OPENAIRE_FORMAT = OpenAireFormat()
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """One set as ListSets shows it."""
+
+    spec: str
+    name: str
+    description_zh: str
+    description_en: str
+
+
+@dataclass(frozen=True)
+class RepositoryInfo:
+    """What headers and provenance need to know of a repository."""
+
+    id: int
+    institution_slug: str
+    base_url: str
+
+
+_FIXED_SETS = (
+    SetInfo("inst", "成员机构 / Member institutions", "按成员机构划分的记录。", "Records by member institution."),
+    SetInfo("repo", "知识库 / Repositories", "按来源知识库划分的记录。", "Records by source repository."),
+    SetInfo("type", "资源类型 / Resource types", "按 COAR 资源类型划分的记录。",
+            "Records by COAR resource type."),
+    SetInfo("openaire", "OpenAIRE 兼容记录 / OpenAIRE-compliant records",
+            "满足 OpenAIRE 文献知识库指南 v4 必备字段的记录。",
+            "Records meeting the mandatory fields of the OpenAIRE Guidelines for Literature Repositories v4."),
+    SetInfo("fulltext", "含全文的记录 / Records with full text", "本平台已保存全文的记录。",
+            "Records whose full text the hub has stored."),
+)
+
+
+def repositories(session: Session) -> dict[int, RepositoryInfo]:
+    """Every repository with its institution's slug (a few dozen rows: read once per request)."""
+    rows = session.execute(select(Repository.id, Repository.base_url, Institution.slug)
+                           .join(Institution, Repository.institution_id == Institution.id))
+    return {row.id: RepositoryInfo(row.id, row.slug, row.base_url) for row in rows}
+
+
+def all_sets(session: Session) -> list[SetInfo]:
+    """Every set, ordered by setSpec."""
+    found = list(_FIXED_SETS)
+    for inst in session.scalars(select(Institution)):
+        spec = f"inst:{inst.slug}"
+        if SET_SPEC.fullmatch(spec):
+            name = " / ".join(n for n in (inst.name_zh, inst.name_en) if n) or inst.slug
+            found.append(SetInfo(spec, name, f"{inst.name_zh or inst.name_en}提交的记录。",
+                                 f"Records of {inst.name_en or inst.name_zh}."))
+    for repo, inst in session.execute(select(Repository, Institution).join(Institution)):
+        label = repo.name or repo.base_url
+        found.append(SetInfo(f"repo:{repo.id}", f"{label} ({inst.name_zh or inst.name_en} / {inst.name_en or inst.name_zh})",
+                             f"从{inst.name_zh or inst.name_en}的知识库 {label} 收割的记录。",
+                             f"Records harvested from {label}, a repository of {inst.name_en or inst.name_zh}."))
+    for code, label in RESOURCE_TYPE_LABELS.items():
+        english = label.split("|")[0]
+        found.append(SetInfo(f"type:{code}", f"{english} ({code})", f"COAR 资源类型：{english}（{code}）。",
+                             f"Records of the COAR resource type {english} ({COAR_RESOURCE_TYPE}{code})."))
+    return sorted(found, key=lambda s: s.spec)
+
+
+def set_clause(session: Session, spec: str) -> ColumnElement[bool] | None:
+    """SQL condition selecting the records of set ``spec``; None when no such set can exist."""
+    if spec in ("inst", "repo"):
+        return true()
+    if spec == "type":
+        return Record.meta["resource_type"].as_string().is_not(None)
+    if spec == "openaire":
+        return OPENAIRE_FORMAT.sql_clause()
+    if spec == "fulltext":
+        return Record.fulltext_state.in_(FULLTEXT_STATES)
+    kind, _, value = spec.partition(":")
+    if not value or ":" in value:
+        return None
+    if kind == "inst":
+        inst_id = session.scalar(select(Institution.id).where(Institution.slug == value))
+        if inst_id is None:
+            return None
+        return Record.repository_id.in_(select(Repository.id).where(Repository.institution_id == inst_id))
+    if kind == "repo":
+        return Record.repository_id == int(value) if value.isdigit() and len(value) < 10 else None
+    if kind == "type":
+        return Record.meta["resource_type"].as_string() == COAR_RESOURCE_TYPE + value
+    return None
+
+
+def record_set_specs(record: Any, repos: dict[int, RepositoryInfo], in_openaire: bool) -> list[str]:
+    """The setSpecs of one record (leaf sets; the parent sets ``inst``/``repo``/``type`` are implied)."""
+    specs: list[str] = []
+    repo = repos.get(record.repository_id)
+    if repo is not None and SET_SPEC.fullmatch(f"inst:{repo.institution_slug}"):
+        specs.append(f"inst:{repo.institution_slug}")
+    specs.append(f"repo:{record.repository_id}")
+    resource_type = record.resource_type or ""
+    if resource_type.startswith(COAR_RESOURCE_TYPE):
+        spec = "type:" + resource_type[len(COAR_RESOURCE_TYPE):]
+        if SET_SPEC.fullmatch(spec):
+            specs.append(spec)
+    if in_openaire:
+        specs.append("openaire")
+    if record.fulltext_state in FULLTEXT_STATES:
+        specs.append("fulltext")
+    return specs

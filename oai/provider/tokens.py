@@ -1,0 +1,139 @@
+"""Stateless, signed resumption tokens carrying a keyset cursor, never an offset.
+
+A token is ``<payload>.<signature>``: the payload is compact JSON in URL-safe base64, the
+signature an HMAC-SHA256 of it under a key derived from ``SECRET_KEY`` (so a token of another
+hub, or one edited by hand, fails). The payload carries everything the next page needs, so the
+hub stores nothing between requests and a token survives restarts and load balancing:
+
+- the list request: verb, metadataPrefix, set, from and until;
+- the keyset cursor: ``(hub_datestamp, id)`` of the last record sent. The next page is
+  ``WHERE hub_datestamp > d OR (hub_datestamp = d AND id > i) ORDER BY hub_datestamp, id``, which
+  the ``ix_record_hub_datestamp_id`` index answers directly: the last page costs what the first
+  one costs, unlike offset paging;
+- how many records were already sent (the ``cursor`` attribute) and ``completeListSize``,
+  counted once, at the first page;
+- the issue time of the first page; ``expirationDate`` is issue time + ``OAI_TOKEN_LIFETIME``
+  (at least a day), and a token past it is ``badResumptionToken``.
+
+Why a list that changes while it is harvested never skips nor repeats a record
+------------------------------------------------------------------------------
+Each record has exactly one key ``(hub_datestamp, id)`` at any time and pages walk the keys in
+strictly increasing order, so a record is sent at most once unless an update moves it from behind
+the cursor to ahead of it. The importer gives a changed or new record ``hub_datestamp = now``
+(seconds). When the first page of a multi-page list is served at instant ``t`` (second ``T``), the
+token fixes ``until`` to ``T - 1 s`` (or keeps the request's own ``until`` when that is earlier).
+Every record changed after the harvest began gets a datestamp ``>= T``, outside the list: it can
+neither appear twice in this list (no repeat) nor move past a cursor unseen, and since records
+are never removed from the table (deletions are tombstones), every record that was in the list
+at ``t`` and did not change stays in it (no skip). The records left out are exactly those with a
+datestamp ``>= T``; the harvester's next incremental harvest, ``from`` the ``responseDate`` of this
+first page (``T``), collects them: what changed during a harvest is harvested next time. A list
+that fits in a single page needs no bound: it is read in one query.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+
+from oai.provider.errors import ErrorCode, OAIError
+
+MIN_LIFETIME = 24 * 3600
+_PURPOSE = b"chair.oai.resumption-token.v1"
+
+
+@dataclass(frozen=True)
+class ResumptionToken:
+    """What a token carries. Dates are Unix seconds (UTC); ``set``/``from``/``until`` may be empty.
+
+    ``last_datestamp``/``last_id`` are the keyset cursor of a record list; ``last_spec`` is the
+    cursor of a ListSets list (sets are ordered by setSpec).
+    """
+
+    verb: str
+    prefix: str
+    set: str
+    start: int | None
+    until: int | None
+    last_datestamp: int | None
+    last_id: int | None
+    last_spec: str
+    sent: int
+    total: int
+    issued: int
+
+    def next(self, *, last_datestamp: int | None = None, last_id: int | None = None,
+             last_spec: str = "", sent: int) -> ResumptionToken:
+        """The token of the page after this one."""
+        return ResumptionToken(self.verb, self.prefix, self.set, self.start, self.until,
+                               last_datestamp, last_id, last_spec, sent, self.total, self.issued)
+
+
+def _key(secret: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), _PURPOSE, hashlib.sha256).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def lifetime(seconds: int) -> timedelta:
+    """The validity of a token: the configured lifetime, never under a day."""
+    return timedelta(seconds=max(int(seconds), MIN_LIFETIME))
+
+
+def encode(token: ResumptionToken, secret: str) -> str:
+    """The signed, URL-safe text of ``token``."""
+    payload = _b64(json.dumps(list(asdict(token).values()), separators=(",", ":"),
+                              ensure_ascii=True).encode("ascii"))
+    signature = _b64(hmac.new(_key(secret), payload.encode("ascii"), hashlib.sha256).digest()[:18])
+    return f"{payload}.{signature}"
+
+
+def expiration(token: ResumptionToken, lifetime_seconds: int) -> datetime:
+    """When ``token`` stops being accepted."""
+    return datetime.fromtimestamp(token.issued, UTC) + lifetime(lifetime_seconds)
+
+
+def decode(text: str, secret: str, lifetime_seconds: int, now: datetime | None = None) -> ResumptionToken:
+    """Check the signature and the age of a token and return what it carries.
+
+    Anything wrong (not a token, bad signature, another hub's key, malformed payload, expired)
+    raises :class:`OAIError` with ``badResumptionToken``.
+    """
+    bad = OAIError(ErrorCode.BAD_RESUMPTION_TOKEN, "the resumption token is invalid or expired")
+    if not isinstance(text, str) or len(text) > 4096 or text.count(".") != 1:
+        raise bad
+    payload, signature = text.split(".")
+    expected = _b64(hmac.new(_key(secret), payload.encode("ascii", "replace"), hashlib.sha256).digest()[:18])
+    if not hmac.compare_digest(expected, signature):
+        raise bad
+    try:
+        fields = json.loads(_unb64(payload))
+        token = ResumptionToken(*fields)
+        _check_types(token)
+    except (ValueError, TypeError) as exc:
+        raise bad from exc
+    now = now or datetime.now(UTC)
+    if now >= expiration(token, lifetime_seconds):
+        raise bad
+    return token
+
+
+def _check_types(token: ResumptionToken) -> None:
+    """Reject a payload whose fields have the wrong types (a bug elsewhere, or an old version)."""
+    optional_ints = (token.start, token.until, token.last_datestamp, token.last_id)
+    if not all(isinstance(v, str) for v in (token.verb, token.prefix, token.set, token.last_spec)):
+        raise TypeError("string field expected")
+    if not all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in optional_ints):
+        raise TypeError("integer field expected")
+    if not all(isinstance(v, int) and v >= 0 for v in (token.sent, token.total, token.issued)):
+        raise TypeError("count expected")
