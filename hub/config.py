@@ -44,6 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAI_IDENTIFIER_PREFIX", "chair.example.org", "Namespace of the hub's own OAI identifiers: oai:<prefix>:<id>."),
     Setting("DEFAULT_LOCALE", "zh", "Portal language when the visitor chose none (zh or en)."),
     Setting("THEME", "default", "Name of the theme under themes/ whose templates override the default theme."),
+    Setting("THEMES_PATH", "", "Extra folder holding themes (<path>/<THEME>/templates and static), looked up before the built-in themes/."),
     # Harvesting
     Setting("ALLOW_PRIVATE_ADDRESSES", False, "Allow repository and file URLs on private, loopback or link-local addresses (demo and tests only)."),
     Setting("USER_AGENT", "CHAIR-Hub/0.1 (+https://chair.example.org/about/harvester)", "User-Agent sent to member repositories; names a contact URL."),

@@ -95,7 +95,24 @@ def check_tika(settings: dict[str, Any]) -> CheckResult:
     return CheckResult("tika" if url else "extraction", True, url or "(embedded)", detail)
 
 
-CHECKS: list[Callable[[dict[str, Any]], CheckResult]] = [check_database, check_broker, check_storage, check_tika]
+def check_search(settings: dict[str, Any]) -> CheckResult:
+    url = settings.get("SEARCH_URL", "")
+    from hub.search import make_backend
+
+    try:
+        backend = make_backend(settings)
+        try:
+            detail = backend.describe()
+        finally:
+            backend.close()
+    except Exception as exc:
+        return CheckResult("search", False, _redact(url), f"unusable: {str(exc).splitlines()[0] if str(exc) else exc!r}; "
+                           "start the search engine or fix CHAIR_SEARCH_URL, then run 'chair index rebuild'")
+    return CheckResult("search", True, _redact(url), detail)
+
+
+CHECKS: list[Callable[[dict[str, Any]], CheckResult]] = [check_database, check_broker, check_storage, check_tika,
+                                                         check_search]
 
 
 def run_checks(settings: dict[str, Any]) -> list[CheckResult]:

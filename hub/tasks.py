@@ -92,3 +92,11 @@ def extract_text(self, sha256: str) -> str:
     from hub.fulltext.extract import extract_file
 
     return extract_file(worker_hub(), sha256).value
+
+
+@celery_app.task(name="hub.tasks.index_records", bind=True, max_retries=3, default_retry_delay=60)
+def index_records(self, record_ids: list[int]) -> dict[str, int]:
+    """Index stage for these records (deleted ones are removed from the index)."""
+    from hub.search.indexing import index_records as run
+
+    return dict(run(worker_hub(), list(record_ids)).__dict__)

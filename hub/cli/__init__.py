@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "hub.cli.doctor",
     "hub.cli.demo",
     "hub.cli.files",
+    "hub.cli.index",
 )
 
 

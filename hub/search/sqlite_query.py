@@ -1,0 +1,156 @@
+"""The query half of the SQLite backend: compile a validated plan to SQL over one index generation.
+
+The common shape (text terms ANDed with year ranges and facet filters) runs as one FTS5
+MATCH ranked by weighted bm25. A year range nested inside an OR falls back to a boolean
+SQL expression of MATCH sub-queries, sorted by date (there is no single bm25 to rank by).
+The matched ids go to a per-connection temporary table once; the total and every facet
+count are read from it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from hub.search.base import FACETS, FIELD_BOOSTS, FacetValue, Hit, Plan, SearchResult
+from hub.search.highlight import highlight, render
+from hub.search.query import And, MatchAll, Node, Not, Or, Term, YearRange, positive_terms
+from hub.search.sqlite import FTS_COLUMNS, ROW_FACETS, _has_year, fts_expression
+
+_WEIGHTS = ", ".join(str(FIELD_BOOSTS[c]) for c in FTS_COLUMNS)
+
+
+def _boolean_sql(node: Node, g: str, params: list[Any]) -> str:
+    """A SQL condition on ``d`` equivalent to ``node`` (any shape, year ranges anywhere)."""
+    if isinstance(node, MatchAll):
+        return "1"
+    if isinstance(node, YearRange):
+        params.extend([node.start, node.end])
+        return "d.year BETWEEN ? AND ?"
+    if isinstance(node, Not):
+        return f"NOT ({_boolean_sql(node.child, g, params)})"
+    if isinstance(node, And | Or) and any(_has_year(c) for c in node.children):
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return joiner.join(f"({_boolean_sql(c, g, params)})" for c in node.children)
+    params.append(fts_expression(node))
+    return f"d.id IN (SELECT rowid FROM fts_{g} WHERE fts_{g} MATCH ?)"
+
+
+def _filters_sql(plan: Plan, g: str, params: list[Any]) -> list[str]:
+    conds = []
+    for name, values in plan.filters.items():
+        if name == "year":
+            parts = []
+            for yr in values:
+                parts.append("d.year BETWEEN ? AND ?")
+                params.extend([yr.start, yr.end])
+            conds.append("(" + " OR ".join(parts) + ")")
+        elif name == "fulltext":
+            conds.append("(" + " OR ".join("d.has_fulltext = ?" for _ in values) + ")")
+            params.extend(int(v) for v in values)
+        else:
+            marks = ",".join("?" for _ in values)
+            conds.append(f"d.id IN (SELECT doc_id FROM facets_{g} WHERE field = ? AND value IN ({marks}))")
+            params.append(name)
+            params.extend(values)
+    return conds
+
+
+def _split(node: Node) -> tuple[str | None, list[YearRange], list[Node], Node | None]:
+    """(MATCH expression, top-level years, negated text nodes without positives, general node)."""
+    if isinstance(node, MatchAll):
+        return None, [], [], None
+    if isinstance(node, YearRange):
+        return None, [node], [], None
+    children = list(node.children) if isinstance(node, And) else [node]
+    years = [c for c in children if isinstance(c, YearRange)]
+    rest = [c for c in children if not isinstance(c, YearRange)]
+    if any(_has_year(c) for c in rest):
+        return None, [], [], node
+    positives = [c for c in rest if not isinstance(c, Not)]
+    if not positives:
+        return None, years, [c.child for c in rest], None
+    text = rest[0] if len(rest) == 1 else And(tuple(rest))
+    return fts_expression(text), years, [], None
+
+
+def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -> SearchResult:
+    """Run ``plan`` on generation ``g``: one page of hits, the total and the facet counts."""
+    req = plan.request
+    match, years, negatives, general = _split(plan.query)
+    params: list[Any] = []
+    conds: list[str] = []
+    if match is not None:
+        conds.append(f"fts_{g} MATCH ?")
+        params.append(match)
+    for yr in years:
+        conds.append("d.year BETWEEN ? AND ?")
+        params.extend([yr.start, yr.end])
+    for neg in negatives:
+        conds.append(f"d.id NOT IN (SELECT rowid FROM fts_{g} WHERE fts_{g} MATCH ?)")
+        params.append(fts_expression(neg))
+    if general is not None:
+        conds.append(_boolean_sql(general, g, params))
+    conds.extend(_filters_sql(plan, g, params))
+    where = " AND ".join(conds) or "1"
+    source = f"fts_{g} JOIN docs_{g} d ON d.id = fts_{g}.rowid" if match else f"docs_{g} d"
+    sort = plan.sort
+    if sort == "relevance" and match is None:
+        sort = "newest"
+    order = {"relevance": "score, d.id", "newest": "d.date_sort DESC, d.id DESC",
+             "oldest": "CASE WHEN d.date_sort = '' THEN 1 ELSE 0 END, d.date_sort, d.id"}[sort]
+    score = f"bm25(fts_{g}, {_WEIGHTS})" if match else "0"
+    size = min(req.size, max_results - req.offset)
+    rows = conn.execute(f"SELECT d.id, d.data, {score} AS score FROM {source} WHERE {where} "
+                        f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, size, req.offset]).fetchall()
+    unfiltered = not conds
+    if unfiltered:
+        total = conn.execute(f"SELECT count(*) FROM docs_{g}").fetchone()[0]
+        hitset = None
+    else:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS hitset (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.hitset")
+        total = conn.execute(f"INSERT INTO temp.hitset SELECT d.id FROM {source} WHERE {where}", params).rowcount
+        hitset = "temp.hitset"
+    facets = _facets(conn, g, hitset, req.facet_size) if req.facets else {}
+    terms = positive_terms(plan.query) if req.highlight else []
+    hits = [_hit(conn, g, row, terms) for row in rows]
+    return SearchResult(total, hits, facets, req.page, req.size, max_results)
+
+
+def _facets(conn: sqlite3.Connection, g: str, hitset: str | None, size: int) -> dict[str, list[FacetValue]]:
+    out: dict[str, list[FacetValue]] = {}
+    join = f"JOIN {hitset} h ON h.id = d.id" if hitset else ""
+    for name in FACETS:
+        if name in ROW_FACETS:
+            fjoin = f"JOIN {hitset} h ON h.id = f.doc_id" if hitset else ""
+            rows = conn.execute(f"SELECT f.value, count(*) FROM facets_{g} f {fjoin} WHERE f.field = ? "
+                                "GROUP BY f.value ORDER BY 2 DESC, 1 LIMIT ?", (name, size)).fetchall()
+        elif name == "year":
+            rows = conn.execute(f"SELECT d.year, count(*) FROM docs_{g} d {join} WHERE d.year IS NOT NULL "
+                                "GROUP BY d.year ORDER BY d.year DESC LIMIT ?", (size,)).fetchall()
+        else:
+            rows = conn.execute(f"SELECT d.has_fulltext, count(*) FROM docs_{g} d {join} "
+                                "GROUP BY d.has_fulltext ORDER BY 2 DESC").fetchall()
+            rows = [("true" if v else "false", c) for v, c in rows]
+        out[name] = [FacetValue(str(v), c) for v, c in rows]
+    return out
+
+
+def _hit(conn: sqlite3.Connection, g: str, row: tuple, terms: list[Term]) -> Hit:
+    doc_id, data, score = row
+    doc = json.loads(data)
+    highlights = {}
+    if terms:
+        general = [t for t in terms if t.field is None]
+        title_terms = general + [t for t in terms if t.field == "title"]
+        if marked := highlight(doc.get("title") or "", title_terms, whole=True):
+            highlights["title"] = [render(f) for f in marked]
+        if marked := highlight(doc.get("abstract") or "", general):
+            highlights["abstract"] = [render(f) for f in marked]
+        if general:
+            text = conn.execute(f"SELECT fulltext FROM docs_{g} WHERE id = ?", (doc_id,)).fetchone()[0]
+            if marked := highlight(text, general):
+                highlights["fulltext"] = [render(f) for f in marked]
+    return Hit(doc_id, -float(score or 0.0), doc, highlights)
