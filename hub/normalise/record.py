@@ -27,6 +27,7 @@ class Person:
     given: str = ""
     orcid: str = ""
     affiliation: str = ""
+    key: str = ""  # person key: "orcid:<iD>" or the name key (see hub.normalise.keys); set by enrichment
 
 
 @dataclass
@@ -59,6 +60,7 @@ class NormalisedRecord:
     creators: list[Person] = field(default_factory=list)
     contributors: list[Person] = field(default_factory=list)
     subjects: list[LangString] = field(default_factory=list)
+    disciplines: list[str] = field(default_factory=list)  # discipline catalogue codes (hub.normalise.disciplines)
     dates: list[str] = field(default_factory=list)  # verbatim
     issued: str = ""  # ISO 8601, as precise as the source allows: 2016, 2016-05, 2016-05-03
     year: int | None = None
@@ -70,6 +72,7 @@ class NormalisedRecord:
     languages: list[str] = field(default_factory=list)  # ISO 639-3
     rights: list[str] = field(default_factory=list)
     license_url: str = ""
+    license_spdx: str = ""  # SPDX id of the licence (CC-BY-4.0, CC0-1.0...), set by enrichment
     access_rights: str = ""  # COAR access right URI
     publisher: list[str] = field(default_factory=list)
     source: list[str] = field(default_factory=list)  # journal, conference, container
