@@ -1,25 +1,40 @@
 """The repository check: what the hub can and cannot get from an OAI-PMH repository.
 
-Run on registration (``chair repo check ID``) and stored with the repository. Every
-finding that is a problem says what the member should change, in English and Chinese.
+Run on registration (``chair repo check ID``) and stored with the repository. It reports:
+reachability and response times; whether Identify is sane (protocol, baseURL echo,
+earliestDatestamp, admin e-mail); granularity, deletedRecord and compression as declared and
+as observed; the metadata formats and the number of sets; the page size and whether
+resumption really works (page 2 is fetched with the token); a bounded sample of records with
+how each normalised field was filled (missing mandatory fields named); the full-text pattern
+of the sample (see :mod:`hub.harvest.check_sample`); robots.txt; the harvest strategy.
+Every finding that is a problem says what the member should change, in English and Chinese.
 Platform plugins extend the report with what only they can see (REST APIs, exports).
+The work is bounded (two list pages, a capped ListSets walk, a few file probes) so a
+responsive repository is checked in a few seconds.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from hub.harvest.check_sample import (
+    MANDATORY_FIELDS,
+    SAMPLE_SIZE,
+    observe_datestamps,
+    sample_fields,
+    sample_fulltext,
+)
 from hub.http import HarvestError
 from hub.platform import CheckFinding, CheckReport
 
 if TYPE_CHECKING:
     from plugins.oai.platform import OAIPlatform
 
-MANDATORY_FIELDS = ("titles", "creators", "issued", "resource_type")
-SAMPLE_SIZE = 50
+__all__ = ["MANDATORY_FIELDS", "SAMPLE_SIZE", "check_oai_repository"]
+
+SETS_TIME_BUDGET = 2.0  # seconds spent counting sets at most
 
 
 def _timed(call):
@@ -28,14 +43,23 @@ def _timed(call):
     return value, round((time.perf_counter() - started) * 1000)
 
 
+def _same_url(a: str, b: str) -> bool:
+    def norm(url: str) -> str:
+        parts = urlsplit(url.strip())
+        return f"{parts.netloc.lower()}{'/' + '/'.join(p for p in parts.path.split('/') if p)}"
+    return norm(a) == norm(b)
+
+
 def check_oai_repository(platform: OAIPlatform) -> CheckReport:
-    """Probe Identify, formats, sets, one page of records and robots.txt."""
+    """Probe Identify, formats, sets, two pages of records, full texts and robots.txt."""
     client = platform.client
     report = CheckReport(reachable=False)
     facts = report.facts
     add = report.findings.append
+    times: dict[str, int] = {}
+    facts["response_ms"] = times
     try:
-        identify, facts["identify_ms"] = _timed(client.identify)
+        identify, times["identify"] = _timed(client.identify)
     except HarvestError as exc:
         add(CheckFinding("reachable", False, str(exc),
                          "Make the OAI-PMH base URL answer Identify (check the URL, firewall and User-Agent rules).",
@@ -45,80 +69,129 @@ def check_oai_repository(platform: OAIPlatform) -> CheckReport:
     facts.update(repository_name=identify.repository_name, granularity=identify.granularity,
                  deleted_record=identify.deleted_record, earliest_datestamp=identify.earliest_datestamp,
                  compression=list(identify.compression), protocol_version=identify.protocol_version)
+    _identify_findings(platform, identify, report)
+    formats, times["list_metadata_formats"] = _timed(client.list_metadata_formats)
+    offered = {f.prefix for f in formats}
+    facts["metadata_formats"] = sorted(offered)
+    prefix = platform.metadata_prefix
+    add(CheckFinding("metadata_format", prefix in offered, f"{prefix} offered: {prefix in offered}",
+                     f"Offer the metadata format {prefix}.", f"请提供元数据格式 {prefix}。"))
+    _count_sets(platform, report, times)
+    pages = _list_pages(platform, report, times)
+    records = [r for page in pages for r in page.records]
+    observe_datestamps(records, identify, report)
+    sample_fields(platform, records[:SAMPLE_SIZE], report)
+    sample_fulltext(platform, records, report)
+    facts["robots_txt"] = _robots(platform)
+    add(CheckFinding("robots_txt", facts["robots_txt"] != "blocks the OAI path", f"robots.txt {facts['robots_txt']}",
+                     "Allow harvesters to reach the OAI-PMH path in robots.txt (the hub sends a clear User-Agent).",
+                     "请在 robots.txt 中允许采集程序访问 OAI-PMH 路径（中心会发送明确的 User-Agent）。"))
+    facts["strategy"] = platform_strategy(platform, identify.granularity, bool(pages and pages[0].resumption_token))
+    return report
+
+
+def _identify_findings(platform: OAIPlatform, identify: Any, report: CheckReport) -> None:
+    from oai.client import parse_datestamp
+
+    add = report.findings.append
     add(CheckFinding("identify", identify.protocol_version == "2.0", f"protocol {identify.protocol_version}",
                      "Serve OAI-PMH version 2.0.", "请提供 OAI-PMH 2.0 协议版本。"))
+    echoed = _same_url(identify.base_url, platform.source.base_url)
+    add(CheckFinding("identify_base_url", echoed, f"baseURL {identify.base_url!r}",
+                     "Make Identify's baseURL the address the repository is harvested at (no doubled slashes, "
+                     "no internal host name).",
+                     "请使 Identify 中的 baseURL 与实际采集地址一致（不要有重复斜杠或内部主机名）。"))
+    try:
+        earliest = parse_datestamp(identify.earliest_datestamp)
+        sane = earliest.year >= 1900
+    except ValueError:
+        sane = False
+    add(CheckFinding("earliest_datestamp", sane, f"earliestDatestamp {identify.earliest_datestamp!r}",
+                     "Report the datestamp of the oldest record as earliestDatestamp (not 0001-01-01).",
+                     "请将最早记录的时间戳作为 earliestDatestamp（不要使用 0001-01-01）。"))
+    add(CheckFinding("admin_email", bool(identify.admin_emails), ", ".join(identify.admin_emails) or "none",
+                     "Give an adminEmail in Identify so the hub can report harvesting problems.",
+                     "请在 Identify 中提供 adminEmail，以便中心报告采集问题。"))
     add(CheckFinding("deleted_record", identify.deleted_record == "persistent",
                      f"deletedRecord={identify.deleted_record}",
                      "Declare and keep deletedRecord 'persistent' so the hub removes withdrawn items.",
                      "请将 deletedRecord 设为 persistent，以便中心删除已撤回的条目。"))
-    formats = {f.prefix for f in client.list_metadata_formats()}
-    facts["metadata_formats"] = sorted(formats)
-    prefix = platform.source.metadata_prefix
-    add(CheckFinding("metadata_format", prefix in formats, f"{prefix} offered: {prefix in formats}",
-                     f"Offer the metadata format {prefix}.", f"请提供元数据格式 {prefix}。"))
+    compression = sorted(c for c in identify.compression if c and c != "identity")
+    report.facts["compression_declared"] = compression
     try:
-        facts["sets"] = sum(1 for _ in client.list_sets())
-    except HarvestError as exc:
-        facts["sets"] = 0
-        facts["sets_error"] = str(exc)
-    _sample(platform, report)
-    facts["robots_txt"] = _robots(platform)
-    facts["strategy"] = ("incremental ListRecords from the last responseDate "
-                         f"({identify.granularity or 'unknown'} granularity)")
-    return report
+        result = platform.http.get(platform.source.base_url, {"verb": "Identify"}, max_bytes=1024 * 1024)
+        used = result.headers.get("Content-Encoding", "") or "identity"
+    except HarvestError:
+        used = "unknown"
+    report.facts["compression_observed"] = used
+    add(CheckFinding("compression", used != "identity" or bool(compression),
+                     f"declared {compression or 'none'}, observed {used}",
+                     "Enable gzip compression of OAI-PMH responses (and declare it in Identify): pages shrink tenfold.",
+                     "请启用 OAI-PMH 响应的 gzip 压缩（并在 Identify 中声明），可将页面体积缩小约十倍。"))
 
 
-def _sample(platform: OAIPlatform, report: CheckReport) -> None:
-    """Read the first page of records: resumption, field fill rates, full-text links."""
-    facts = report.facts
+def _count_sets(platform: OAIPlatform, report: CheckReport, times: dict[str, int]) -> None:
     started = time.perf_counter()
+    count, complete = 0, True
     try:
-        page = next(iter(platform.client.list_records(platform.source.metadata_prefix)), None)
+        for _set in platform.client.list_sets():
+            count += 1
+            if time.perf_counter() - started > SETS_TIME_BUDGET:
+                complete = False
+                break
     except HarvestError as exc:
-        report.findings.append(CheckFinding("list_records", False, str(exc),
-                                            "Make ListRecords answer for the chosen format.",
-                                            "请确保 ListRecords 对所选格式可以正常响应。"))
-        return
-    facts["first_page_ms"] = round((time.perf_counter() - started) * 1000)
-    if page is None:
-        facts["sample"] = 0
-        return
-    facts["page_size"] = len(page.records)
-    facts["complete_list_size"] = page.complete_list_size
-    facts["resumption"] = bool(page.resumption_token)
-    filled: Counter[str] = Counter()
-    with_files = 0
-    sample = [r for r in page.records if not r.deleted][:SAMPLE_SIZE]
-    for record in sample:
-        from hub.platform import HarvestedItem
+        report.facts["sets_error"] = str(exc)
+    times["list_sets"] = round((time.perf_counter() - started) * 1000)
+    report.facts["sets"] = count if complete else f"at least {count}"
 
-        item = HarvestedItem(record.identifier, record.datestamp, False, list(record.sets),
-                             platform.source.metadata_prefix, record.metadata_xml or "", record.metadata)
+
+def _list_pages(platform: OAIPlatform, report: CheckReport, times: dict[str, int]) -> list[Any]:
+    """The first two ListRecords pages; findings on page size and resumption."""
+    facts, add = report.facts, report.findings.append
+    pages: list[Any] = []
+    listing = iter(platform.client.list_records(platform.metadata_prefix))
+    for number in (1, 2):
+        started = time.perf_counter()
         try:
-            normalised = platform.normalise(item)
-        except Exception:  # counted as unfilled
-            continue
-        data: dict[str, Any] = normalised.to_dict()
-        filled.update(k for k in data)
-        if platform.fulltext_links(item, normalised):
-            with_files += 1
-    facts["sample"] = len(sample)
-    facts["field_fill"] = {k: filled[k] for k in sorted(filled)}
-    facts["sample_with_fulltext_links"] = with_files
-    missing = [f for f in MANDATORY_FIELDS if sample and filled[f] < len(sample)]
-    report.findings.append(CheckFinding(
-        "mandatory_fields", not missing,
-        "all sampled records have " + ", ".join(MANDATORY_FIELDS) if not missing
-        else "some sampled records lack: " + ", ".join(missing),
-        "Fill " + ", ".join(missing) + " in every record (dc:title, dc:creator, dc:date, dc:type)." if missing else "",
-        "请在每条记录中填写 " + "、".join(missing) + "（dc:title、dc:creator、dc:date、dc:type）。" if missing else "",
-    ))
-    report.findings.append(CheckFinding(
-        "fulltext", with_files > 0, f"{with_files} of {len(sample)} sampled records link a file",
-        "Link the full-text file (not only the landing page) in dc:identifier, or register the repository "
-        "with its platform plugin (dspace, eprints) so the hub can find files through its API.",
-        "请在 dc:identifier 中提供全文文件链接（而不仅是条目页面），或使用对应平台插件（dspace、eprints）注册。",
-    ))
+            page = next(listing, None)
+        except HarvestError as exc:
+            add(CheckFinding("list_records" if number == 1 else "resumption", False, str(exc),
+                             "Make ListRecords answer for the chosen format, and keep resumption tokens valid "
+                             "for at least an hour.",
+                             "请确保 ListRecords 对所选格式可以正常响应，并使 resumptionToken 至少一小时内有效。"))
+            break
+        times[f"list_records_page{number}"] = round((time.perf_counter() - started) * 1000)
+        if page is None:
+            break
+        pages.append(page)
+        if number == 1:
+            facts.update(page_size=len(page.records) + len(page.broken), complete_list_size=page.complete_list_size,
+                         resumption=bool(page.resumption_token))
+            if page.broken:
+                add(CheckFinding("broken_records", False, f"{len(page.broken)} unreadable records on page 1",
+                                 "Remove characters illegal in XML from the records named in the harvest log.",
+                                 "请删除采集日志中所列记录里 XML 不允许的字符。"))
+            if not page.resumption_token:
+                break
+    if len(pages) == 2:
+        first = {r.identifier for r in pages[0].records}
+        works = bool(pages[1].records) and not first & {r.identifier for r in pages[1].records}
+        facts["page2_records"] = len(pages[1].records)
+        add(CheckFinding("resumption", works, "page 2 fetched with the resumption token: "
+                         + ("new records" if works else "no new records"),
+                         "Make resumption tokens return the next page (not the first page again, not an empty one).",
+                         "请确保 resumptionToken 返回下一页（而不是重复第一页或返回空页）。"))
+    return pages
+
+
+def platform_strategy(platform: OAIPlatform, granularity: str, paged: bool) -> str:
+    """One sentence saying how the hub will harvest this repository."""
+    sets = ", ".join(platform.source.sets_include) or "all sets"
+    text = (f"ListRecords metadataPrefix={platform.metadata_prefix} ({sets}), "
+            f"{'following resumption tokens, ' if paged else ''}incremental from the repository's last "
+            f"responseDate ({'seconds' if 'hh' in granularity.lower() else 'day'} granularity) with a small overlap")
+    extra = getattr(platform, "fulltext_strategy", None)
+    return f"{text}; full texts: {extra() if callable(extra) else 'file links in the records'}"
 
 
 def _robots(platform: OAIPlatform) -> str:
