@@ -7,7 +7,9 @@ from hub.models.harvest import HarvestRun, ItemError
 from hub.models.network import Institution, Repository
 from hub.models.operations import CompletenessReport, CountSnapshot, Health, RepositoryStatus, UsageEvent, UsageKind
 from hub.models.record import Record
+from hub.models.works import DecisionKind, Work, WorkDecision, WorkKey, WorkMember
 
 __all__ = ["Base", "utcnow", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile",
            "User", "Role", "SignInAttempt", "AuditEntry", "RepositoryStatus", "Health", "CountSnapshot",
-           "CompletenessReport", "UsageEvent", "UsageKind"]
+           "CompletenessReport", "UsageEvent", "UsageKind", "Work", "WorkMember", "WorkKey", "WorkDecision",
+           "DecisionKind"]

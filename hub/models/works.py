@@ -1,0 +1,83 @@
+"""Works: source records grouped as copies and versions of one work, with the evidence.
+
+- :class:`Work`: one work; its id is stable across regrouping (a regrouped set of records keeps
+  the id most of its members had).
+- :class:`WorkMember`: one row per live record: its work, the comparison features computed from its
+  metadata (so regrouping never re-reads every record), and the evidence that put it there.
+- :class:`WorkKey`: blocking keys (``doi:``, ``hdl:``, ``urn:``, ``t:`` title key) of each record;
+  only records sharing a key are ever compared.
+- :class:`WorkDecision`: a split or join by hub staff or a member administrator, kept across
+  re-harvests and regrouping (records keep their ids across re-harvests).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+
+
+class DecisionKind(StrEnum):
+    """What a person decided about two sets of records."""
+
+    SPLIT = "split"  # the two sets are different works
+    JOIN = "join"  # the two sets are one work
+
+
+class Work(Base):
+    """One work held as one or more source records."""
+
+    __tablename__ = "work"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    doi: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkMember(Base):
+    """A record's place in a work: the work, its features and the evidence linking it."""
+
+    __tablename__ = "work_member"
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), primary_key=True)
+    work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="SET NULL"), nullable=True,
+                                                index=True)
+    repository_id: Mapped[int] = mapped_column(Integer, index=True)
+    features: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # [{"record": other record id, "evidence": ["doi"] or ["title", "year", "authors:2"], "score": 0.9}]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    score: Mapped[float] = mapped_column(Float, default=0.0)  # best score linking it to its work (0: alone)
+    grouped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkKey(Base):
+    """A blocking key of a record."""
+
+    __tablename__ = "work_key"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+
+
+class WorkDecision(Base):
+    """A split or join decided by a person; ``left`` and ``right`` are record ids."""
+
+    __tablename__ = "work_decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[DecisionKind] = mapped_column(
+        Enum(DecisionKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+    left: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    right: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
