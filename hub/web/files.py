@@ -41,7 +41,8 @@ def stream_object(key: str, size: int, content_type: str, etag: str, disposition
         return _security_headers(Response(status=304, headers={"ETag": f'"{etag}"'}))
     store = store_for(current_hub().settings)
     start, end, status = 0, size - 1, 200
-    if request.range is not None and (not request.if_range or request.if_range.etag == etag):
+    if_range = request.headers.get("If-Range")
+    if request.range is not None and (not if_range or request.if_range.etag == etag):
         window = request.range.range_for_length(size) if request.range.units == "bytes" else None
         if window is None:
             response = Response(status=416, headers={"Content-Range": f"bytes */{size}"})

@@ -18,6 +18,8 @@ from storage.extract.base import ExtractErrorKind, ExtractionError, ExtractionRe
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes read out of one archive, all members together
 MAX_MARKUP = 32 * 1024 * 1024  # bytes of HTML/XML parsed
 _TAG_RE = re.compile(rb"<[^>]{0,4096}>")
+_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}charset=["']?([A-Za-z0-9_-]{2,40})""", re.I)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ZIP_TEXT_MEMBERS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("word/document.xml",),
     "application/vnd.oasis.opendocument.text": ("content.xml",),
@@ -99,8 +101,14 @@ def html_text(data: bytes) -> tuple[str, dict[str, Any]]:
 
     if not data.strip():
         return "", {}
+    data = data[:MAX_MARKUP]
+    declared = _CHARSET_RE.search(data[:4096])
     try:
-        doc = lxml.html.document_fromstring(data[:MAX_MARKUP])
+        markup = data.decode(declared[1].decode("ascii")) if declared else decode_text(data)
+    except (LookupError, UnicodeDecodeError):
+        markup = decode_text(data)
+    try:
+        doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", markup))
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(ExtractErrorKind.CORRUPT, f"unreadable HTML: {exc}") from exc
     for bad in doc.xpath("//script|//style|//noscript"):

@@ -48,7 +48,7 @@ def detect_language(text: str) -> str:
     cjk = counts["han"] + counts["kana"]
     if counts["hangul"] > max(cjk, counts["latin"]) / 2:
         return "kor"
-    if counts["kana"] > 0.1 * cjk and counts["kana"] > 20:
+    if counts["kana"] > 0.1 * cjk and counts["kana"] >= 5:
         return "jpn"
     # One Han character carries about as much as a whole Latin word: weigh them so.
     if counts["han"] * 4 >= counts["latin"] and counts["han"] >= 2:

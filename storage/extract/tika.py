@@ -66,13 +66,16 @@ class TikaExtractor(Extractor):
             headers.update({"X-Tika-PDFOcrStrategy": "no_ocr", "X-Tika-OCRskipOcr": "true"})
         return headers
 
-    def _call(self, path: Path, ocr: bool) -> list[dict[str, Any]]:
+    def _call(self, path: Path, ocr: bool, mime_type: str = "") -> list[dict[str, Any]]:
         """PUT the file to /rmeta/text; the parsed JSON list, read within the byte cap and deadline."""
         deadline = time.monotonic() + self.timeout
         cap = self.max_chars * 4 + 16 * 1024 * 1024
         try:
             with open(path, "rb") as fh:
-                response = self.session.put(f"{self.url}/rmeta/text", data=fh, headers=self._headers(ocr),
+                headers = self._headers(ocr)
+                if mime_type and mime_type != "application/octet-stream":
+                    headers["Content-Type"] = mime_type  # a hint; Tika still looks at the bytes
+                response = self.session.put(f"{self.url}/rmeta/text", data=fh, headers=headers,
                                             timeout=(10, self.timeout), stream=True)
             with response:
                 body = bytearray()
@@ -129,10 +132,10 @@ class TikaExtractor(Extractor):
                                 warnings=warnings)
 
     def _extract(self, path: Path, mime_type: str) -> ExtractionResult:
-        result = self._result(self._call(path, ocr=False), ocr=False)
+        result = self._result(self._call(path, ocr=False, mime_type=mime_type), ocr=False)
         probe = ExtractionResult(result.text, self.name, pages=result.pages).finish(self.max_chars)
         if probe.needs_ocr and result.content_type in {"application/pdf"} | _IMAGE_TYPES and self.ocr_available:
-            ocr_result = self._result(self._call(path, ocr=True), ocr=True)
+            ocr_result = self._result(self._call(path, ocr=True, mime_type=mime_type), ocr=True)
             if len(ocr_result.text.strip()) > len(result.text.strip()):
                 ocr_result.warnings.append("text recognised by OCR (Tesseract through Tika)")
                 return ocr_result
