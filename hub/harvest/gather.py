@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub.db import Database
 from hub.harvest.importer import import_page
+from hub.harvest.prefetch import prefetch
 from hub.harvest.runs import HarvestConflict, open_run
 from hub.http import HarvestError, HttpClient
 from hub.models import HarvestRun, ItemError, Repository, utcnow
@@ -103,7 +104,7 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         run = session.get(HarvestRun, run_id)
         checkpoint = run.checkpoint.get("list") if resumed else None
         try:
-            for page in platform.gather(since=since, checkpoint=checkpoint):
+            for page in prefetch(platform.gather(since=since, checkpoint=checkpoint)):
                 changed.extend(_commit_page(session, run, platform, pm, page))
                 if progress:
                     progress(run)

@@ -6,7 +6,7 @@ that carries a language keeps it (``{"value": ..., "lang": "zho"}``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -83,18 +83,30 @@ class NormalisedRecord:
     extra: dict[str, Any] = field(default_factory=dict)  # platform-specific findings
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict with empty values left out."""
-        return {k: v for k, v in asdict(self).items() if v not in ("", [], {}, None)}
+        """A JSON-ready dict with empty values left out.
+
+        Written out by hand rather than with ``dataclasses.asdict``, which deep-copies every
+        value: this runs once per harvested record and was a third of the import time.
+        """
+        out: dict[str, Any] = {}
+        for name in _FIELD_NAMES:
+            value = getattr(self, name)
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            if name in _NESTED:
+                value = [dict(item.__dict__) for item in value]
+            elif isinstance(value, list):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            out[name] = value
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NormalisedRecord:
         """Rebuild a record from :meth:`to_dict` output."""
         data = dict(data)
-        nested = {
-            "titles": LangString, "abstracts": LangString, "subjects": LangString,
-            "creators": Person, "contributors": Person, "identifiers": Identifier, "files": FileLink,
-        }
-        for key, kind in nested.items():
+        for key, kind in _NESTED.items():
             if key in data:
                 data[key] = [kind(**item) for item in data[key]]
         known = set(cls.__dataclass_fields__)
@@ -103,3 +115,10 @@ class NormalisedRecord:
     @property
     def title(self) -> str:
         return self.titles[0].value if self.titles else ""
+
+
+_NESTED: dict[str, type] = {
+    "titles": LangString, "abstracts": LangString, "subjects": LangString,
+    "creators": Person, "contributors": Person, "identifiers": Identifier, "files": FileLink,
+}
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(NormalisedRecord))

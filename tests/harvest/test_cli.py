@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,8 @@ def chair(hub):
 
     def run(*args: str, code: int = 0):
         result = runner.invoke(cli, list(args), obj={"hub": hub, "instance": hub.settings["INSTANCE_PATH"]})
+        if result.exc_info and not isinstance(result.exception, SystemExit):
+            traceback.print_exception(*result.exc_info)  # shown by pytest when the assertion fails
         assert result.exit_code == code, result.output
         return result.output
 
