@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "hub.cli.serve",
     "hub.cli.doctor",
     "hub.cli.demo",
+    "hub.cli.users",
+    "hub.cli.schedule",
     "hub.cli.files",
     "hub.cli.index",
 )

@@ -8,6 +8,8 @@ from flask import Flask
 
 # Each module exposes init_app(app).
 WEB_MODULES = (
+    "hub.web.admin",
+    "hub.web.statistics",
     "hub.web.health",
     "oai.provider.views",
     "hub.web.files",

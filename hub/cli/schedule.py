@@ -1,0 +1,78 @@
+"""``chair beat``, ``chair schedule list|tick`` and ``chair completeness``: scheduled harvesting."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from hub.cli.common import emit_json, get_hub, json_option, pass_hub, table
+
+
+def register(cli: click.Group) -> None:
+    @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    @click.pass_context
+    def beat(ctx):
+        """Run Celery beat: every minute the workers queue the repositories that are due."""
+        from hub.scheduling.beat import run_beat
+
+        hub = get_hub(ctx)
+        if not hub.settings.get("BROKER_URL"):
+            raise click.ClickException("CHAIR_BROKER_URL is not set: without a broker, set CHAIR_SCHEDULER_ENABLED=1 "
+                                       "and chair serve runs the scheduler in-process")
+        run_beat(hub.settings, list(ctx.args))
+
+    @cli.group()
+    def schedule() -> None:
+        """Harvest schedules."""
+
+    @schedule.command("list")
+    @json_option
+    @pass_hub
+    def schedule_list(hub, as_json):
+        """Every scheduled repository and when it runs next (UTC)."""
+        from hub.models import Repository, utcnow
+        from hub.scheduling.runner import previous_start
+        from hub.scheduling.schedule import next_run
+
+        now = utcnow()
+        with hub.db.session() as session:
+            rows = []
+            for repo in session.scalars(select(Repository).where(Repository.schedule != "").order_by(Repository.id)):
+                when = next_run(repo.schedule, previous_start(session, repo), now)
+                rows.append({"id": repo.id, "schedule": repo.schedule, "state": repo.state.value,
+                             "next_run": when.isoformat() if when else "invalid schedule"})
+        if as_json:
+            return emit_json(rows)
+        click.echo(table([[r["id"], r["schedule"], r["state"], r["next_run"]] for r in rows],
+                         ["id", "schedule", "state", "next run"]))
+
+    @schedule.command("tick")
+    @pass_hub
+    def schedule_tick(hub):
+        """Run one scheduler tick now (harvest what is due, update health, notify)."""
+        from hub.scheduling.runner import tick
+
+        for line in tick(hub):
+            click.echo(line)
+
+    @cli.command()
+    @click.argument("repository_id", type=int)
+    @click.option("--repair", is_flag=True, help="Fetch the missing and stale records with GetRecord.")
+    @json_option
+    @pass_hub
+    def completeness(hub, repository_id, repair, as_json):
+        """Compare a source's identifiers with the hub's records (missing, stale, extra)."""
+        from hub.health.completeness import check_completeness, repair_with_getrecord
+        from hub.models import CompletenessReport
+
+        report_id = check_completeness(hub, repository_id)
+        with hub.db.session() as session:
+            report = session.get(CompletenessReport, report_id)
+            data = {"report": report.id, "source": report.source_count, "hub": report.hub_count,
+                    "missing": len(report.missing), "stale": len(report.stale), "extra": len(report.extra),
+                    "error": report.error}
+        if repair and not data["error"]:
+            data["repair"] = {k: v for k, v in repair_with_getrecord(hub, report_id).items() if k != "changed_ids"}
+        if as_json:
+            return emit_json(data)
+        click.echo(" ".join(f"{k}={v}" for k, v in data.items() if v != ""))

@@ -1,0 +1,158 @@
+"""Completeness check: the source's identifiers (ListIdentifiers, or the platform's own listing)
+compared with the hub's records, and the repair of what is missing or stale.
+
+- missing: listed live by the source, absent from the hub (or a tombstone in the hub);
+- stale: in both, but the source's datestamp differs from the one the hub stored, or the source
+  lists a tombstone for a record the hub still shows;
+- extra: live in the hub, no longer listed by the source at all (removed without a tombstone).
+
+Repair harvests the missing and stale records one by one with GetRecord (a run of their own, so
+every error is listed like a harvest's), or queues a full re-harvest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+
+from hub.harvest.gather import make_platform
+from hub.harvest.importer import import_page
+from hub.harvest.runs import latest_run, reconcile_runs, this_worker
+from hub.http import HarvestError
+from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow
+from hub.platform import HarvestedItem
+from hub.states import ImportOutcome, RunKind, RunState, Stage
+
+MAX_LISTED = 5000  # entries kept per list in a report
+MAX_REPAIR = 1000  # records fetched one by one; more than that asks for a full re-harvest
+
+
+def source_listing(platform: Any) -> Iterator[tuple[str, str, bool]]:
+    """(identifier, datestamp, deleted) of every record the source lists, honouring sets."""
+    own = getattr(platform, "list_source_identifiers", None)
+    if callable(own):
+        yield from own()
+        return
+    client = platform.client
+    excluded = set(platform.source.sets_exclude)
+    plan = platform.list_plan() if hasattr(platform, "list_plan") else [None]
+    for set_spec in plan:
+        for page in client.list_identifiers(platform.source.metadata_prefix, set_=set_spec):
+            for header in page.records:
+                if excluded and set(header.sets) & excluded:
+                    continue
+                yield header.identifier, header.datestamp, header.deleted
+
+
+def compare(source: dict[str, tuple[str, bool]], hub: dict[str, tuple[str, bool]]) -> dict[str, list[dict[str, Any]]]:
+    """Missing, stale and extra records with the reason for each."""
+    missing, stale, extra = [], [], []
+    for identifier, (datestamp, deleted) in source.items():
+        known = hub.get(identifier)
+        if known is None:
+            if not deleted:
+                missing.append({"identifier": identifier, "source_datestamp": datestamp, "hub_datestamp": "",
+                                "reason": "listed by the source, never harvested"})
+            continue
+        hub_datestamp, hub_deleted = known
+        if deleted and not hub_deleted:
+            stale.append({"identifier": identifier, "source_datestamp": datestamp, "hub_datestamp": hub_datestamp,
+                          "reason": "deleted at the source, still shown by the hub"})
+        elif not deleted and hub_deleted:
+            missing.append({"identifier": identifier, "source_datestamp": datestamp, "hub_datestamp": hub_datestamp,
+                            "reason": "live at the source, a tombstone in the hub"})
+        elif datestamp != hub_datestamp:
+            stale.append({"identifier": identifier, "source_datestamp": datestamp, "hub_datestamp": hub_datestamp,
+                          "reason": "the source's datestamp differs from the harvested one"})
+    for identifier, (hub_datestamp, hub_deleted) in hub.items():
+        if identifier not in source and not hub_deleted:
+            extra.append({"identifier": identifier, "source_datestamp": "", "hub_datestamp": hub_datestamp,
+                          "reason": "no longer listed by the source (removed without a deletion record)"})
+    return {"missing": missing, "stale": stale, "extra": extra}
+
+
+def check_completeness(hub: Any, repository_id: int) -> int:
+    """Sweep a repository's identifiers, store and return the id of the report (errors are stored too)."""
+    with hub.db.session() as session:
+        repo = session.get(Repository, repository_id)
+        if repo is None:
+            raise LookupError(f"no repository with id {repository_id}")
+        platform = make_platform(repo, hub.pm, hub.http(repository_id))
+        held = {identifier: (datestamp, deleted) for identifier, datestamp, deleted in session.execute(
+            select(Record.source_identifier, Record.source_datestamp, Record.deleted)
+            .where(Record.repository_id == repository_id))}
+    report = CompletenessReport(repository_id=repository_id, created_at=utcnow(), hub_count=len(held),
+                                missing=[], extra=[], stale=[], error="", repair_note="")
+    try:
+        source = {identifier: (datestamp, deleted) for identifier, datestamp, deleted in source_listing(platform)}
+    except (HarvestError, AttributeError) as exc:
+        report.error = f"the source's identifiers could not be listed: {exc}"
+    else:
+        report.source_count = len(source)
+        found = compare(source, held)
+        report.missing = found["missing"][:MAX_LISTED]
+        report.stale = found["stale"][:MAX_LISTED]
+        report.extra = found["extra"][:MAX_LISTED]
+    with hub.db.session() as session:
+        session.add(report)
+        from hub.health.status import status_of
+
+        status_of(session, repository_id).last_completeness_at = report.created_at
+        session.flush()
+        return report.id
+
+
+def _item(platform: Any, record: Any) -> HarvestedItem:
+    return HarvestedItem(source_identifier=record.identifier, datestamp=record.datestamp, deleted=record.deleted,
+                         sets=list(record.sets), metadata_format=platform.source.metadata_prefix,
+                         raw_metadata=record.metadata_xml or "", metadata=record.metadata)
+
+
+def repair_with_getrecord(hub: Any, report_id: int) -> dict[str, Any]:
+    """Fetch the missing and stale records of a report with GetRecord, in a run of their own."""
+    with hub.db.session() as session:
+        report = session.get(CompletenessReport, report_id)
+        if report is None:
+            raise LookupError(f"no completeness report {report_id}")
+        identifiers = [e["identifier"] for e in (report.missing + report.stale)]
+        if not identifiers:
+            return {"run_id": None, "fetched": 0, "note": "nothing to repair"}
+        if len(identifiers) > MAX_REPAIR:
+            raise ValueError(f"{len(identifiers)} records to repair: start a full re-harvest instead")
+        repo = session.get(Repository, report.repository_id)
+        reconcile_runs(session, hub.settings, repo.id)
+        last = latest_run(session, repo.id)
+        if last is not None and last.state == RunState.RUNNING:
+            raise ValueError(f"repository {repo.id} is being harvested (run {last.id}); repair after it ends")
+        platform = make_platform(repo, hub.pm, hub.http(repo.id))
+        if not hasattr(platform, "client"):
+            raise ValueError(f"platform {repo.platform} has no GetRecord: start a full re-harvest instead")
+        run = HarvestRun(repository_id=repo.id, kind=RunKind.INCREMENTAL, state=RunState.RUNNING,
+                         worker=this_worker(), started_at=utcnow(), heartbeat_at=utcnow(), checkpoint={},
+                         message=f"completeness repair (report {report_id}): GetRecord of {len(identifiers)} records")
+        session.add(run)
+        session.flush()
+        items = []
+        for identifier in identifiers:
+            try:
+                items.append(_item(platform, platform.client.get_record(identifier, platform.source.metadata_prefix)))
+            except HarvestError as exc:
+                session.add(ItemError(run_id=run.id, repository_id=repo.id, stage=Stage.GATHER, kind="oai-error",
+                                      source_identifier=identifier[:1024], message=str(exc)))
+                run.failed += 1
+        run.seen = len(identifiers)
+        result = import_page(session, run, platform, hub.pm, items)
+        outs = result.outcomes
+        run.new, run.updated = outs[ImportOutcome.NEW], outs[ImportOutcome.UPDATED]
+        run.unchanged, run.deleted = outs[ImportOutcome.UNCHANGED], outs[ImportOutcome.DELETED]
+        run.failed += outs[ImportOutcome.FAILED]
+        run.pages = 1
+        run.state = RunState.PARTIAL if run.failed else RunState.SUCCEEDED
+        run.finished_at = utcnow()
+        report.repaired_at = utcnow()
+        report.repair_note = (f"run {run.id}: {run.new} new, {run.updated} updated, {run.deleted} deleted, "
+                              f"{run.failed} failed")
+        return {"run_id": run.id, "fetched": len(items), "note": report.repair_note,
+                "changed_ids": result.changed_ids}

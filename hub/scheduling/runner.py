@@ -1,0 +1,162 @@
+"""Starting harvests and the scheduler tick.
+
+:func:`start_harvest` is what the admin buttons and the scheduler call: with a broker it queues the
+Celery task; on embedded defaults it harvests in a background thread (a web request never waits
+for a harvest). :func:`tick` runs once a minute (``chair beat`` or the in-process
+:class:`SchedulerThread`): health and snapshots brought up to date, due repositories harvested,
+and the completeness sweep of each scheduled repository run at most daily.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from hub.harvest.runs import latest_run, reconcile_runs
+from hub.models import HarvestRun, Repository, RepositoryStatus, utcnow
+from hub.scheduling.schedule import next_run
+from hub.states import RepositoryState, RunState
+
+log = logging.getLogger(__name__)
+
+COMPLETENESS_EVERY = timedelta(days=1)
+
+
+def run_harvest_now(hub: Any, repository_id: int, full: bool = False) -> Any:
+    """Harvest in this process, then its follow-ups (files, index) and the health update."""
+    from hub.harvest.followups import after_harvest
+    from hub.harvest.gather import harvest_repository
+    from hub.health.status import update_health
+
+    summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
+                                 http=hub.http(repository_id))
+    try:
+        after_harvest(hub, summary)
+    finally:
+        with hub.db.session() as session:
+            update_health(session, hub.settings, repository_id)
+    return summary
+
+
+def start_harvest(hub: Any, repository_id: int, full: bool = False, wait: bool = False) -> str:
+    """Queue a harvest (broker) or start it in a background thread; returns a line saying which."""
+    if hub.settings.get("BROKER_URL"):
+        from hub.tasks import enqueue_harvest
+
+        return f"queued as task {enqueue_harvest(hub, repository_id, full)}"
+    thread = threading.Thread(target=_harvest_quietly, args=(hub, repository_id, full),
+                              name=f"chair-harvest-{repository_id}", daemon=True)
+    thread.start()
+    if wait:
+        thread.join()
+    return "started"
+
+
+def _harvest_quietly(hub: Any, repository_id: int, full: bool) -> None:
+    try:
+        run_harvest_now(hub, repository_id, full)
+    except Exception:  # a background thread has nobody to raise to: log it
+        log.exception("harvest of repository %s failed", repository_id)
+
+
+def previous_start(session: Any, repo: Repository) -> datetime | None:
+    """When the repository was last harvested or queued (the base of its next scheduled run)."""
+    run = latest_run(session, repo.id)
+    status = session.get(RepositoryStatus, repo.id)
+    times = [t for t in (run.created_at if run else None, status.last_enqueued_at if status else None) if t]
+    return max(times, default=None)
+
+
+def due_repositories(session: Any, settings: dict[str, Any], now: datetime | None = None) -> list[int]:
+    """Ids of active scheduled repositories whose next run is due and that are not being harvested."""
+    now = now or utcnow()
+    reconcile_runs(session, settings)
+    due = []
+    repos = session.scalars(select(Repository).where(Repository.state == RepositoryState.ACTIVE,
+                                                     Repository.schedule != "").order_by(Repository.id))
+    for repo in repos:
+        when = next_run(repo.schedule, previous_start(session, repo), now)
+        if when is None or when > now:
+            continue
+        running = session.scalar(select(HarvestRun.id).where(HarvestRun.repository_id == repo.id,
+                                                             HarvestRun.state == RunState.RUNNING).limit(1))
+        if running is None:
+            due.append(repo.id)
+    return due
+
+
+def tick(hub: Any, now: datetime | None = None) -> list[str]:
+    """One look of the scheduler; returns one line per thing it did."""
+    from hub.health.snapshots import take_snapshots
+    from hub.health.status import status_of, update_health
+
+    now = now or utcnow()
+    lines: list[str] = []
+    with hub.db.session() as session:
+        lines.extend(update_health(session, hub.settings))
+        take_snapshots(session, now)
+        due = due_repositories(session, hub.settings, now)
+        sweeps = []
+        for repo_id in due:
+            status = status_of(session, repo_id)
+            status.last_enqueued_at = now
+            if status.last_completeness_at is None or now - status.last_completeness_at >= COMPLETENESS_EVERY:
+                sweeps.append(repo_id)
+    for repo_id in due:
+        if hub.settings.get("BROKER_URL"):
+            lines.append(f"repository {repo_id}: {start_harvest(hub, repo_id)}")
+            continue
+        summary = run_harvest_now(hub, repo_id)
+        lines.append(f"repository {repo_id}: harvested, {summary.state.value}")
+    for repo_id in sweeps:
+        lines.append(f"repository {repo_id}: {_sweep(hub, repo_id)}")
+    return lines
+
+
+def _sweep(hub: Any, repository_id: int) -> str:
+    from hub.health.completeness import check_completeness
+
+    if hub.settings.get("BROKER_URL"):
+        from hub.scheduling.beat import completeness_task
+
+        return f"completeness check queued as task {completeness_task.apply_async(args=(repository_id,)).id}"
+    try:
+        return f"completeness report {check_completeness(hub, repository_id)}"
+    except Exception as exc:  # the schedule goes on for the other repositories
+        log.exception("completeness check of repository %s failed", repository_id)
+        return f"completeness check failed: {exc}"
+
+
+class SchedulerThread(threading.Thread):
+    """The in-process scheduler of the embedded defaults: :func:`tick` every ``SCHEDULER_INTERVAL`` seconds."""
+
+    def __init__(self, hub: Any) -> None:
+        super().__init__(name="chair-scheduler", daemon=True)
+        self.hub = hub
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                for line in tick(self.hub):
+                    log.info("scheduler: %s", line)
+            except Exception:  # keep scheduling whatever one tick did
+                log.exception("scheduler tick failed")
+            self.stopped.wait(self.hub.settings["SCHEDULER_INTERVAL"])
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def start_if_enabled(hub: Any) -> SchedulerThread | None:
+    """Start the scheduler thread when ``SCHEDULER_ENABLED`` says so (chair serve, chair demo)."""
+    if not hub.settings.get("SCHEDULER_ENABLED"):
+        return None
+    thread = SchedulerThread(hub)
+    thread.start()
+    return thread
+

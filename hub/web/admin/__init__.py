@@ -1,0 +1,162 @@
+"""The admin area (/admin/): sign-in, the network health dashboard, members and repositories,
+harvest runs, completeness, usage reports and the audit log.
+
+Every view is behind :func:`login_required` and an explicit permission check; every POST carries
+the CSRF token. Templates live in themes/default/templates/admin/, the stylesheet and the few lines
+of progress-polling JavaScript in themes/default/static/ (admin.css, admin.js), served under
+/admin/static/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from hub.accounts.permissions import AccessDenied, Action, can, visible_institutions
+from hub.accounts.users import SignInOutcome, sign_in, sign_out_everywhere
+from hub.models import AuditEntry
+from hub.web.admin.auth import (
+    check_csrf,
+    client_ip,
+    csrf_token,
+    current_user,
+    end_session,
+    load_user,
+    login_required,
+    require,
+    safe_next,
+    start_session,
+)
+
+THEME = Path(__file__).resolve().parents[3] / "themes" / "default"
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=str(THEME / "templates"),
+               static_folder=str(THEME / "static"), static_url_path="/static")
+
+
+def hub():
+    from hub.app import current_hub
+
+    return current_hub()
+
+
+@bp.before_request
+def _open() -> None:
+    g.db = hub().db.sessionmaker()
+    g.user = load_user(g.db, hub().settings)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        check_csrf()
+
+
+@bp.teardown_request
+def _close(_exc: BaseException | None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@bp.errorhandler(AccessDenied)
+def _denied(_exc: AccessDenied):
+    return render_template("admin/error.html", code=403,
+                           message="You may not see or change this. 您无权查看或修改此内容。"), 403
+
+
+@bp.app_template_global()
+def admin_can(action: str, institution_id: int | None = None) -> bool:
+    """Templates ask what the signed-in user may do (buttons shown only when allowed)."""
+    return can(g.get("user"), Action(action), institution_id)
+
+
+@bp.context_processor
+def _context() -> dict:
+    return {"csrf_token": csrf_token, "current_user": current_user(), "Action": Action}
+
+
+@bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
+def sign_in_view():
+    """The sign-in form; throttled per account and per IP address."""
+    error = ""
+    status = 200
+    if request.method == "POST":
+        username = request.form.get("username", "")
+        result = sign_in(g.db, hub().settings, username, request.form.get("password", ""), client_ip())
+        g.db.commit()
+        if result.outcome == SignInOutcome.OK:
+            start_session(result.user)
+            return redirect(safe_next(request.args.get("next")))
+        if result.outcome == SignInOutcome.THROTTLED:
+            error, status = "Too many failed attempts: wait a while. 尝试次数过多，请稍后再试。", 429
+        else:
+            error, status = "Wrong user name or password. 用户名或密码错误。", 401
+    return render_template("admin/sign_in.html", error=error), status
+
+
+
+@bp.post("/sign-out")
+def sign_out():
+    end_session()
+    return redirect(url_for("admin.sign_in"))
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_all():
+    """End every session of the signed-in user, on every device."""
+    sign_out_everywhere(g.db, current_user())
+    g.db.commit()
+    end_session()
+    return redirect(url_for("admin.sign_in"))
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """Network health (hub staff) or the member's own repositories (member administrators)."""
+    from hub.health.dashboard import network_health, summary
+    from hub.stats.charts import sparkline
+
+    user = current_user()
+    rows = network_health(g.db, hub().settings, visible_institutions(user))
+    return render_template("admin/dashboard.html", rows=rows, totals=summary(rows), sparkline=sparkline,
+                           network=can(user, Action.VIEW_NETWORK))
+
+
+@bp.get("/audit")
+@login_required
+def audit():
+    """The latest admin actions (hub administrators)."""
+    require(Action.VIEW_AUDIT)
+    entries = g.db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(300)).all()
+    return render_template("admin/audit.html", entries=entries)
+
+
+def audit_ip() -> str:
+    return client_ip()
+
+
+def flash_lines(lines: list[str]) -> None:
+    for line in lines:
+        flash(line)
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin blueprint, its views and the public statistics pages."""
+    from hub.web.admin import members, repositories, runs  # noqa: F401 - the views register on bp
+
+    app.register_blueprint(bp)
+    from datetime import timedelta
+
+    app.permanent_session_lifetime = timedelta(hours=hub_settings(app)["SESSION_LIFETIME_HOURS"])
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    if hub_settings(app)["BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def hub_settings(app: Flask) -> dict:
+    return app.extensions["chair"].settings
+
+
+__all__ = ["bp", "init_app", "login_required", "require", "check_csrf"]

@@ -1,0 +1,255 @@
+"""Admin views of repositories: register (the check runs on save and its report is shown), edit,
+pause, resume, delete with its records (after confirmation), harvest now, full re-harvest and
+retry failed files."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from hub.accounts.audit import log_action, snapshot
+from hub.accounts.permissions import Action, can
+from hub.members import add_repository, set_state, validate_options
+from hub.models import CompletenessReport, HarvestRun, Institution, Record, Repository, utcnow
+from hub.plugins import platforms
+from hub.scheduling.runner import previous_start, start_harvest
+from hub.scheduling.schedule import next_run
+from hub.states import RepositoryState
+from hub.web.admin import bp, hub
+from hub.web.admin.auth import client_ip, current_user, login_required, require
+from hub.web.admin.forms import repository_form, repository_values
+
+log = logging.getLogger(__name__)
+
+
+def get_repository_or_404(repository_id: int, action: Action = Action.VIEW_INSTITUTION) -> Repository:
+    """The repository, after checking the user may do ``action`` on its institution."""
+    repo = g.db.get(Repository, repository_id)
+    if repo is None:
+        abort(404)
+    require(action, repo.institution_id)
+    return repo
+
+
+def run_check(repo: Repository) -> dict:
+    """Run the platform's repository check and store its report with the repository."""
+    from hub.harvest.gather import UnknownPlatform, make_platform
+
+    try:
+        report = make_platform(repo, hub().pm, hub().http(repo.id)).check()
+    except UnknownPlatform as exc:
+        repo.check_report = {"ok": False, "reachable": False, "facts": {}, "options": {},
+                             "findings": [{"key": "platform", "ok": False, "detail": str(exc),
+                                           "advice_en": "", "advice_zh": ""}]}
+    else:
+        repo.check_report = report.to_dict()
+        if report.options:
+            repo.options = {**(repo.options or {}), **report.options}
+        if report.facts.get("granularity"):
+            repo.granularity = report.facts["granularity"]
+    repo.checked_at = utcnow()
+    return repo.check_report
+
+
+def _platform_choices() -> list[tuple[str, str]]:
+    return sorted((name, getattr(cls, "label", name)) for name, cls in platforms(hub().pm).items())
+
+
+def _institutions_for_form() -> list[Institution]:
+    user = current_user()
+    query = select(Institution).order_by(Institution.slug)
+    if not can(user, Action.MANAGE_MEMBERS):
+        query = query.where(Institution.id == (user.institution_id or -1))
+    return list(g.db.scalars(query))
+
+
+@bp.route("/repositories/new", methods=["GET", "POST"])
+@login_required
+def repository_new():
+    """Register a repository; its check runs on save and its report is shown next."""
+    choices = _platform_choices()
+    institutions = _institutions_for_form()
+    chosen = request.values.get("institution_id", type=int) or (institutions[0].id if institutions else None)
+    if chosen is None:
+        abort(403)
+    require(Action.MANAGE_INSTITUTION, chosen)
+    inst = g.db.get(Institution, chosen)
+    if inst is None:
+        abort(404)
+    if request.method == "GET":
+        form, _ = repository_form({"platform": "oai", "metadata_prefix": "oai_dc"}, [c[0] for c in choices])
+        form.errors.clear()
+        return render_template("admin/repository_form.html", form=form, repo=None, platforms=choices,
+                               institutions=institutions, chosen=chosen)
+    form, values = repository_form(request.form, [c[0] for c in choices])
+    if form.ok:
+        try:
+            repo = add_repository(g.db, hub().pm, hub().settings, member=inst.slug, platform=values["platform"],
+                                  base_url=values["base_url"], name=values["name"],
+                                  metadata_prefix=values["metadata_prefix"], sets=values["sets"],
+                                  exclude_sets=values["exclude_sets"], options=values["options"],
+                                  schedule=values["schedule"])
+        except (ValueError, LookupError) as exc:
+            form.errors["base_url"] = str(exc)
+        else:
+            run_check(repo)
+            log_action(g.db, current_user(), "repository.add", target_type="repository", target_id=repo.id,
+                       institution_id=repo.institution_id, after=snapshot(repo), ip=client_ip())
+            g.db.commit()
+            flash("Repository registered; its check report is below. 机构库已登记，检查报告如下。")
+            return redirect(url_for("admin.repository", repository_id=repo.id))
+    return render_template("admin/repository_form.html", form=form, repo=None, platforms=choices,
+                           institutions=institutions, chosen=chosen), 422
+
+
+@bp.get("/repositories/<int:repository_id>")
+@login_required
+def repository(repository_id: int):
+    """A repository: settings, check report, schedule, live progress, run history and completeness."""
+    repo = get_repository_or_404(repository_id)
+    runs = g.db.scalars(select(HarvestRun).where(HarvestRun.repository_id == repo.id)
+                        .order_by(HarvestRun.id.desc()).limit(50)).all()
+    counts = dict(g.db.execute(select(Record.deleted, func.count()).where(Record.repository_id == repo.id)
+                               .group_by(Record.deleted)).all())
+    report = g.db.scalars(select(CompletenessReport).where(CompletenessReport.repository_id == repo.id)
+                          .order_by(CompletenessReport.id.desc()).limit(1)).first()
+    upcoming = next_run(repo.schedule, previous_start(g.db, repo), utcnow()) \
+        if repo.state == RepositoryState.ACTIVE else None
+    return render_template("admin/repository.html", repo=repo, runs=runs, live=counts.get(False, 0),
+                           tombstones=counts.get(True, 0), completeness=report, next_run=upcoming,
+                           findings=(repo.check_report or {}).get("findings", []),
+                           manage=can(current_user(), Action.MANAGE_INSTITUTION, repo.institution_id))
+
+
+@bp.route("/repositories/<int:repository_id>/edit", methods=["GET", "POST"])
+@login_required
+def repository_edit(repository_id: int):
+    repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
+    choices = _platform_choices()
+    if request.method == "GET":
+        form, _ = repository_form(repository_values(repo), [c[0] for c in choices])
+        form.errors.clear()
+        return render_template("admin/repository_form.html", form=form, repo=repo, platforms=choices,
+                               institutions=[], chosen=repo.institution_id)
+    form, values = repository_form(request.form, [c[0] for c in choices])
+    if form.ok:
+        try:
+            from hub.http import UnsafeURLError, check_url
+
+            check_url(values["base_url"], allow_private=hub().settings["ALLOW_PRIVATE_ADDRESSES"])
+            options = validate_options(platforms(hub().pm)[values["platform"]], values["options"])
+        except (UnsafeURLError, ValueError) as exc:
+            form.errors["base_url" if isinstance(exc, UnsafeURLError) else "options"] = str(exc)
+    if not form.ok:
+        return render_template("admin/repository_form.html", form=form, repo=repo, platforms=choices,
+                               institutions=[], chosen=repo.institution_id), 422
+    before = snapshot(repo)
+    repo.name, repo.platform, repo.base_url = values["name"], values["platform"], values["base_url"]
+    repo.metadata_prefix, repo.schedule = values["metadata_prefix"], values["schedule"]
+    repo.sets_include, repo.sets_exclude = list(values["sets"]), list(values["exclude_sets"])
+    repo.options = options
+    run_check(repo)
+    log_action(g.db, current_user(), "repository.edit", target_type="repository", target_id=repo.id,
+               institution_id=repo.institution_id, before=before, after=snapshot(repo), ip=client_ip())
+    g.db.commit()
+    flash("Saved and checked. 已保存并完成检查。")
+    return redirect(url_for("admin.repository", repository_id=repo.id))
+
+
+def _action(repo: Repository, action: str, note: str = "", before: dict | None = None) -> None:
+    log_action(g.db, current_user(), action, target_type="repository", target_id=repo.id,
+               institution_id=repo.institution_id, before=before, after=snapshot(repo) if before else None,
+               ip=client_ip(), note=note)
+    g.db.commit()
+
+
+@bp.post("/repositories/<int:repository_id>/check")
+@login_required
+def repository_check(repository_id: int):
+    repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
+    report = run_check(repo)
+    _action(repo, "repository.check", note="ok" if report.get("ok") else "problems found")
+    return redirect(url_for("admin.repository", repository_id=repo.id))
+
+
+@bp.post("/repositories/<int:repository_id>/pause")
+@login_required
+def repository_pause(repository_id: int):
+    repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
+    before = snapshot(repo)
+    set_state(g.db, repo.id, RepositoryState.PAUSED)
+    _action(repo, "repository.pause", before=before)
+    return redirect(url_for("admin.repository", repository_id=repo.id))
+
+
+@bp.post("/repositories/<int:repository_id>/resume")
+@login_required
+def repository_resume(repository_id: int):
+    repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
+    before = snapshot(repo)
+    set_state(g.db, repo.id, RepositoryState.ACTIVE)
+    _action(repo, "repository.resume", before=before)
+    return redirect(url_for("admin.repository", repository_id=repo.id))
+
+
+@bp.post("/repositories/<int:repository_id>/harvest")
+@login_required
+def repository_harvest(repository_id: int):
+    """Harvest now (resuming an unfinished run) or, with ``full=1``, a full re-harvest."""
+    repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
+    full = request.form.get("full") == "1"
+    if repo.state == RepositoryState.PAUSED:
+        flash("The repository is paused: resume it first. 机构库已暂停，请先恢复。")
+        return redirect(url_for("admin.repository", repository_id=repo.id))
+    _action(repo, "repository.full-harvest" if full else "repository.harvest")
+    flash(f"Harvest {start_harvest(hub(), repo.id, full=full)}. 收割已开始。")
+    return redirect(url_for("admin.repository", repository_id=repo.id))
+
+
+@bp.post("/repositories/<int:repository_id>/retry-files")
+@login_required
+def repository_retry_files(repository_id: int):
+    """Fetch the repository's failed full-text files again (in the background)."""
+    from hub.fulltext.pipeline import fetch_pending
+
+    repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
+    _action(repo, "repository.retry-files")
+    the_hub = hub()
+
+    def work() -> None:
+        try:
+            fetch_pending(the_hub, repo.id, retry_failed=True)
+        except Exception:  # background: nobody to raise to
+            log.exception("retrying the files of repository %s failed", repository_id)
+
+    threading.Thread(target=work, name=f"chair-files-{repository_id}", daemon=True).start()
+    flash("Failed files are being fetched again. 正在重新获取失败的文件。")
+    return redirect(url_for("admin.repository", repository_id=repository_id))
+
+
+@bp.route("/repositories/<int:repository_id>/delete", methods=["GET", "POST"])
+@login_required
+def repository_delete(repository_id: int):
+    """Delete a repository with its records and runs, after typing its id to confirm."""
+    from hub.fulltext.objects import release_unreferenced
+
+    repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
+    records = g.db.scalar(select(func.count(Record.id)).where(Record.repository_id == repo.id)) or 0
+    if request.method == "GET":
+        return render_template("admin/confirm_delete.html", what="repository", name=str(repo.id), records=records,
+                               error="")
+    if request.form.get("confirm", "").strip() != str(repo.id):
+        return render_template("admin/confirm_delete.html", what="repository", name=str(repo.id), records=records,
+                               error="Type the repository's number exactly to confirm. 请准确输入机构库编号以确认。"), 422
+    record_ids = list(g.db.scalars(select(Record.id).where(Record.repository_id == repo.id)))
+    before, institution_id = snapshot(repo), repo.institution_id
+    release_unreferenced(hub(), record_ids=record_ids)
+    g.db.delete(repo)
+    log_action(g.db, current_user(), "repository.delete", target_type="repository", target_id=repository_id,
+               institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
+    g.db.commit()
+    flash(f"Repository {repository_id} and {records} records deleted. 已删除。")
+    return redirect(url_for("admin.institution", institution_id=institution_id))

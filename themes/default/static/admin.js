@@ -1,0 +1,32 @@
+// Live progress of a harvest: polls the JSON endpoint named by #progress[data-url] every two seconds
+// while the run is queued or running, and reloads the page once when it ends.
+(function () {
+  "use strict";
+  var box = document.getElementById("progress");
+  if (!box || !box.dataset.url) { return; }
+  var line = document.getElementById("progress-line");
+  var wasLive = false;
+  function describe(run) {
+    if (!run) { return "No harvest yet. 尚未收割。"; }
+    var parts = ["#" + run.id, run.state, run.pages + " pages", run.seen + " seen", run.new + " new",
+      run.updated + " updated", run.deleted + " deleted", run.failed + " failed", run.errors + " errors"];
+    if (run.duration !== null) { parts.push(run.duration.toFixed(1) + " s"); }
+    if (run.message) { parts.push(run.message); }
+    return parts.join(" · ");
+  }
+  function poll() {
+    fetch(box.dataset.url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        var run = data.run === undefined ? data : data.run;
+        line.textContent = describe(run);
+        box.dataset.state = run ? run.state : "none";
+        var live = run && (run.state === "running" || run.state === "queued");
+        if (live) { wasLive = true; setTimeout(poll, 2000); }
+        else if (wasLive) { window.location.reload(); }
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  poll();
+})();
