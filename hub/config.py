@@ -33,6 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Backends
     Setting("DATABASE_URL", "", "SQLAlchemy URL of the database. Empty: a SQLite file chair.db in the instance folder."),
     Setting("BROKER_URL", "", "Celery broker (redis://...). Empty: tasks run in-process."),
+    Setting("BROKER_VISIBILITY_TIMEOUT", 3600, "Seconds before a task taken by a worker that died is delivered again (Redis broker)."),
     Setting("STORAGE_URL", "", "Object store: s3://KEY:SECRET@host:port/bucket, or file:///path. Empty: <instance>/objects."),
     Setting("TIKA_URL", "", "Apache Tika server URL (http://host:9998). Empty: pure-Python extraction."),
     Setting("SEARCH_URL", "", "Search backend: elasticsearch+http://host:9200/index, opensearch+http://..., or sqlite:///path. Empty: SQLite FTS5 in the instance folder."),

@@ -23,6 +23,17 @@ log = logging.getLogger(__name__)
 QUEUES = ("harvest", "files", "extract", "index")
 
 
+def _transport_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """Redis transport: unacknowledged tasks of a dead worker come back after the visibility timeout.
+
+    Workers sweep for such tasks every quarter of the timeout (at most every 10 s), so a
+    killed worker's harvest is re-delivered within about 1.25 timeouts.
+    """
+    timeout = int(settings.get("BROKER_VISIBILITY_TIMEOUT") or 3600)
+    return {"visibility_timeout": timeout, "unacked_restore_interval": max(1, min(10, timeout // 4)),
+            "unacked_restore_throttle": 1}
+
+
 def make_celery(settings: dict[str, Any]) -> Celery:
     """A Celery app for the hub's settings (eager when no broker is configured)."""
     broker = settings.get("BROKER_URL") or "memory://"
@@ -40,7 +51,7 @@ def make_celery(settings: dict[str, Any]) -> Celery:
             "hub.tasks.extract_text": {"queue": "extract"},
             "hub.tasks.index_records": {"queue": "index"},
         },
-        broker_transport_options={"visibility_timeout": 3600},
+        broker_transport_options=_transport_options(settings),
         broker_connection_retry_on_startup=True,
         timezone="UTC",
     )
@@ -57,14 +68,19 @@ def worker_hub() -> Hub:
 celery_app = make_celery(load_settings(default_instance_path()))
 
 
-@celery_app.task(name="hub.tasks.harvest", bind=True, max_retries=5, default_retry_delay=30)
+@celery_app.task(name="hub.tasks.harvest", bind=True, max_retries=5)
 def harvest(self, repository_id: int, full: bool = False) -> dict[str, Any]:
-    """Harvest one repository (resuming its unfinished run)."""
+    """Harvest one repository (resuming its unfinished run); a retryable failure is retried with backoff."""
+    from hub.harvest.followups import after_harvest
     from hub.harvest.gather import harvest_repository
 
     hub = worker_hub()
     summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
                                  http=hub.http(repository_id))
+    after_harvest(hub, summary)
+    if summary.retryable and self.request.retries < self.max_retries:
+        # Each retry resumes the failed run at its checkpoint: 1, 2, 4, 8, 16 minutes later.
+        raise self.retry(countdown=60 * 2 ** self.request.retries)
     return summary.to_dict()
 
 

@@ -52,6 +52,7 @@ class HarvestSummary:
     message: str = ""
     errors: int = 0
     changed_ids: list[int] = field(default_factory=list)
+    retryable: bool = False  # a failed run that trying again later may finish (resumes at its checkpoint)
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -100,6 +101,7 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
             run.from_date = since.strftime("%Y-%m-%dT%H:%M:%SZ")
         run_id = run.id
     changed: list[int] = []
+    retryable = False
     with db.session() as session:
         run = session.get(HarvestRun, run_id)
         checkpoint = run.checkpoint.get("list") if resumed else None
@@ -111,8 +113,10 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         except HarvestError as exc:
             session.rollback()
             _fail(session, run, repository_id, exc.__class__.__name__, str(exc))
+            retryable = exc.retryable
         except Exception as exc:  # a plugin bug: record it on the run, keep the checkpoint
             log.exception("harvest of repository %s failed", repository_id)
+            retryable = False
             session.rollback()
             _fail(session, run, repository_id, "internal-error", f"{type(exc).__name__}: {exc}")
         else:
@@ -124,7 +128,7 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
             session.commit()
         errors = len(run.errors)
         summary = HarvestSummary(repository_id, run.id, run.state, resumed, run.counts(), run.pages,
-                                 run.duration, run.message, errors, changed)
+                                 run.duration, run.message, errors, changed, retryable)
     return summary
 
 

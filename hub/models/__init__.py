@@ -5,7 +5,14 @@ from hub.models.base import Base, utcnow
 from hub.models.fulltext import RecordFile, StoredFile
 from hub.models.harvest import HarvestRun, ItemError
 from hub.models.network import Institution, Repository
-from hub.models.operations import CompletenessReport, CountSnapshot, Health, RepositoryStatus, UsageEvent, UsageKind
+from hub.models.operations import (
+           CompletenessReport,
+           CountSnapshot,
+           Health,
+           RepositoryStatus,
+           UsageEvent,
+           UsageKind,
+)
 from hub.models.record import Record
 from hub.models.works import DecisionKind, Work, WorkDecision, WorkKey, WorkMember
 
