@@ -83,6 +83,8 @@ SETTINGS: tuple[Setting, ...] = (
     # Search
     Setting("SEARCH_PAGE_SIZE", 20, "Results per search page."),
     Setting("SEARCH_MAX_RESULTS", 10_000, "Deepest result reachable by paging (deeper pages ask to refine the query)."),
+    # Works (grouping copies of one work)
+    Setting("WORKS_BUCKET_CAP", 100, "Largest blocking bucket (records sharing a DOI, Handle or title key) compared pair by pair when grouping works; larger buckets are no evidence."),
     # Admin area, accounts, schedules, health and statistics
     Setting("SIGNIN_WINDOW_SECONDS", 900, "Window over which failed sign-ins are counted for throttling, in seconds."),
     Setting("SIGNIN_MAX_FAILURES_ACCOUNT", 5, "Failed sign-ins to one account within the window before it is refused."),

@@ -50,6 +50,7 @@ def make_celery(settings: dict[str, Any]) -> Celery:
             "hub.tasks.fetch_files": {"queue": "files"},
             "hub.tasks.extract_text": {"queue": "extract"},
             "hub.tasks.index_records": {"queue": "index"},
+            "hub.tasks.group_works": {"queue": "index"},
         },
         broker_transport_options=_transport_options(settings),
         broker_connection_retry_on_startup=True,
@@ -116,3 +117,11 @@ def index_records(self, record_ids: list[int]) -> dict[str, int]:
     from hub.search.indexing import index_records as run
 
     return dict(run(worker_hub(), list(record_ids)).__dict__)
+
+
+@celery_app.task(name="hub.tasks.group_works", bind=True, max_retries=3, default_retry_delay=60)
+def group_works(self, record_ids: list[int]) -> str:
+    """Regroup these records into works (with their neighbours); returns the one-line report."""
+    from hub.works.followup import group_records
+
+    return group_records(worker_hub(), list(record_ids)).line()

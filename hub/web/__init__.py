@@ -8,11 +8,13 @@ from flask import Flask
 
 # Each module exposes init_app(app).
 WEB_MODULES = (
+    "hub.web.portal",  # first: it installs the theme loader, /static and the languages
     "hub.web.admin",
     "hub.web.statistics",
     "hub.web.health",
     "oai.provider.views",
     "hub.web.files",
+    "hub.web.api",
 )
 
 
