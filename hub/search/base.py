@@ -204,6 +204,10 @@ class SearchBackend(ABC):
         """The stored fields of one document, or None."""
 
     @abstractmethod
+    def ids_by(self, field: str, value: str, limit: int = 50) -> list[int]:
+        """Ids of documents whose keyword ``field`` (institution, repository, doi, ...) equals ``value``."""
+
+    @abstractmethod
     def describe(self) -> str:
         """One line for ``chair doctor``: engine, version, index and size; raises when unreachable."""
 

@@ -265,6 +265,13 @@ class RemoteSearch(SearchBackend):
             return None
         return {k: src.get(k) for k in STORED_FIELDS}
 
+    def ids_by(self, field: str, value: str, limit: int = 50) -> list[int]:
+        if MAPPING["properties"].get(field, {}).get("type") != "keyword":
+            raise ValueError(f"cannot look documents up by {field!r}")
+        self.ensure()
+        body = {"query": {"term": {field: value}}, "size": limit, "sort": [{"id": "asc"}], "_source": ["id"]}
+        return [int(h["_source"]["id"]) for h in self.adapter.search(self.alias, body)["hits"]["hits"]]
+
     def describe(self) -> str:
         version = self.adapter.version()
         targets = self.adapter.alias_targets(self.alias)

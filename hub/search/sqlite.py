@@ -29,7 +29,7 @@ FTS_COLUMNS = ("title", "creators", "subjects", "abstract", "fulltext", "other")
 _COLUMN_OF_PREFIX = {"title": "title", "author": "creators", "subject": "subjects"}
 # Facets stored as (doc, field, value) rows; year and fulltext are columns of docs.
 ROW_FACETS = {"institution": "institution", "repository": "repository", "type": "type",
-              "language": "languages", "subject": "subjects_facet"}
+              "language": "languages", "subject": "subjects_facet", "doi": "doi"}
 
 
 def fts_expression(node: Node) -> str:
@@ -241,6 +241,15 @@ class SQLiteSearch(SearchBackend):
         conn, g = self._live()
         row = conn.execute(f"SELECT data FROM docs_{g} WHERE id = ?", (doc_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def ids_by(self, field: str, value: str, limit: int = 50) -> list[int]:
+        name = {v: k for k, v in ROW_FACETS.items()}.get(field, field)
+        if name not in ROW_FACETS:
+            raise ValueError(f"cannot look documents up by {field!r}")
+        conn, g = self._live()
+        rows = conn.execute(f"SELECT doc_id FROM facets_{g} WHERE field = ? AND value = ? ORDER BY doc_id LIMIT ?",
+                            (name, value, limit))
+        return [r[0] for r in rows]
 
     def describe(self) -> str:
         conn, g = self._live()

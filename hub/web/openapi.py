@@ -1,0 +1,123 @@
+"""The OpenAPI 3.1 document of /api/v1 (its schemas are JSON Schema 2020-12; tests validate real answers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.search import FACETS, SORTS
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_STRS = {"type": "array", "items": _STR}
+_LINKS = {"type": "object", "required": ["self"], "additionalProperties": False,
+          "properties": {"self": _STR, "next": _STR, "prev": _STR}}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error", "message"],
+              "properties": {"error": _STR, "message": _STR}},
+    "Document": {
+        "type": "object", "required": ["id", "title", "institution", "repository", "has_fulltext"],
+        "properties": {"id": _INT, "version": _STR, "title": _STR, "titles": _STRS, "creators": _STRS,
+                       "subjects": _STRS, "abstract": _STR, "institution": _STR, "institution_name_en": _STR,
+                       "institution_name_zh": _STR, "repository": _STR, "repository_name": _STR,
+                       "year": {"type": ["integer", "null"]}, "issued": _STR, "type": _STR, "resource_type": _STR,
+                       "languages": _STRS, "doi": _STR, "has_fulltext": {"type": "boolean"},
+                       "hub_datestamp": _STR}},
+    "FacetValue": {"type": "object", "required": ["value", "count"], "additionalProperties": False,
+                   "properties": {"value": _STR, "count": _INT}},
+    "Hit": {"type": "object", "required": ["id", "score", "url", "document", "highlights"],
+            "properties": {"id": _INT, "score": {"type": "number"}, "url": _STR,
+                           "document": {"$ref": "#/components/schemas/Document"},
+                           "highlights": {"type": "object", "additionalProperties": _STRS,
+                                          "description": "escaped HTML fragments with <mark> around matches"}}},
+    "SearchResult": {
+        "type": "object", "required": ["total", "page", "size", "pages", "max_results", "links", "hits", "facets"],
+        "properties": {"total": _INT, "page": _INT, "size": _INT, "pages": _INT, "max_results": _INT,
+                       "links": _LINKS, "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                       "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)},
+                                  "additionalProperties": {"type": "array",
+                                                           "items": {"$ref": "#/components/schemas/FacetValue"}}}}},
+    "Record": {
+        "type": "object",
+        "required": ["id", "deleted", "url", "hub_datestamp", "source_identifier", "institution", "repository",
+                     "fulltext_state", "metadata"],
+        "properties": {"id": _INT, "deleted": {"type": "boolean"}, "url": _STR, "hub_datestamp": _STR,
+                       "source_identifier": _STR, "source_datestamp": _STR, "institution": _STR,
+                       "repository": _INT, "fulltext_state": _STR,
+                       "metadata": {"type": "object", "description": "the normalised record (hub/normalise)",
+                                    "properties": {"titles": {"type": "array", "items": {
+                                        "type": "object", "required": ["value"],
+                                        "properties": {"value": _STR, "lang": _STR}}},
+                                                   "year": _INT, "doi": _STR, "languages": _STRS}}}},
+    "RecordPage": {"type": "object", "required": ["items", "links"],
+                   "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
+                                  "links": _LINKS}},
+    "Repository": {"type": "object", "required": ["id", "name", "institution", "platform", "base_url", "state"],
+                   "properties": {"id": _INT, "name": _STR, "institution": _STR, "platform": _STR,
+                                  "base_url": _STR, "state": _STR}},
+    "Institution": {"type": "object", "required": ["slug", "name_en", "name_zh", "records", "url"],
+                    "properties": {"slug": _STR, "name_en": _STR, "name_zh": _STR, "region": _STR,
+                                   "website": _STR, "records": _INT, "url": _STR,
+                                   "repositories": {"type": "array",
+                                                    "items": {"$ref": "#/components/schemas/Repository"}}}},
+    "InstitutionList": {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Institution"}}}},
+    "RepositoryList": {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Repository"}}}},
+}
+
+
+def _ok(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+_ERR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], where: str = "query",
+           required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+
+def document(server: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, with ``server`` as the API's base URL."""
+    facet_params = [_param(f, f"filter on a {f} value (repeat for OR)", {"type": "array", "items": _STR})
+                    for f in FACETS]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "CHAIR Hub API", "version": "1.0.0",
+                 "description": "Search and read the records harvested from the member repositories."},
+        "servers": [{"url": server}],
+        "paths": {
+            "/search": {"get": {
+                "summary": "Search records", "operationId": "search",
+                "parameters": [_param("q", "query: words, \"phrases\", title: author: subject: year:2010-2015, OR, -word",
+                                      _STR),
+                               _param("page", "page number (bounded by max_results)", {"type": "integer", "minimum": 1}),
+                               _param("size", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                               _param("sort", "order", {"enum": list(SORTS)}),
+                               _param("facets", "include facet counts", {"type": "boolean"}), *facet_params],
+                "responses": {"200": _ok("SearchResult", "a page of hits with facet counts"), "400": _ERR}}},
+            "/records": {"get": {
+                "summary": "List records in id order", "operationId": "listRecords",
+                "parameters": [_param("limit", "records per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                               _param("after", "continue after this record id (see links.next)", _INT),
+                               _param("institution", "only this institution's records", _STR),
+                               _param("deleted", "include deleted records", {"type": "boolean"})],
+                "responses": {"200": _ok("RecordPage", "a page of records"), "400": _ERR}}},
+            "/records/{id}": {"get": {
+                "summary": "One record", "operationId": "getRecord",
+                "parameters": [_param("id", "record id", _INT, "path", True)],
+                "responses": {"200": _ok("Record", "the record"), "404": _ERR}}},
+            "/institutions": {"get": {"summary": "Member institutions", "operationId": "listInstitutions",
+                                      "responses": {"200": _ok("InstitutionList", "every member")}}},
+            "/institutions/{slug}": {"get": {
+                "summary": "One institution", "operationId": "getInstitution",
+                "parameters": [_param("slug", "the member's short name", _STR, "path", True)],
+                "responses": {"200": _ok("Institution", "the member and its repositories"), "404": _ERR}}},
+            "/repositories": {"get": {"summary": "Repositories", "operationId": "listRepositories",
+                                      "responses": {"200": _ok("RepositoryList", "every repository")}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }

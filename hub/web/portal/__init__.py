@@ -1,0 +1,55 @@
+"""The public portal: home, search, records, institutions, browse, feeds, sitemaps; bilingual.
+
+Views live in :mod:`hub.web.portal.views` (search and records) and
+:mod:`hub.web.portal.pages` (home, institutions, browse, feeds, sitemaps, robots). Templates
+come from the theme (``themes/<THEME>/templates``, falling back to ``themes/default``).
+Everything harvested is rendered through Jinja's autoescape; highlight snippets are escaped
+before their ``<mark>`` elements are added (hub.search.highlight).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+bp = Blueprint("portal", __name__)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    """Themes, languages, the portal blueprint and friendly error pages."""
+    from hub.web import i18n, themes
+    from hub.web.portal import pages, views  # noqa: F401 - register the routes on bp
+    from hub.web.portal.labels import FACET_TITLES, facet_label, human_size, language_name, pick, type_label
+
+    themes.init_app(app)
+    i18n.init_app(app)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(facet_label=facet_label, human_size=human_size, language_name=language_name,
+                                 pick=pick, type_label=type_label, facet_titles=FACET_TITLES,
+                                 site_name=app.config["CHAIR"].get("REPOSITORY_NAME", "CHAIR Hub"))
+
+    @app.context_processor
+    def _portal_helpers():
+        from urllib.parse import urlencode
+
+        def lang_url(code: str) -> str:
+            args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
+            return request.path + "?" + urlencode(args)
+
+        return {"lang_url": lang_url}
+
+    @app.errorhandler(404)
+    def _not_found(exc: HTTPException):
+        if _wants_json():
+            return jsonify(error="not_found", message=exc.description or "not found"), 404
+        return render_template("error.html", status=404), 404
+
+    @app.errorhandler(500)
+    def _server_error(exc: Exception):
+        if _wants_json():
+            return jsonify(error="internal_error", message="internal server error"), 500
+        return render_template("error.html", status=500), 500

@@ -1,0 +1,108 @@
+"""What the portal and the API read from the database and the search index (no Flask here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hub.models import Institution, Record, Repository
+from hub.search import SearchRequest, search_backend
+from hub.states import FulltextState
+
+
+@dataclass
+class InstitutionRow:
+    """A member institution with its live record count."""
+
+    id: int
+    slug: str
+    name_en: str
+    name_zh: str
+    region: str
+    website: str
+    records: int
+
+    def name(self, lang: str) -> str:
+        return (self.name_zh or self.name_en) if lang == "zh" else (self.name_en or self.name_zh)
+
+
+def institutions(hub) -> list[InstitutionRow]:
+    """Every member institution with its number of live records, most records first."""
+    with hub.db.session() as session:
+        counts = dict(session.execute(
+            select(Repository.institution_id, func.count(Record.id)).join(Record, Record.repository_id == Repository.id)
+            .where(Record.deleted.is_(False)).group_by(Repository.institution_id)).all())
+        rows = [InstitutionRow(i.id, i.slug, i.name_en, i.name_zh, i.region, i.website, counts.get(i.id, 0))
+                for i in session.scalars(select(Institution))]
+    return sorted(rows, key=lambda r: (-r.records, r.slug))
+
+
+def name_lookup(hub, lang: str) -> dict[tuple[str, str], str]:
+    """Facet value labels: ("institution", slug) and ("repository", id) -> name in ``lang``."""
+    names: dict[tuple[str, str], str] = {}
+    with hub.db.session() as session:
+        for inst in session.scalars(select(Institution)):
+            names[("institution", inst.slug)] = inst.name(lang)
+        for repo in session.scalars(select(Repository)):
+            names[("repository", str(repo.id))] = repo.label
+    return names
+
+
+def totals(hub) -> dict[str, int]:
+    """Live records, records with stored full text, institutions and repositories."""
+    with hub.db.session() as session:
+        live = session.scalar(select(func.count(Record.id)).where(Record.deleted.is_(False))) or 0
+        text = session.scalar(select(func.count(Record.id)).where(
+            Record.deleted.is_(False), Record.fulltext_state.in_([FulltextState.STORED, FulltextState.EXTRACTED])))
+        insts = session.scalar(select(func.count(Institution.id))) or 0
+        repos = session.scalar(select(func.count(Repository.id))) or 0
+    return {"records": live, "fulltext": text or 0, "institutions": insts, "repositories": repos}
+
+
+def newest(hub, limit: int = 8, **filters: list[str]) -> list[dict[str, Any]]:
+    """The most recently published records (search documents), optionally filtered."""
+    result = search_backend(hub).search(SearchRequest(filters=filters, size=limit, sort="newest", facets=False,
+                                                      highlight=False))
+    return [h.doc for h in result.hits]
+
+
+def year_counts(hub, **filters: list[str]) -> list[tuple[int, int]]:
+    """(year, records) for every year with records, oldest first."""
+    result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=200, highlight=False))
+    return sorted((int(v.value), v.count) for v in result.facets.get("year", []) if v.value.isdigit())
+
+
+def record_with_context(hub, record_id: int) -> tuple[Record, Repository, Institution] | None:
+    """A record with its repository and institution (deleted records included: they show a tombstone)."""
+    with hub.db.session() as session:
+        record = session.get(Record, record_id)
+        if record is None:
+            return None
+        repo = session.get(Repository, record.repository_id)
+        return record, repo, session.get(Institution, repo.institution_id)
+
+
+def same_doi(hub, record: Record) -> list[dict[str, Any]]:
+    """Other live records carrying the same DOI (other versions or copies of the work)."""
+    doi = (record.meta or {}).get("doi")
+    if not doi:
+        return []
+    backend = search_backend(hub)
+    return [backend.get(i) or {"id": i} for i in backend.ids_by("doi", doi, limit=50) if i != record.id]
+
+
+def record_files(hub, record_id: int) -> list[dict[str, Any]]:
+    """The record's stored files (downloadable at /files/<sha256>), or [] without the full-text stages."""
+    try:
+        from hub.fulltext.objects import record_files as rows
+    except ImportError:
+        return []
+    return rows(hub, record_id)
+
+
+def facet_values(hub, name: str, size: int = 200, **filters: list[str]):
+    """Values of one facet over the whole collection (browse pages), most records first."""
+    result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=size, highlight=False))
+    return result.facets.get(name, []), result.total
