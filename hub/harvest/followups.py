@@ -13,7 +13,7 @@ import logging
 log = logging.getLogger(__name__)
 
 # Modules with after_harvest(hub, summary) -> str, in the order they run.
-FOLLOWUP_MODULES: tuple[str, ...] = ("hub.fulltext.pipeline", "hub.search.indexing")
+FOLLOWUP_MODULES: tuple[str, ...] = ("hub.fulltext.pipeline", "hub.works.followup", "hub.search.indexing")
 
 
 def after_harvest(hub, summary) -> list[str]:
