@@ -47,6 +47,13 @@ _ARGUMENTS: dict[Verb, tuple[frozenset[str], frozenset[str], str | None]] = {
 }
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Patterns of OAI-PMH.xsd (setSpecType, metadataPrefixType) and a conservative xs:anyURI: an argument
+# that does not fit is badArgument, since the response must be able to echo it validly.
+_SYNTAX = {
+    "set": re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*"),
+    "metadataPrefix": re.compile(r"[A-Za-z0-9\-_.!~*'()]+"),
+    "identifier": re.compile(r"[^\s<>\"{}|\\^`\x00-\x1f\x7f]{1,1024}"),
+}
 _SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
@@ -115,6 +122,9 @@ def parse_request(values: Mapping[str, list[str]]) -> OAIRequest:
         if len(arguments) > 1:
             raise OAIError(ErrorCode.BAD_ARGUMENT, f"{exclusive} is an exclusive argument")
         return OAIRequest(verb, arguments)
+    for name, pattern in _SYNTAX.items():
+        if name in arguments and not pattern.fullmatch(arguments[name]):
+            raise OAIError(ErrorCode.BAD_ARGUMENT, f"{arguments[name][:100]!r} is not a valid {name}")
     missing = sorted(required - arguments.keys())
     if missing:
         raise OAIError(ErrorCode.BAD_ARGUMENT, f"{verb} requires the argument {missing[0]!r}")
