@@ -1,0 +1,146 @@
+"""Registering, checking, harvesting, pausing and deleting repositories through the admin forms,
+against sample repositories served on loopback (one with a broken record on its second page)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.models import AuditEntry, ItemError, Record, Repository
+from tests.admin.conftest import start_site
+
+
+@pytest.fixture
+def faulty_site():
+    server, made = start_site(records=30, faults=("repo=donghai:page=2:illegal-char",), page_size=10)
+    yield made
+    server.shutdown()
+    server.server_close()
+
+
+def wait_for_run(client, repository_id: int) -> dict:
+    """Poll the progress endpoint (as admin.js does) until the latest run has ended."""
+    for _ in range(600):
+        run = client.get(f"/admin/repositories/{repository_id}/progress.json").get_json()["run"]
+        if run and run["state"] not in ("running", "queued"):
+            return run
+        time.sleep(0.05)
+    raise AssertionError("the harvest did not end")
+
+
+def register(client, institution_id: int, base_url: str, **fields) -> object:
+    data = {"csrf_token": client.csrf, "institution_id": institution_id, "platform": "oai", "base_url": base_url,
+            "metadata_prefix": "oai_dc", "name": "Test repository", **fields}
+    return client.post("/admin/repositories/new", data=data)
+
+
+def test_register_check_harvest_and_explain_errors(app, hub, network, faulty_site, signed_in):
+    client = signed_in("dh-admin")
+    response = register(client, network.donghai, faulty_site.base_url("donghai"), schedule="6h")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    repo_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    page = client.get(f"/admin/repositories/{repo_id}").get_data(as_text=True)
+    assert "Repository check" in page and "deleted_record" in page
+    with hub.db.session() as session:
+        repo = session.get(Repository, repo_id)
+        assert repo.check_report["reachable"] is True and repo.schedule == "6h"
+    response = client.post(f"/admin/repositories/{repo_id}/harvest", data={"csrf_token": client.csrf})
+    assert response.status_code == 302
+    run = wait_for_run(client, repo_id)
+    assert run["state"] == "partial" and run["failed"] >= 1 and run["pages"] == 3
+    page = client.get(f"/admin/runs/{run['id']}").get_data(as_text=True)
+    assert "unreadable-record" in page
+    assert "Remove the characters illegal in XML" in page and "请在机构库中删除" in page
+    with hub.db.session() as session:
+        error = session.scalars(select(ItemError).where(ItemError.run_id == run["id"])).first()
+        assert error.source_identifier and error.source_identifier in page
+        assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo_id)) == 29
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert "Test repository" in dashboard and "Donghai IR" in dashboard and "Xiling" not in dashboard
+
+
+def test_bad_input_gives_form_errors_not_crashes(app, hub, network, site, signed_in):
+    client = signed_in("dh-admin")
+    cases = [
+        ({"base_url": "ftp://example.org/oai"}, "full http"),
+        ({"schedule": "every tuesday"}, "cron line"),
+        ({"schedule": "61 * * * *"}, "outside 0-59"),
+        ({"schedule": "1m"}, "at least 5 minutes"),
+        ({"platform": "gopher"}, "choose one of"),
+        ({"sets": "<script>"}, "not a set spec"),
+        ({"options": "[1, 2"}, "JSON object"),
+        ({"base_url": site.base_url("donghai")}, "already registered"),
+    ]
+    for fields, message in cases:
+        data = {"base_url": "http://127.0.0.1:1/oai", **fields}
+        response = register(client, network.donghai, data.pop("base_url"), **data)
+        assert response.status_code == 422, fields
+        body = response.get_data(as_text=True)
+        assert message in body, (fields, body[:2000])
+        assert "<script>" not in body
+    with hub.db.session() as session:
+        assert session.scalar(select(func.count(Repository.id))) == 2
+
+
+def test_private_address_refused_when_not_allowed(app, hub, network, signed_in):
+    hub.settings["ALLOW_PRIVATE_ADDRESSES"] = False
+    client = signed_in("dh-admin")
+    response = register(client, network.donghai, "http://127.0.0.1:8080/oai")
+    assert response.status_code == 422
+    assert "private" in response.get_data(as_text=True) or "loopback" in response.get_data(as_text=True)
+
+
+def test_pause_resume_and_harvest_of_paused(app, hub, network, signed_in):
+    client = signed_in("dh-admin")
+    repo = network.donghai_repo
+    client.post(f"/admin/repositories/{repo}/pause", data={"csrf_token": client.csrf})
+    response = client.post(f"/admin/repositories/{repo}/harvest", data={"csrf_token": client.csrf},
+                           follow_redirects=True)
+    assert "paused" in response.get_data(as_text=True)
+    client.post(f"/admin/repositories/{repo}/resume", data={"csrf_token": client.csrf})
+    with hub.db.session() as session:
+        assert session.get(Repository, repo).state.value == "active"
+
+
+def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed_in):
+    client = signed_in("dh-admin")
+    repo = network.donghai_repo
+    client.post(f"/admin/repositories/{repo}/harvest", data={"csrf_token": client.csrf})
+    wait_for_run(client, repo)
+    with hub.db.session() as session:
+        assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo)) > 0
+    page = client.get(f"/admin/repositories/{repo}/delete").get_data(as_text=True)
+    assert "cannot be undone" in page
+    response = client.post(f"/admin/repositories/{repo}/delete", data={"csrf_token": client.csrf, "confirm": "999"})
+    assert response.status_code == 422
+    response = client.post(f"/admin/repositories/{repo}/delete", data={"csrf_token": client.csrf, "confirm": str(repo)})
+    assert response.status_code == 302
+    with hub.db.session() as session:
+        assert session.get(Repository, repo) is None
+        assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo)) == 0
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "repository.delete")).one()
+        assert entry.before["id"] == repo and "records deleted" in entry.note
+
+
+def test_hub_admin_manages_institutions(app, hub, network, signed_in):
+    client = signed_in("root")
+    response = client.post("/admin/institutions/new", data={"csrf_token": client.csrf, "slug": "Bad Slug",
+                                                             "name_en": "X"})
+    assert response.status_code == 422 and "invalid slug" in response.get_data(as_text=True)
+    response = client.post("/admin/institutions/new", data={"csrf_token": client.csrf, "slug": "nanhu",
+                                                             "name_en": "Nanhu", "contact_email": "not-mail"})
+    assert response.status_code == 422 and "not an e-mail address" in response.get_data(as_text=True)
+    response = client.post("/admin/institutions/new", data={"csrf_token": client.csrf, "slug": "nanhu",
+                                                             "name_en": "Nanhu <b>Normal</b>"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nanhu &lt;b&gt;Normal&lt;/b&gt;" in page
+    client.post(f"/admin/institutions/{network.xiling}/edit",
+                data={"csrf_token": client.csrf, "name_en": "Xiling Tech", "contact_email": "a@b.example"})
+    response = client.post(f"/admin/institutions/{network.xiling}/delete",
+                           data={"csrf_token": client.csrf, "confirm": "xiling"})
+    assert response.status_code == 302
+    with hub.db.session() as session:
+        assert session.get(Repository, network.xiling_repo) is None
