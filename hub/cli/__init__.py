@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "hub.cli.schedule",
     "hub.cli.files",
     "hub.cli.index",
+    "hub.cli.works",
 )
 
 
