@@ -58,7 +58,7 @@ class UsageCounter:
             if last is not None and now - last < self.window:
                 return False
             if not self.buffer:
-                self.first_at = now
+                self.first_at = time.monotonic()
             self.buffer.append((kind.value, record_id, visitor, datetime.fromtimestamp(now, UTC).replace(microsecond=0)))
             full = len(self.buffer) >= self.max_events
             if len(self.last_seen) > 100_000:
@@ -80,7 +80,7 @@ class UsageCounter:
     def _flush_loop(self) -> None:
         while not self.stopped.wait(min(self.max_age, 1.0)):
             with self.lock:
-                due = self.buffer and time.time() - self.first_at >= self.max_age
+                due = self.buffer and time.monotonic() - self.first_at >= self.max_age
             if due:
                 self.flush()
 

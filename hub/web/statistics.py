@@ -46,4 +46,8 @@ def member(slug: str):
 
 
 def init_app(app: Flask) -> None:
+    """Register the public statistics pages and the usage counting hook."""
+    from hub.stats.hooks import init_app as count_usage_on
+
     app.register_blueprint(bp)
+    count_usage_on(app)

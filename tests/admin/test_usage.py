@@ -100,6 +100,7 @@ def test_statistics_pages_draw_escaped_svg(app, hub, network):
     with hub.db.session() as session:
         stats = holdings(session, network.donghai, use_cache=False)
         other = holdings(session, network.xiling, use_cache=False)
-    assert stats.records == 29 and other.records == 0
+        live = session.scalar(select(func.count(Record.id)).where(Record.deleted.is_(False)))
+    assert stats.records == live > 0 and other.records == 0
     assert sum(n for _, n in stats.by_year) == stats.records
     assert stats.growth[-1][1] == stats.records
