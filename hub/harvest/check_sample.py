@@ -75,7 +75,7 @@ def sample_fields(platform: OAIPlatform, records: list[Any], report: CheckReport
         except Exception as exc:  # a record the crosswalk cannot read is a finding, not a crash
             failed.append(f"{record.identifier}: {type(exc).__name__}: {exc}")
             continue
-        filled.update(data)
+        filled.update(list(data))
         for name in MANDATORY_FIELDS:
             if name not in data:
                 lacking[name].append(record.identifier)
