@@ -125,3 +125,7 @@ def group_works(self, record_ids: list[int]) -> str:
     from hub.works.followup import group_records
 
     return group_records(worker_hub(), list(record_ids)).line()
+
+
+# The scheduler tick and completeness tasks live with the scheduling code; workers must know them.
+celery_app.conf.imports = ("hub.scheduling.beat",)

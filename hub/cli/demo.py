@@ -88,6 +88,9 @@ def register(cli: click.Group) -> None:
             return
         from hub.app import create_app
 
+        from hub.scheduling.runner import start_if_enabled
+
         app = create_app(hub=hub)
+        start_if_enabled(hub)  # CHAIR_SCHEDULER_ENABLED: harvest on schedule in-process
         click.echo(f"portal at http://{host}:{port}/  (Ctrl-C to stop)")
         app.run(host=host, port=port, use_reloader=False, threaded=True)

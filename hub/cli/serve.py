@@ -17,7 +17,10 @@ def register(cli: click.Group) -> None:
         """Serve the web application (portal, API, OAI-PMH, admin); use gunicorn in production."""
         from hub.app import create_app
 
+        from hub.scheduling.runner import start_if_enabled
+
         app = create_app(hub=get_hub(ctx))
+        start_if_enabled(app.extensions["chair"])  # CHAIR_SCHEDULER_ENABLED: harvest on schedule in-process
         click.echo(f"serving on http://{host}:{port}/")
         app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)
 
