@@ -51,18 +51,22 @@ def after(datestamp: datetime, record_id: int) -> ColumnElement[bool]:
                     and_(Record.hub_datestamp == datestamp, Record.id > record_id)))
 
 
+_BASE_COLUMNS = (Record.id, Record.hub_datestamp, Record.deleted, Record.repository_id, Record.fulltext_state)
+
+
 def header_columns() -> list:
-    """What a header needs: identifier, datestamp, status and set membership."""
+    """What a header needs: identifier, datestamp, status and set membership (computed in SQL)."""
     return [
-        Record.id, Record.hub_datestamp, Record.deleted, Record.repository_id, Record.fulltext_state,
+        *_BASE_COLUMNS,
         Record.meta["resource_type"].as_string().label("resource_type"),
         case((OPENAIRE_FORMAT.sql_clause(), true()), else_=false()).label("in_openaire"),
     ]
 
 
 def record_columns() -> list:
-    """Header columns plus what metadata and provenance need (only the head of the raw XML)."""
-    return header_columns() + [
+    """What metadata, headers and provenance need (only the head of the raw XML); set membership
+    is computed from ``meta`` in Python, since it is read anyway."""
+    return [*_BASE_COLUMNS,
         Record.meta, Record.fulltext_links, Record.source_identifier, Record.source_datestamp,
         Record.metadata_format, Record.created_at,
         func.substr(Record.raw_metadata, 1, RAW_HEAD_CHARS).label("raw_head"),

@@ -121,14 +121,14 @@ def set_clause(session: Session, spec: str) -> ColumnElement[bool] | None:
     return None
 
 
-def record_set_specs(record: Any, repos: dict[int, RepositoryInfo], in_openaire: bool) -> list[str]:
+def record_set_specs(record: Any, repos: dict[int, RepositoryInfo], resource_type: str,
+                     in_openaire: bool) -> list[str]:
     """The setSpecs of one record (leaf sets; the parent sets ``inst``/``repo``/``type`` are implied)."""
     specs: list[str] = []
     repo = repos.get(record.repository_id)
     if repo is not None and SET_SPEC.fullmatch(f"inst:{repo.institution_slug}"):
         specs.append(f"inst:{repo.institution_slug}")
     specs.append(f"repo:{record.repository_id}")
-    resource_type = record.resource_type or ""
     if resource_type.startswith(COAR_RESOURCE_TYPE):
         spec = "type:" + resource_type[len(COAR_RESOURCE_TYPE):]
         if SET_SPEC.fullmatch(spec):

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 _ILLEGAL_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                                "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"})
 _LANGUAGE_TAG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
@@ -25,12 +24,22 @@ def clean(value: object) -> str:
     """``value`` as a string without the characters XML 1.0 forbids, outer whitespace removed."""
     if value is None:
         return ""
-    return _ILLEGAL_XML.sub("", str(value)).strip()
+    value = value if type(value) is str else str(value)
+    if _ILLEGAL_XML.search(value) is not None:
+        value = _ILLEGAL_XML.sub("", value)
+    return value.strip()
 
 
 def text(value: object) -> str:
     """Element content: cleaned and escaped."""
-    return clean(value).translate(_TEXT_ESCAPES)
+    value = clean(value)
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return value
 
 
 def attr(value: object) -> str:
@@ -40,7 +49,7 @@ def attr(value: object) -> str:
 
 def uri(value: object) -> str:
     """A value for an ``xs:anyURI`` element: cleaned, spaces and other unsafe characters %-escaped."""
-    return quote(clean(value), safe=_URI_SAFE).translate(_TEXT_ESCAPES)
+    return text(quote(clean(value), safe=_URI_SAFE))
 
 
 def language(value: object) -> str:

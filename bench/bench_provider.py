@@ -1,0 +1,283 @@
+"""Benchmark of the OAI-PMH provider: keyset paging depth, whole harvests, server memory.
+
+Fills a fresh database with N records (bulk inserts of realistic normalised metadata), then
+measures and prints:
+
+1. ListRecords (oai_dc, 100 records a page): the first page and the last page (a token whose
+   keyset cursor sits before the last 100 records), median of several requests, in-process;
+2. a whole-endpoint harvest of ListRecords oai_dc by the ``oaipmh`` client (pyoai) against the
+   live endpoint (werkzeug in a child process), records/s, and the server's RSS during it;
+3. the same client over the same pages pre-rendered and served statically (the ceiling the
+   client itself imposes), and the ratio of the two.
+
+Usage::
+
+    python bench/bench_provider.py --records 100000                       # SQLite in a temp folder
+    python bench/bench_provider.py --records 100000 --database-url postgresql+psycopg://u:p@h:port/db
+    python bench/bench_provider.py --records 1000000                      # the full-size run
+
+A PostgreSQL URL names a server and an admin-able database: the benchmark creates its own
+database next to it and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from hub.context import Hub  # noqa: E402
+from hub.models import Institution, Record, Repository  # noqa: E402
+from hub.states import FulltextState  # noqa: E402
+
+START = datetime(2020, 1, 1, tzinfo=UTC)
+PAGE = 100
+
+
+def meta_of(index: int) -> dict:
+    """Normalised metadata of record ``index`` (Chinese and English, as the crosswalks produce it)."""
+    return {
+        "titles": [{"value": f"基于深度学习的城市交通流预测研究 第{index}号", "lang": "zho"},
+                   {"value": f"Urban traffic flow prediction with deep learning, no. {index}", "lang": "eng"}],
+        "abstracts": [{"value": "本文提出了一种基于多源数据融合的新方法。实验结果表明该方法优于现有方法。", "lang": "zho"},
+                      {"value": "We propose a new approach based on multi-source data fusion; experiments "
+                                "show that it outperforms existing baselines.", "lang": "eng"}],
+        "creators": [{"name": "张伟", "family": "张", "given": "伟", "orcid": "0000-0002-1825-0097"},
+                     {"name": "Smith, John", "family": "Smith", "given": "John"}],
+        "subjects": [{"value": "人工智能", "lang": "zho"}, {"value": "Artificial Intelligence", "lang": "eng"}],
+        "issued": f"{2000 + index % 24}-05-03", "year": 2000 + index % 24, "types": ["期刊论文"],
+        "resource_type": "http://purl.org/coar/resource_type/c_6501", "resource_type_label": "journal article",
+        "identifiers": [{"scheme": "handle", "value": f"20.500.12345/{index}"}],
+        "doi": f"10.12345/bench.{index}", "languages": ["zho"], "publisher": ["科学出版社"],
+        "access_rights": "http://purl.org/coar/access_right/c_abf2",
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "landing_page": f"http://ir.example.edu.cn/handle/20.500.12345/{index}",
+    }
+
+
+def prepare_database(url: str) -> tuple[str, callable]:
+    """A fresh database: a temp SQLite file, or a new PostgreSQL database beside ``url``."""
+    if not url:
+        folder = Path(tempfile.mkdtemp(prefix="chair-bench-"))
+        return f"sqlite:///{folder / 'bench.db'}", lambda: None
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"chair_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
+
+
+def fill(hub: Hub, count: int, batch: int = 10_000) -> None:
+    """Insert ``count`` records in bulk; five records share each datestamp second."""
+    with hub.db.session() as session:
+        inst = Institution(slug="bench", name_en="Bench University", name_zh="基准大学")
+        session.add(inst)
+        session.flush()
+        repo = Repository(institution_id=inst.id, platform="oai", base_url="http://ir.example.edu.cn/oai")
+        session.add(repo)
+        session.flush()
+        repo_id = repo.id
+    raw = '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"><dc:title>t</dc:title></oai_dc:dc>'
+    began = time.perf_counter()
+    for first in range(0, count, batch):
+        rows = []
+        for index in range(first, min(count, first + batch)):
+            stamp = START + timedelta(seconds=index // 5)
+            rows.append({"repository_id": repo_id, "source_identifier": f"oai:ir.example.edu.cn:{index}",
+                         "source_datestamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "hub_datestamp": stamp,
+                         "created_at": stamp, "deleted": index % 50 == 7, "metadata_format": "oai_dc",
+                         "raw_metadata": raw, "meta": meta_of(index), "sets": [], "fulltext_links": [],
+                         "fulltext_state": FulltextState.NONE, "content_hash": ""})
+        with hub.db.session() as session:
+            session.execute(insert(Record), rows)
+    print(f"filled {count:,} records in {time.perf_counter() - began:.1f} s")
+
+
+def page_times(hub: Hub, repeats: int) -> tuple[float, float]:
+    """Median seconds of the first and of the last ListRecords oai_dc page (in-process)."""
+    from hub.app import create_app
+    from oai.provider import tokens
+    from oai.provider.listing import to_micros
+
+    app = create_app(hub=hub)
+    client = app.test_client()
+    with hub.db.session() as session:
+        total = session.scalar(select(text("count(*)")).select_from(Record))
+        before_last = session.execute(select(Record.hub_datestamp, Record.id).order_by(
+            Record.hub_datestamp.desc(), Record.id.desc()).offset(PAGE).limit(1)).one()
+    now = datetime.now(UTC)
+    token = tokens.ResumptionToken("ListRecords", "oai_dc", "", None, to_micros(now - timedelta(seconds=1)),
+                                   to_micros(before_last.hub_datestamp), before_last.id, "", total - PAGE, total,
+                                   int(now.timestamp()))
+    last_query = {"verb": "ListRecords", "resumptionToken": tokens.encode(token, hub.settings["SECRET_KEY"])}
+    first_query = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+
+    def timed(query: dict) -> float:
+        samples = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            body = client.get("/oai", query_string=query).get_data()
+            samples.append(time.perf_counter() - began)
+            assert body.count(b"<record>") == PAGE, body[-500:]
+        return statistics.median(samples)
+
+    return timed(first_query), timed(last_query)
+
+
+def quiet_handler():
+    """A werkzeug request handler that does not log every request."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            return None
+
+    return Quiet
+
+
+def serve(url: str, port_queue) -> None:
+    """Child process: serve the hub's app on an ephemeral port."""
+    from werkzeug.serving import make_server
+
+    from hub.app import create_app
+
+    hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE},
+                     instance_path=Path(tempfile.mkdtemp()))
+    server = make_server("127.0.0.1", 0, create_app(hub=hub), threaded=True, request_handler=quiet_handler())
+    port_queue.put(server.server_port)
+    server.serve_forever()
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process in KiB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def pyoai_harvest(url: str) -> tuple[int, float]:
+    """Harvest ListRecords oai_dc with the oaipmh client; (records, seconds)."""
+    from oaipmh.client import Client
+    from oaipmh.metadata import MetadataRegistry, oai_dc_reader
+
+    registry = MetadataRegistry()
+    registry.registerReader("oai_dc", oai_dc_reader)
+    client = Client(url, registry)
+    began = time.perf_counter()
+    count = sum(1 for _ in client.listRecords(metadataPrefix="oai_dc"))
+    return count, time.perf_counter() - began
+
+
+def save_pages(url: str) -> dict[str, bytes]:
+    """Every page of ListRecords oai_dc, keyed by the urlencoded request that fetched it."""
+    import re
+
+    pages: dict[str, bytes] = {}
+    arguments = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    while True:
+        encoded = urllib.parse.urlencode(arguments)
+        with urllib.request.urlopen(f"{url}?{encoded}") as response:
+            body = response.read()
+        pages[encoded] = body
+        match = re.search(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>", body)
+        if not match:
+            return pages
+        arguments = {"verb": "ListRecords", "resumptionToken": match.group(1).decode()}
+
+
+def static_server(pages: dict[str, bytes]):
+    """A werkzeug server answering each saved request (GET or POST) with its saved page."""
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    @Request.application
+    def app(request: Request) -> Response:
+        values = request.form if request.method == "POST" else request.args
+        key = urllib.parse.urlencode([(k, values[k]) for k in ("verb", "metadataPrefix", "resumptionToken")
+                                      if k in values])
+        return Response(pages.get(key, b""), content_type="text/xml; charset=utf-8")
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=quiet_handler())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite in a temp folder)")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--skip-harvest", action="store_true")
+    options = parser.parse_args()
+    url, drop = prepare_database(options.database_url)
+    backend = make_url(url).get_backend_name()
+    try:
+        hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE},
+                         instance_path=Path(tempfile.mkdtemp()))
+        fill(hub, options.records)
+        first, last = page_times(hub, options.repeats)
+        print(f"[{backend}] ListRecords oai_dc, {PAGE}/page, {options.records:,} records: first page "
+              f"{first * 1000:.1f} ms, last page {last * 1000:.1f} ms, last/first {last / first:.2f}x")
+        hub.db.dispose()
+        if options.skip_harvest:
+            return
+        context = multiprocessing.get_context("spawn")
+        ports = context.Queue()
+        child = context.Process(target=serve, args=(url, ports), daemon=True)
+        child.start()
+        live = f"http://127.0.0.1:{ports.get(timeout=120)}/oai"
+        idle = rss_kib(child.pid)
+        peak = [idle]
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(0.1):
+                peak[0] = max(peak[0], rss_kib(child.pid))
+
+        threading.Thread(target=watch, daemon=True).start()
+        count, seconds = pyoai_harvest(live)
+        done.set()
+        print(f"[{backend}] oaipmh client, live endpoint: {count:,} records in {seconds:.1f} s = "
+              f"{count / seconds:,.0f} records/s; server RSS {idle / 1024:.0f} MiB idle, "
+              f"{peak[0] / 1024:.0f} MiB peak during the harvest")
+        pages = save_pages(live)
+        child.terminate()
+        server = static_server(pages)
+        static_count, static_seconds = pyoai_harvest(f"http://127.0.0.1:{server.server_port}/oai")
+        server.shutdown()
+        print(f"[{backend}] oaipmh client, static pages: {static_count:,} records in {static_seconds:.1f} s = "
+              f"{static_count / static_seconds:,.0f} records/s; live/static throughput "
+              f"{(count / seconds) / (static_count / static_seconds):.2f}")
+    finally:
+        drop()
+        if backend == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                path = url.split("///", 1)[1] + suffix
+                if os.path.exists(path):
+                    os.remove(path)
+
+
+if __name__ == "__main__":
+    main()
