@@ -46,6 +46,7 @@ class UsageCounter:
         self.last_seen: dict[tuple[str, str, int], float] = {}
         self.flusher: threading.Thread | None = None
         self.stopped = threading.Event()
+        self.wake = threading.Event()
         atexit.register(self.close)
 
     def count(self, kind: UsageKind, record_id: int, visitor: str, now: float | None = None) -> bool:
@@ -63,10 +64,9 @@ class UsageCounter:
             full = len(self.buffer) >= self.max_events
             if len(self.last_seen) > 100_000:
                 self._forget(now)
+        self._ensure_flusher()
         if full:
-            self.flush()
-        else:
-            self._ensure_flusher()
+            self.wake.set()  # the flusher writes the batch: the request never waits for the insert
         return True
 
     def _forget(self, now: float) -> None:
@@ -78,9 +78,12 @@ class UsageCounter:
             self.flusher.start()
 
     def _flush_loop(self) -> None:
-        while not self.stopped.wait(min(self.max_age, 1.0)):
+        while not self.stopped.is_set():
+            self.wake.wait(min(self.max_age, 1.0))
+            self.wake.clear()
             with self.lock:
-                due = self.buffer and time.monotonic() - self.first_at >= self.max_age
+                due = bool(self.buffer) and (len(self.buffer) >= self.max_events
+                                             or time.monotonic() - self.first_at >= self.max_age)
             if due:
                 self.flush()
 
@@ -110,6 +113,7 @@ class UsageCounter:
     def close(self) -> None:
         """Stop the flusher and write what is left."""
         self.stopped.set()
+        self.wake.set()
         self.flush()
 
 
