@@ -77,6 +77,11 @@ def bench_tika_overhead(n: int) -> None:
 
 CHILD = textwrap.dedent("""
     import json, resource, sys
+
+    def hwm():
+        # Peak RSS of this process image in kB (VmHWM restarts at exec, unlike ru_maxrss).
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
     from hub.fulltext.fetch import download
     from hub.http import HttpClient
     from storage import open_store
@@ -88,7 +93,7 @@ CHILD = textwrap.dedent("""
                 "EXTRACT_MAX_CHARS": 10_000_000}
     store = open_store(store_url)
     got = download(HttpClient(settings), store, url, max_bytes=2 * 1024 ** 3, declared_mime="text/plain")
-    after_store = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after_store = hwm()
     error = ""
     try:
         with store.local_copy(file_key(got.sha256)) as path:
@@ -100,7 +105,7 @@ CHILD = textwrap.dedent("""
     for runner in _runners.values():
         runner.close()  # the child is waited for, so RUSAGE_CHILDREN holds its peak
     print(json.dumps({"size": got.size, "store_kb": after_store, "chars": chars, "error": error,
-                      "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      "peak_kb": hwm(),
                       "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """)
 

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -44,16 +45,16 @@ def _child_main(conn: Connection, out: Connection, memory_limit: int) -> None:
             return
         if job is None:
             return
-        path, mime_type = job
+        job_id, path, mime_type = job
         try:
-            out.send(("ok", asdict(extract_path(Path(path), mime_type))))
+            out.send((job_id, "ok", asdict(extract_path(Path(path), mime_type))))
         except ExtractionError as exc:
-            out.send(("error", exc.kind.value, exc.message))
+            out.send((job_id, "error", exc.kind.value, exc.message))
         except MemoryError:
-            out.send(("error", ExtractErrorKind.RESOURCE.value,
-                       f"extraction needed more than EXTRACT_MEMORY_LIMIT={memory_limit} bytes"))
+            out.send((job_id, "error", ExtractErrorKind.RESOURCE.value,
+                      f"extraction needed more than EXTRACT_MEMORY_LIMIT={memory_limit} bytes"))
         except Exception as exc:  # any parser bug fails this file only
-            out.send(("error", ExtractErrorKind.FAILED.value, f"{type(exc).__name__}: {exc}"[:1000]))
+            out.send((job_id, "error", ExtractErrorKind.FAILED.value, f"{type(exc).__name__}: {exc}"[:1000]))
 
 
 class GuardedRunner:
@@ -64,6 +65,7 @@ class GuardedRunner:
         self._process = None
         self._conn = None
         self._lock = threading.Lock()
+        self._jobs = 0
 
     def _start(self) -> None:
         to_child_r, to_child_w = os.pipe()
@@ -98,22 +100,28 @@ class GuardedRunner:
             if not self._alive():
                 self._kill()
                 self._start()
+            self._jobs += 1
+            job_id = self._jobs
+            deadline = time.monotonic() + timeout
             try:
-                self._send.send((str(path), mime_type))
-                if not self._conn.poll(timeout):
-                    self._kill()
-                    raise ExtractionError(ExtractErrorKind.TIMEOUT,
-                                          f"extraction took longer than EXTRACT_TIMEOUT={timeout:g}s and was stopped")
-                answer = self._conn.recv()
+                self._send.send((job_id, str(path), mime_type))
+                while True:  # answers carry the job id: a stale answer is never taken for this one
+                    if not self._conn.poll(max(0.0, deadline - time.monotonic())):
+                        self._kill()
+                        raise ExtractionError(ExtractErrorKind.TIMEOUT, "extraction took longer than "
+                                              f"EXTRACT_TIMEOUT={timeout:g}s and was stopped")
+                    answer = self._conn.recv()
+                    if answer[0] == job_id:
+                        break
             except (EOFError, OSError, BrokenPipeError) as exc:
                 code = self._process.wait(5) if self._process is not None else None
                 self._kill()
                 raise ExtractionError(ExtractErrorKind.RESOURCE,
                                       f"the extraction process died (exit code {code}): likely out of memory "
                                       f"(EXTRACT_MEMORY_LIMIT={self.memory_limit})") from exc
-        if answer[0] == "ok":
-            return answer[1]
-        raise ExtractionError(ExtractErrorKind(answer[1]), answer[2])
+        if answer[1] == "ok":
+            return answer[2]
+        raise ExtractionError(ExtractErrorKind(answer[2]), answer[3])
 
     def close(self) -> None:
         """Stop the child process."""

@@ -105,9 +105,10 @@ def test_html_and_text(kind, tmp_path):
 
 def test_embedded_extraction_that_overruns_is_killed(tmp_path):
     pdf = write(tmp_path, "a.pdf", bilingual_pdf())
-    extractor = make_extractor(settings_for("embedded", EXTRACT_TIMEOUT=0.0001))
+    slow = write(tmp_path, "slow.html", b"<html><body>" + b"<div><p>word</p></div>" * 1_000_000 + b"</body></html>")
+    extractor = make_extractor(settings_for("embedded", EXTRACT_TIMEOUT=0.05))
     with pytest.raises(ExtractionError) as info:
-        extractor.extract(pdf, "application/pdf")
+        extractor.extract(slow, "text/html")
     assert info.value.kind is ExtractErrorKind.TIMEOUT
     # The runner recovers: the next file with a sane bound succeeds.
     assert CHINESE in make_extractor(settings_for("embedded")).extract(pdf, "application/pdf").text
