@@ -45,7 +45,11 @@ def enrich_record(record: NormalisedRecord, repository: Any) -> None:
 
 @hookspec
 def register_metadata_formats() -> list[Any]:
-    """Return OAI-PMH output format classes (prefix, schema, namespace, render) served by the provider."""
+    """Return OAI-PMH output format classes (prefix, schema, namespace, render) served by the provider.
+
+    Subclass ``oai.provider.formats.MetadataFormat``: its ``requirements`` give both
+    ``can_disseminate(record)`` and the SQL filter of the format's lists.
+    """
 
 
 # --- Web and CLI -------------------------------------------------------------
