@@ -85,7 +85,16 @@ def record_with_context(hub, record_id: int) -> tuple[Record, Repository, Instit
 
 
 def same_doi(hub, record: Record) -> list[dict[str, Any]]:
-    """Other live records carrying the same DOI (other versions or copies of the work)."""
+    """Other live records of the record's work (copies and versions, see hub.works); for a record not
+    grouped yet, the other live records carrying the same DOI."""
+    from hub.works.api import work_of
+
+    with hub.db.session() as session:
+        work = work_of(session, record.id)
+    if work is not None:
+        return [{"id": c.record_id, "title": c.title, "institution_name_en": c.institution_name_en,
+                 "institution_name_zh": c.institution_name_zh, "repository_name": c.repository_name,
+                 "version": c.version, "doi": c.doi} for c in work.copies if c.record_id != record.id]
     doi = (record.meta or {}).get("doi")
     if not doi:
         return []
