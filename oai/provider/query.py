@@ -12,8 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, and_, case, false, func, or_, select, true
+try:  # orjson decodes the stored JSON several times faster; the standard library does the same job
+    from orjson import loads
+except ImportError:  # pragma: no cover - depends on the environment
+    from json import loads
+
+from sqlalchemy import Row, Text, and_, case, cast, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -64,13 +70,42 @@ def header_columns() -> list:
 
 
 def record_columns() -> list:
-    """What metadata, headers and provenance need (only the head of the raw XML); set membership
-    is computed from ``meta`` in Python, since it is read anyway."""
-    return [*_BASE_COLUMNS,
-        Record.meta, Record.fulltext_links, Record.source_identifier, Record.source_datestamp,
-        Record.metadata_format, Record.created_at,
+    """What metadata, headers and provenance need (only the head of the raw XML). The JSON columns
+    are read as text and decoded by :class:`RecordView` (with orjson when it is installed)."""
+    return [
+        *_BASE_COLUMNS,
+        cast(Record.meta, Text).label("meta_json"), cast(Record.fulltext_links, Text).label("links_json"),
+        Record.source_identifier, Record.source_datestamp, Record.metadata_format, Record.created_at,
         func.substr(Record.raw_metadata, 1, RAW_HEAD_CHARS).label("raw_head"),
     ]
+
+
+def _json(value: str | None, empty: Any) -> Any:
+    if not value:
+        return empty
+    try:
+        decoded = loads(value)
+    except ValueError:
+        return empty
+    return decoded if isinstance(decoded, type(empty)) else empty
+
+
+class RecordView:
+    """A record as the provider reads it: the columns of :func:`record_columns`, JSON decoded.
+
+    ``meta`` and ``fulltext_links`` have the shapes of the Record attributes of the same names;
+    set membership is computed from ``meta`` in Python, since it is read anyway.
+    """
+
+    __slots__ = ("id", "hub_datestamp", "deleted", "repository_id", "fulltext_state", "meta", "fulltext_links",
+                 "source_identifier", "source_datestamp", "metadata_format", "created_at", "raw_head")
+
+    def __init__(self, row: Row) -> None:
+        (self.id, self.hub_datestamp, self.deleted, self.repository_id, self.fulltext_state, meta, links,
+         self.source_identifier, self.source_datestamp, self.metadata_format, self.created_at,
+         self.raw_head) = row
+        self.meta: dict[str, Any] = _json(meta, {})
+        self.fulltext_links: list[dict[str, Any]] = _json(links, [])
 
 
 def page_rows(session: Session, list_filter: ListFilter, cursor: tuple[datetime, int] | None, limit: int,
@@ -83,7 +118,11 @@ def page_rows(session: Session, list_filter: ListFilter, cursor: tuple[datetime,
     statement = (select(*columns).where(*conditions)
                  .order_by(Record.hub_datestamp, Record.id).limit(limit)
                  .execution_options(yield_per=50))
-    yield from session.execute(statement)
+    if not with_metadata:
+        yield from session.execute(statement)
+        return
+    for row in session.execute(statement):
+        yield RecordView(row)
 
 
 def count(session: Session, list_filter: ListFilter) -> int:
@@ -91,9 +130,10 @@ def count(session: Session, list_filter: ListFilter) -> int:
     return session.scalar(select(func.count()).select_from(Record).where(*list_filter.conditions())) or 0
 
 
-def one_record(session: Session, record_id: int) -> Row | None:
-    """The row of one record (GetRecord), or None."""
-    return session.execute(select(*record_columns()).where(Record.id == record_id)).first()
+def one_record(session: Session, record_id: int) -> RecordView | None:
+    """One record (GetRecord), or None."""
+    row = session.execute(select(*record_columns()).where(Record.id == record_id)).first()
+    return RecordView(row) if row is not None else None
 
 
 def earliest_datestamp(session: Session) -> datetime | None:

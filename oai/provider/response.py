@@ -49,7 +49,7 @@ def header(record: Any, identifier_prefix: str, repos: dict[int, RepositoryInfo]
     with ``meta`` (ListRecords, GetRecord) have them computed here, from the metadata already read.
     """
     status = ' status="deleted"' if record.deleted else ""
-    if "meta" in record._fields:
+    if hasattr(record, "meta"):
         meta = record.meta or {}
         resource_type = meta.get("resource_type") if isinstance(meta.get("resource_type"), str) else ""
         in_openaire = OPENAIRE_FORMAT.can_disseminate(record)
