@@ -51,10 +51,18 @@ class SearchRequest:
     facets: bool = True
     facet_size: int = 10
     highlight: bool = True
+    only_facets: tuple[str, ...] = ()  # compute just these facets (empty: all of FACETS)
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.size
+
+    @property
+    def facet_names(self) -> tuple[str, ...]:
+        """The facets to count (none when ``facets`` is off)."""
+        if not self.facets:
+            return ()
+        return tuple(f for f in FACETS if not self.only_facets or f in self.only_facets)
 
 
 @dataclass

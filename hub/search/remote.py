@@ -21,7 +21,6 @@ from typing import Any
 from hub.search.analysis import index_text
 from hub.search.base import (
     FACET_FIELDS,
-    FACETS,
     FIELD_BOOSTS,
     FacetValue,
     Hit,
@@ -108,9 +107,9 @@ def search_body(plan: Plan, max_results: int) -> dict[str, Any]:
         "from": req.offset, "size": min(req.size, max_results - req.offset),
         "track_total_hits": True, "sort": sort, "_source": {"excludes": excludes},
     }
-    if req.facets:
+    if req.facet_names:
         aggs = {}
-        for name in FACETS:
+        for name in req.facet_names:
             order = [{"_key": "desc"}] if name == "year" else [{"_count": "desc"}, {"_key": "asc"}]
             aggs[name] = {"terms": {"field": FACET_FIELDS[name], "size": req.facet_size, "order": order}}
         body["aggs"] = aggs
@@ -219,7 +218,7 @@ class RemoteSearch(SearchBackend):
         for name, agg in (resp.get("aggregations") or {}).items():
             facets[name] = [FacetValue(str(b.get("key_as_string", b["key"])), b["doc_count"])
                             for b in agg["buckets"]]
-        return SearchResult(total, hits, {n: facets.get(n, []) for n in FACETS} if req.facets else {},
+        return SearchResult(total, hits, {n: facets.get(n, []) for n in req.facet_names},
                             req.page, req.size, self.max_results)
 
     @staticmethod

@@ -113,25 +113,28 @@ def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -
         conn.execute("DELETE FROM temp.hitset")
         total = conn.execute(f"INSERT INTO temp.hitset SELECT d.id FROM {source} WHERE {where}", params).rowcount
         hitset = "temp.hitset"
-    facets = _facets(conn, g, hitset, req.facet_size) if req.facets else {}
+    facets = _facets(conn, g, hitset, req.facet_size, req.facet_names)
     terms = positive_terms(plan.query) if req.highlight else []
     hits = [_hit(conn, g, row, terms) for row in rows]
     return SearchResult(total, hits, facets, req.page, req.size, max_results)
 
 
-def _facets(conn: sqlite3.Connection, g: str, hitset: str | None, size: int) -> dict[str, list[FacetValue]]:
+def _facets(conn: sqlite3.Connection, g: str, hitset: str | None, size: int,
+            names: tuple[str, ...] = FACETS) -> dict[str, list[FacetValue]]:
     out: dict[str, list[FacetValue]] = {}
-    join = f"JOIN {hitset} h ON h.id = d.id" if hitset else ""
-    for name in FACETS:
+    join = f"CROSS JOIN docs_{g} d ON d.id = h.id" if hitset else ""
+    docs = f"{hitset} h" if hitset else f"docs_{g} d"
+    for name in names:
         if name in ROW_FACETS:
-            fjoin = f"JOIN {hitset} h ON h.id = f.doc_id" if hitset else ""
-            rows = conn.execute(f"SELECT f.value, count(*) FROM facets_{g} f {fjoin} WHERE f.field = ? "
+            # CROSS JOIN makes the hit set the outer loop: cost follows the hits, not the collection
+            source = f"{hitset} h CROSS JOIN facets_{g} f ON f.doc_id = h.id" if hitset else f"facets_{g} f"
+            rows = conn.execute(f"SELECT f.value, count(*) FROM {source} WHERE f.field = ? "
                                 "GROUP BY f.value ORDER BY 2 DESC, 1 LIMIT ?", (name, size)).fetchall()
         elif name == "year":
-            rows = conn.execute(f"SELECT d.year, count(*) FROM docs_{g} d {join} WHERE d.year IS NOT NULL "
+            rows = conn.execute(f"SELECT d.year, count(*) FROM {docs} {join} WHERE d.year IS NOT NULL "
                                 "GROUP BY d.year ORDER BY d.year DESC LIMIT ?", (size,)).fetchall()
         else:
-            rows = conn.execute(f"SELECT d.has_fulltext, count(*) FROM docs_{g} d {join} "
+            rows = conn.execute(f"SELECT d.has_fulltext, count(*) FROM {docs} {join} "
                                 "GROUP BY d.has_fulltext ORDER BY 2 DESC").fetchall()
             rows = [("true" if v else "false", c) for v, c in rows]
         out[name] = [FacetValue(str(v), c) for v, c in rows]

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from hub.models import Institution, Record, Repository
 from hub.search import SearchRequest, search_backend
-from hub.states import FulltextState
 
 
 @dataclass
@@ -28,13 +27,25 @@ class InstitutionRow:
         return (self.name_zh or self.name_en) if lang == "zh" else (self.name_en or self.name_zh)
 
 
+def _index_counts(hub) -> tuple[int, dict[str, int]]:
+    """Live records and the counts of institutions and full text, read from the search index.
+
+    The index holds exactly the live records, and counting there costs a facet lookup, where
+    counting the Record table would read every (large) row.
+    """
+    result = search_backend(hub).search(SearchRequest(size=1, facet_size=1000, highlight=False,
+                                                      only_facets=("institution", "fulltext")))
+    counts = {f"institution:{v.value}": v.count for v in result.facets.get("institution", [])}
+    counts.update({f"fulltext:{v.value}": v.count for v in result.facets.get("fulltext", [])})
+    return result.total, counts
+
+
 def institutions(hub) -> list[InstitutionRow]:
     """Every member institution with its number of live records, most records first."""
+    _total, counts = _index_counts(hub)
     with hub.db.session() as session:
-        counts = dict(session.execute(
-            select(Repository.institution_id, func.count(Record.id)).join(Record, Record.repository_id == Repository.id)
-            .where(Record.deleted.is_(False)).group_by(Repository.institution_id)).all())
-        rows = [InstitutionRow(i.id, i.slug, i.name_en, i.name_zh, i.region, i.website, counts.get(i.id, 0))
+        rows = [InstitutionRow(i.id, i.slug, i.name_en, i.name_zh, i.region, i.website,
+                               counts.get(f"institution:{i.slug}", 0))
                 for i in session.scalars(select(Institution))]
     return sorted(rows, key=lambda r: (-r.records, r.slug))
 
@@ -51,14 +62,13 @@ def name_lookup(hub, lang: str) -> dict[tuple[str, str], str]:
 
 
 def totals(hub) -> dict[str, int]:
-    """Live records, records with stored full text, institutions and repositories."""
+    """Live records, records with full text, institutions and repositories."""
+    live, counts = _index_counts(hub)
     with hub.db.session() as session:
-        live = session.scalar(select(func.count(Record.id)).where(Record.deleted.is_(False))) or 0
-        text = session.scalar(select(func.count(Record.id)).where(
-            Record.deleted.is_(False), Record.fulltext_state.in_([FulltextState.STORED, FulltextState.EXTRACTED])))
         insts = session.scalar(select(func.count(Institution.id))) or 0
         repos = session.scalar(select(func.count(Repository.id))) or 0
-    return {"records": live, "fulltext": text or 0, "institutions": insts, "repositories": repos}
+    return {"records": live, "fulltext": counts.get("fulltext:true", 0), "institutions": insts,
+            "repositories": repos}
 
 
 def newest(hub, limit: int = 8, **filters: list[str]) -> list[dict[str, Any]]:
@@ -70,7 +80,8 @@ def newest(hub, limit: int = 8, **filters: list[str]) -> list[dict[str, Any]]:
 
 def year_counts(hub, **filters: list[str]) -> list[tuple[int, int]]:
     """(year, records) for every year with records, oldest first."""
-    result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=200, highlight=False))
+    result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=200, highlight=False,
+                                                      only_facets=("year",)))
     return sorted((int(v.value), v.count) for v in result.facets.get("year", []) if v.value.isdigit())
 
 
@@ -113,5 +124,6 @@ def record_files(hub, record_id: int) -> list[dict[str, Any]]:
 
 def facet_values(hub, name: str, size: int = 200, **filters: list[str]):
     """Values of one facet over the whole collection (browse pages), most records first."""
-    result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=size, highlight=False))
+    result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=size, highlight=False,
+                                                      only_facets=(name,)))
     return result.facets.get(name, []), result.total
