@@ -96,6 +96,7 @@ class SQLiteSearch(SearchBackend):
                      "data TEXT NOT NULL, fulltext TEXT NOT NULL DEFAULT '')")
         conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_date ON docs_{g} (date_sort, id)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_year ON docs_{g} (year)")
+        conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_text ON docs_{g} (has_fulltext)")
         conn.execute(f"CREATE TABLE IF NOT EXISTS facets_{g} (doc_id INTEGER NOT NULL, field TEXT NOT NULL, "
                      "value TEXT NOT NULL)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS facets_{g}_fv ON facets_{g} (field, value, doc_id)")
@@ -160,6 +161,8 @@ class SQLiteSearch(SearchBackend):
                 conn.execute("INSERT INTO meta (key, value) VALUES ('generation', 'g1')")
                 g = "g1"
             work(conn, g)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('writes', '1') ON CONFLICT (key) "
+                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -220,6 +223,8 @@ class SQLiteSearch(SearchBackend):
         if g:
             self._drop_generation(conn, g)
         conn.execute("DELETE FROM meta WHERE key = 'generation'")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('writes', '1') ON CONFLICT (key) "
+                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from hub.search.base import FACETS, FIELD_BOOSTS, FacetValue, Hit, Plan, SearchResult
@@ -19,6 +21,16 @@ from hub.search.query import And, MatchAll, Node, Not, Or, Term, YearRange, posi
 from hub.search.sqlite import FTS_COLUMNS, ROW_FACETS, _has_year, fts_expression
 
 _WEIGHTS = ", ".join(str(FIELD_BOOSTS[c]) for c in FTS_COLUMNS)
+# Totals and facet counts of recent searches, keyed by the index's write counter: any write
+# (or a rebuild's new generation) makes older entries unreachable. Pages are never cached.
+_CACHE_SIZE = 512
+_COUNTS: OrderedDict[tuple, tuple[int, dict[str, list[FacetValue]]]] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _writes(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'writes'").fetchone()
+    return row[0] if row else "0"
 
 
 def _boolean_sql(node: Node, g: str, params: list[Any]) -> str:
@@ -104,16 +116,27 @@ def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -
     size = min(req.size, max_results - req.offset)
     rows = conn.execute(f"SELECT d.id, d.data, {score} AS score FROM {source} WHERE {where} "
                         f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, size, req.offset]).fetchall()
-    unfiltered = not conds
-    if unfiltered:
-        total = conn.execute(f"SELECT count(*) FROM docs_{g}").fetchone()[0]
-        hitset = None
+    key = (str(conn.execute("PRAGMA database_list").fetchone()[2]), g, _writes(conn), where, tuple(params),
+           req.facet_size, req.facet_names)
+    cached = _COUNTS.get(key)
+    if cached is not None:
+        _COUNTS.move_to_end(key)
+        total, facets = cached
     else:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS hitset (id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.hitset")
-        total = conn.execute(f"INSERT INTO temp.hitset SELECT d.id FROM {source} WHERE {where}", params).rowcount
-        hitset = "temp.hitset"
-    facets = _facets(conn, g, hitset, req.facet_size, req.facet_names)
+        if not conds:
+            total = conn.execute(f"SELECT count(*) FROM docs_{g}").fetchone()[0]
+            hitset = None
+        else:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS hitset (id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.hitset")
+            total = conn.execute(f"INSERT INTO temp.hitset SELECT d.id FROM {source} WHERE {where}",
+                                 params).rowcount
+            hitset = "temp.hitset"
+        facets = _facets(conn, g, hitset, req.facet_size, req.facet_names)
+        with _LOCK:
+            _COUNTS[key] = (total, facets)
+            while len(_COUNTS) > _CACHE_SIZE:
+                _COUNTS.popitem(last=False)
     terms = positive_terms(plan.query) if req.highlight else []
     hits = [_hit(conn, g, row, terms) for row in rows]
     return SearchResult(total, hits, facets, req.page, req.size, max_results)
