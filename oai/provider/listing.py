@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.sql.elements import ColumnElement
+
 from oai.provider import query, tokens
 from oai.provider.arguments import OAIRequest, Verb, dates_in_range
 from oai.provider.errors import ErrorCode, OAIError
@@ -51,7 +53,7 @@ def _format(provider: Provider, prefix: str, code: ErrorCode) -> MetadataFormat:
     return fmt
 
 
-def _set_clause(provider: Provider, spec: str, code: ErrorCode):  # noqa: ANN202
+def _set_clause(provider: Provider, spec: str, code: ErrorCode) -> ColumnElement[bool] | None:
     if not spec:
         return None
     if not provider.sets_enabled:
