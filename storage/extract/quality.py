@@ -10,8 +10,6 @@ or garbage text from a scanned document scores low and marks the file as needing
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
 
 SAMPLE_CHARS = 200_000
 MIN_CHARS_PER_PAGE = 40
@@ -21,29 +19,29 @@ _ENGLISH = frozenset("the of and to in a is for that on with by as are this from
                      "not was were have has our these can results study using".split())
 
 
-def _script(ch: str) -> str:
-    code = ord(ch)
-    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FFFF:
-        return "han"
-    if 0x3040 <= code <= 0x30FF:
-        return "kana"
-    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
-        return "hangul"
-    if 0x0400 <= code <= 0x04FF:
-        return "cyrillic"
-    if 0x0600 <= code <= 0x06FF:
-        return "arabic"
-    if ch.isascii() and ch.isalpha() or 0x00C0 <= code <= 0x024F:
-        return "latin"
-    return "other"
+_SCRIPTS = {
+    "han": re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]"),
+    "kana": re.compile("[\u3040-\u30ff]"),
+    "hangul": re.compile("[\uac00-\ud7af\u1100-\u11ff]"),
+    "cyrillic": re.compile("[\u0400-\u04ff]"),
+    "arabic": re.compile("[\u0600-\u06ff]"),
+    "latin": re.compile("[A-Za-z\u00c0-\u024f]"),
+}
+_SPACE_RE = re.compile(r"\s+")
+# Characters no real text layer is made of: controls, private use, replacement, unassigned-looking junk.
+_JUNK_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufff0-\uffff\U000f0000-\U0010ffff]")
+_SYMBOL_RUN_RE = re.compile(r"[^\w\s.,;:!?'\"()\[\]\-\u3000-\u303f\uff00-\uffef]")
+
+
+def _counts(sample: str) -> dict[str, int]:
+    return {name: len(rx.findall(sample)) for name, rx in _SCRIPTS.items()}
 
 
 def detect_language(text: str) -> str:
     """ISO 639-3 code of the dominant language of ``text`` (``und`` when unknown)."""
     sample = text[:SAMPLE_CHARS]
-    counts = Counter(_script(ch) for ch in sample if not ch.isspace())
-    counts.pop("other", None)
-    if not counts:
+    counts = _counts(sample)
+    if not any(counts.values()):
         return "und"
     cjk = counts["han"] + counts["kana"]
     if counts["hangul"] > max(cjk, counts["latin"]) / 2:
@@ -64,18 +62,13 @@ def detect_language(text: str) -> str:
     return "und"
 
 
-def _plausible(ch: str) -> bool:
-    if ch.isalnum():
-        return _script(ch) != "other" or unicodedata.category(ch) in {"Nd", "Lu", "Ll"}
-    return unicodedata.category(ch)[0] in {"P", "Z"} or ch in "\n\t"
-
-
 def quality_score(text: str, pages: int | None = None) -> float:
     """0..1: share of plausible characters, scaled down when there is too little text for the pages."""
-    sample = [ch for ch in text[:SAMPLE_CHARS] if not ch.isspace()]
+    sample = _SPACE_RE.sub("", text[:SAMPLE_CHARS])
     if not sample:
         return 0.0
-    share = sum(_plausible(ch) for ch in sample) / len(sample)
+    junk = len(_JUNK_RE.findall(sample)) + 0.5 * len(_SYMBOL_RUN_RE.findall(sample))
+    share = 1.0 - junk / len(sample)
     replacement = sample.count("\ufffd") / len(sample)
     expected = MIN_CHARS_PER_PAGE * max(1, pages or 1)
     length_factor = min(1.0, len(sample) / expected)

@@ -24,6 +24,7 @@ from typing import Any
 import requests
 
 from storage.extract.base import ExtractErrorKind, ExtractionError, ExtractionResult, Extractor
+from storage.extract.quality import needs_ocr, quality_score
 
 CHUNK = 256 * 1024
 _KEEP_META = ("Content-Type", "dc:title", "dc:creator", "dc:language", "xmpTPg:NPages", "pdf:encrypted",
@@ -133,8 +134,7 @@ class TikaExtractor(Extractor):
 
     def _extract(self, path: Path, mime_type: str) -> ExtractionResult:
         result = self._result(self._call(path, ocr=False, mime_type=mime_type), ocr=False)
-        probe = ExtractionResult(result.text, self.name, pages=result.pages).finish(self.max_chars)
-        if probe.needs_ocr and result.content_type in {"application/pdf"} | _IMAGE_TYPES and self.ocr_available:
+        if needs_ocr(quality_score(result.text, result.pages)) and result.content_type in {"application/pdf"} | _IMAGE_TYPES and self.ocr_available:
             ocr_result = self._result(self._call(path, ocr=True, mime_type=mime_type), ocr=True)
             if len(ocr_result.text.strip()) > len(result.text.strip()):
                 ocr_result.warnings.append("text recognised by OCR (Tesseract through Tika)")
