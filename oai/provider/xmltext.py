@@ -32,7 +32,12 @@ def clean(value: object) -> str:
 
 def text(value: object) -> str:
     """Element content: cleaned and escaped."""
-    value = clean(value)
+    if value is None:
+        return ""
+    value = value if type(value) is str else str(value)
+    if _ILLEGAL_XML.search(value) is not None:
+        value = _ILLEGAL_XML.sub("", value)
+    value = value.strip()
     if "&" in value:
         value = value.replace("&", "&amp;")
     if "<" in value:
@@ -72,9 +77,9 @@ def element(name: str, value: object, attributes: str = "") -> str:
 
 def datestamp(moment: datetime) -> str:
     """A UTC datestamp at seconds granularity: ``YYYY-MM-DDThh:mm:ssZ``."""
-    if moment.tzinfo is not None:
+    if moment.tzinfo is not None and moment.utcoffset():
         moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def http_date(moment: datetime) -> str:
