@@ -18,6 +18,7 @@ _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&qu
 _LANGUAGE_TAG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 # Characters an xs:anyURI may not hold literally (libxml2 rejects them); they are %-escaped.
 _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+_URI_CHARS = re.compile(r"[A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]_~]*")
 
 
 def clean(value: object) -> str:
@@ -54,7 +55,8 @@ def attr(value: object) -> str:
 
 def uri(value: object) -> str:
     """A value for an ``xs:anyURI`` element: cleaned, spaces and other unsafe characters %-escaped."""
-    return text(quote(clean(value), safe=_URI_SAFE))
+    cleaned = clean(value)
+    return text(cleaned if _URI_CHARS.fullmatch(cleaned) else quote(cleaned, safe=_URI_SAFE))
 
 
 def language(value: object) -> str:

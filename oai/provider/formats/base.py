@@ -115,7 +115,10 @@ def people(items: Any) -> list[dict[str, str]]:
     found = []
     for item in items or ():
         if isinstance(item, dict) and item.get("name"):
-            found.append({k: str(v) for k, v in item.items() if isinstance(v, str | int)})
+            if all(type(v) is str for v in item.values()):
+                found.append(item)
+            else:
+                found.append({k: str(v) for k, v in item.items() if isinstance(v, str | int)})
         elif isinstance(item, str) and item:
             found.append({"name": item})
     return found
