@@ -1,0 +1,61 @@
+"""chair doctor: one line per backend; a stopped service is explained in that line."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from hub.cli import cli
+from hub.context import Hub
+
+
+def doctor(tmp_path, **overrides):
+    hub = Hub.create(overrides=overrides, instance_path=tmp_path)
+    if "DATABASE_URL" not in overrides:
+        hub.db  # noqa: B018 - migrate the embedded database, as every command but doctor does
+    result = CliRunner().invoke(cli, ["doctor"], obj={"hub": hub, "instance": str(tmp_path)})
+    return result.exit_code, result.output.splitlines()
+
+
+def test_embedded_defaults_are_all_ok(tmp_path):
+    code, lines = doctor(tmp_path)
+    assert code == 0, lines
+    assert [line.split()[1] for line in lines] == ["database", "broker", "storage", "extraction", "search"]
+    assert all(line.startswith("ok") for line in lines)
+
+
+@pytest.mark.parametrize("setting, value, name", [
+    ("DATABASE_URL", "postgresql+psycopg://chair:secret@127.0.0.1:9/chair", "database"),
+    ("BROKER_URL", "redis://127.0.0.1:9/0", "broker"),
+    ("STORAGE_URL", "s3://key:secret@127.0.0.1:9/bucket", "storage"),
+    ("TIKA_URL", "http://127.0.0.1:9", "tika"),
+    ("SEARCH_URL", "elasticsearch+http://127.0.0.1:9/chair", "search"),
+    ("SEARCH_URL", "opensearch+http://127.0.0.1:9/chair", "search"),
+])
+def test_a_stopped_service_fails_with_one_explaining_line(tmp_path, setting, value, name):
+    code, lines = doctor(tmp_path, **{setting: value})
+    assert len(lines) == 5, lines
+    assert code == 1
+    failed = [line for line in lines if line.startswith("FAIL")]
+    assert len(failed) == 1 and failed[0].split()[1] == name, lines
+    assert "127.0.0.1:9" in failed[0]
+    assert "secret" not in failed[0], "passwords are never printed"
+
+
+SERVICES = {k: os.environ.get(f"CHAIR_TEST_{k}", "") for k in
+            ("DATABASE_URL", "BROKER_URL", "STORAGE_URL", "TIKA_URL", "ES_URL")}
+
+
+@pytest.mark.services
+@pytest.mark.skipif(not all(SERVICES.values()), reason="scripts/test starts the real services and sets CHAIR_TEST_*")
+def test_real_services_are_all_ok(tmp_path):
+    from hub.db import Database
+
+    Database(SERVICES["DATABASE_URL"]).upgrade()
+    code, lines = doctor(tmp_path, DATABASE_URL=SERVICES["DATABASE_URL"], BROKER_URL=SERVICES["BROKER_URL"],
+                         STORAGE_URL=SERVICES["STORAGE_URL"], TIKA_URL=SERVICES["TIKA_URL"],
+                         SEARCH_URL=SERVICES["ES_URL"])
+    assert code == 0, lines
+    assert "postgresql" in lines[0] and "redis" in lines[1]
