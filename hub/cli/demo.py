@@ -87,7 +87,6 @@ def register(cli: click.Group) -> None:
             server.shutdown()
             return
         from hub.app import create_app
-
         from hub.scheduling.runner import start_if_enabled
 
         app = create_app(hub=hub)

@@ -16,7 +16,6 @@ def register(cli: click.Group) -> None:
     def serve(ctx, host, port, debug):
         """Serve the web application (portal, API, OAI-PMH, admin); use gunicorn in production."""
         from hub.app import create_app
-
         from hub.scheduling.runner import start_if_enabled
 
         app = create_app(hub=get_hub(ctx))
