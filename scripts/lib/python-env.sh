@@ -8,14 +8,16 @@ ensure_venv() {
   fi
   # shellcheck disable=SC1091
   source .venv/bin/activate
-  local stamp=.venv/.installed-$extras
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  # Reinstall whenever pyproject.toml changed since the last install (its hash is the stamp).
+  local stamp=.venv/.installed-$extras want
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     python -m pip install -q --upgrade pip >/dev/null
     if [ "$extras" = "none" ]; then
       python -m pip install -q -e .
     else
       python -m pip install -q -e ".[$extras]"
     fi
-    touch "$stamp"
+    echo "$want" > "$stamp"
   fi
 }
