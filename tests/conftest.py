@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from hub.context import Hub
 
 PG_URL = os.environ.get("CHAIR_TEST_DATABASE_URL", "")
-TEMPLATE = "chair_template"
+TEMPLATE = f"chair_template_{uuid.uuid4().hex[:8]}"  # one per test run: runs may share a server
 
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
