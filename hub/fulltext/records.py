@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hub.fulltext.states import ExtractState, FileState
-from hub.models import ItemError, Record, RecordFile, StoredFile
+from hub.models import ItemError, Record, RecordFile, StoredFile, utcnow
 from hub.states import FulltextState, Stage
 
 
@@ -78,12 +78,20 @@ def derive_state(record: Record, rows: list[RecordFile], stored: dict[str, Store
 
 
 def refresh_records(session: Session, record_ids: list[int]) -> None:
-    """Recompute ``Record.fulltext_state`` of these records."""
+    """Recompute ``Record.fulltext_state`` of these records.
+
+    Holding the full text or not is visible to harvesters (the OAI-PMH ``fulltext`` set), so a
+    record that enters or leaves that state gets a new hub datestamp, as any visible change does.
+    """
+    held = {FulltextState.STORED, FulltextState.EXTRACTED}
     for record in session.scalars(select(Record).where(Record.id.in_(list(record_ids)))):
         rows = list(session.scalars(select(RecordFile).where(RecordFile.record_id == record.id)))
         shas = [r.sha256 for r in rows if r.sha256]
         stored = {s.sha256: s for s in session.scalars(select(StoredFile).where(StoredFile.sha256.in_(shas)))}
-        record.fulltext_state = derive_state(record, rows, stored)
+        state = derive_state(record, rows, stored)
+        if (state in held) != (record.fulltext_state in held):
+            record.hub_datestamp = utcnow()
+        record.fulltext_state = state
 
 
 def record_error(session: Session, record: Record, stage: Stage, kind: str, message: str) -> None:

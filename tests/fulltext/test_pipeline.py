@@ -161,3 +161,41 @@ def test_after_harvest_and_deleted_records(hub, files_server, make_record):
     process_record_files(hub, rid)
     assert not store_for(hub.settings).exists(file_key(hashlib.sha256(data).hexdigest()))
     assert collect_garbage(hub) == {"files_deleted": 0, "orphan_objects_deleted": 0}
+
+
+def test_entering_the_fulltext_set_bumps_the_hub_datestamp(hub):
+    """Holding a full text is visible in OAI-PMH (set 'fulltext'): the record's datestamp moves."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from hub.fulltext.records import refresh_records
+    from hub.fulltext.states import ExtractState, FileState
+    from hub.members import add_institution
+    from hub.models import Record, RecordFile, Repository, StoredFile, utcnow
+    from hub.states import FulltextState
+
+    old = utcnow() - timedelta(days=3)
+    with hub.db.session() as session:
+        inst = add_institution(session, "ftset", "Fulltext Set University")
+        repo = Repository(institution=inst, platform="oai", base_url="http://127.0.0.1:1/oai")
+        session.add(repo)
+        session.flush()
+        record = Record(repository_id=repo.id, source_identifier="oai:x:1", hub_datestamp=old,
+                        fulltext_links=[{"url": "http://127.0.0.1:1/a.pdf"}], fulltext_state=FulltextState.FOUND)
+        session.add(record)
+        session.flush()
+        session.add(StoredFile(sha256="a" * 64, size=10, mime_type="application/pdf",
+                               extract_state=ExtractState.EXTRACTED))
+        session.add(RecordFile(record_id=record.id, url="http://127.0.0.1:1/a.pdf", sha256="a" * 64,
+                               state=FileState.STORED))
+        session.flush()
+        refresh_records(session, [record.id])
+        record_id = record.id
+    with hub.db.session() as session:
+        record = session.scalars(select(Record).where(Record.id == record_id)).one()
+        assert record.fulltext_state == FulltextState.EXTRACTED
+        assert record.hub_datestamp > old
+        stamp = record.hub_datestamp
+        refresh_records(session, [record_id])  # no change of membership: the datestamp stays
+        assert record.hub_datestamp == stamp
