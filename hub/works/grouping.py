@@ -10,6 +10,11 @@ bucket (streamed from the key table, buckets above the cap skipped) and clusters
 
 Both end in :func:`assign`: each new group keeps the work id most of its members had (ids of works
 are stable for the portal's links), other groups get new works, emptied works are deleted.
+
+The other records of a record's work are visible to harvesters (OAI-PMH relations, see
+:func:`hub.works.api.relations_for`), so both runs compare, for the records they may move, the set
+of records each shares its work with before and after, and give a new ``Record.hub_datestamp``
+to the live records whose set changed (:func:`_touch_changed`), and to no other.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from hub.models import Work, WorkKey, WorkMember, utcnow
+from hub.models import Record, Work, WorkKey, WorkMember, utcnow
 from hub.works.cluster import DEFAULT_BUCKET_CAP, cluster, match_edges
 from hub.works.features import Features
 from hub.works.match import Edge
@@ -62,6 +67,7 @@ def regroup(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_BUCK
     """Regroup these records and their neighbourhood (see the module docstring)."""
     ids = set(record_ids)
     old = current_works(session, ids)
+    before = _shared_with(session, ids)  # before refresh_features drops the deleted records
     features, removed = refresh_features(session, ids)
     must, cannot = decision_pairs(session)
     tied = partners(must | cannot)
@@ -92,8 +98,11 @@ def regroup(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_BUCK
     apart = [(a, b) for a, b in cannot if a in visited and b in visited]
     groups, used = cluster(visited, list(edges.values()), inside, apart)
     report.records, report.edges = len(visited), len(used)
+    for record_id, others in _shared_with(session, visited).items():
+        before.setdefault(record_id, others)  # untouched so far: no work of theirs held one of ``ids``
     assign(session, groups, used, features, report)
     _drop_empty_works(session, set(old.values()), report)
+    _touch_changed(session, before, _shared_with(session, visited | before.keys()), visited | before.keys())
     return report
 
 
@@ -109,8 +118,6 @@ def _multi_bucket_rows(session: Session, cap: int):
 def group_all(session: Session, cap: int = DEFAULT_BUCKET_CAP, repository_id: int | None = None,
               batch: int = 5000) -> GroupReport:
     """Recompute features of every record (or one repository's) and regroup the whole hub."""
-    from hub.models import Record
-
     query = select(Record.id).order_by(Record.id)
     if repository_id is not None:
         query = query.where(Record.repository_id == repository_id)
@@ -118,6 +125,7 @@ def group_all(session: Session, cap: int = DEFAULT_BUCKET_CAP, repository_id: in
     if repository_id is not None:
         return regroup(session, ids, cap)
     report = GroupReport()
+    before = _shared_with(session, None)
     for part in chunks(ids, batch):
         _, removed = refresh_features(session, part)
         report.removed += len(removed)
@@ -138,7 +146,42 @@ def group_all(session: Session, cap: int = DEFAULT_BUCKET_CAP, repository_id: in
     report.records, report.edges = session.scalar(select(func.count()).select_from(WorkMember)), len(used)
     assign(session, groups, used, features, report, everyone=True)
     _drop_empty_works(session, None, report)
+    after = _shared_with(session, None)
+    _touch_changed(session, before, after, before.keys() | after.keys())
     return report
+
+
+def _shared_with(session: Session, record_ids: Iterable[int] | None) -> dict[int, frozenset[int]]:
+    """Record -> the other records of its work, for every member of a work of two records or more
+    that holds one of ``record_ids`` (of every such work when None). Records alone are left out."""
+    if record_ids is None:
+        shared = (select(WorkMember.work_id).where(WorkMember.work_id.is_not(None))
+                  .group_by(WorkMember.work_id).having(func.count() > 1))
+        rows = list(session.execute(select(WorkMember.work_id, WorkMember.record_id)
+                                    .where(WorkMember.work_id.in_(shared))))
+    else:
+        rows = []
+        for part in chunks(set(current_works(session, record_ids).values())):
+            rows += session.execute(select(WorkMember.work_id, WorkMember.record_id)
+                                    .where(WorkMember.work_id.in_(part))).all()
+    members: dict[int, set[int]] = defaultdict(set)
+    for work_id, record_id in rows:
+        members[work_id].add(record_id)
+    return {record_id: frozenset(group - {record_id})
+            for group in members.values() if len(group) > 1 for record_id in group}
+
+
+def _touch_changed(session: Session, before: dict[int, frozenset[int]], after: dict[int, frozenset[int]],
+                   candidates: Iterable[int]) -> set[int]:
+    """Give a new hub datestamp to the live records among ``candidates`` whose workmates changed
+    (``before``/``after`` as :func:`_shared_with` returns them); returns their ids."""
+    empty: frozenset[int] = frozenset()
+    changed = {r for r in candidates if before.get(r, empty) != after.get(r, empty)}
+    now = utcnow()
+    for part in chunks(sorted(changed)):
+        session.execute(update(Record).where(Record.id.in_(part), Record.deleted.is_(False))
+                        .values(hub_datestamp=now))
+    return changed
 
 
 def _work_summary(members: list[int], features: dict[int, Features]) -> dict[str, Any]:
