@@ -3,8 +3,10 @@
 See :mod:`oai.provider.tokens` for why a list that changes during a harvest never skips nor
 repeats a record: the first page of a list longer than one page fixes ``until`` to the second
 before the harvest began, counts ``completeListSize`` once, and every page continues from the
-keyset cursor of the last record sent. A page is streamed row by row; the row after the page,
-when there is one, only tells that a token is needed.
+keyset cursor of the last record sent. A page of headers is streamed row by row; a page of
+records is read whole first (at most ``OAI_PAGE_SIZE_RECORDS`` + 1 rows), so that the relations of
+its records to the other records of their works load in one query for the page, then written
+chunk by chunk. The row after the page, when there is one, only tells that a token is needed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from oai.provider import query, tokens
 from oai.provider.arguments import OAIRequest, Verb, dates_in_range
 from oai.provider.errors import ErrorCode, OAIError
-from oai.provider.formats import MetadataFormat
+from oai.provider.formats import MetadataFormat, RenderContext
 from oai.provider.provenance import render_about
 from oai.provider.response import header, resumption_token
 from oai.provider.sets import set_clause
@@ -97,14 +99,19 @@ def list_answer(provider: Provider, request: OAIRequest) -> Iterator[str]:
                     str(request.verb), fmt.prefix, set_spec, to_micros(start), to_micros(until),
                     None, None, "", 0, total, int(provider.now.timestamp()))
     rows = query.page_rows(provider.session, list_filter, cursor, page_size + 1, with_metadata=with_metadata)
+    context = provider.context
+    if with_metadata:
+        fetched = list(rows)
+        context = provider.context_for(fetched[:page_size])
+        rows = iter(fetched)
     first = next(rows, None)
     if first is None:
         raise OAIError(ErrorCode.NO_RECORDS_MATCH, "no record matches the request")
-    return _page(provider, request.verb, fmt, first, rows, page_size, paged)
+    return _page(provider, request.verb, fmt, first, rows, page_size, paged, context)
 
 
 def _page(provider: Provider, verb: Verb, fmt: MetadataFormat, first: Any, rows: Iterator[Any],
-          page_size: int, paged: tokens.ResumptionToken | None) -> Iterator[str]:
+          page_size: int, paged: tokens.ResumptionToken | None, context: RenderContext) -> Iterator[str]:
     with_metadata = verb is Verb.LIST_RECORDS
     repos = provider.repositories()
     buffer: list[str] = [f"<{verb}>"]
@@ -115,7 +122,7 @@ def _page(provider: Provider, verb: Verb, fmt: MetadataFormat, first: Any, rows:
         if sent_here == page_size:
             has_more = True
             break
-        buffer.append(record_xml(provider, fmt, row, repos) if with_metadata
+        buffer.append(record_xml(provider, fmt, row, repos, context) if with_metadata
                       else header(row, provider.identifier_prefix, repos))
         sent_here += 1
         last = row
@@ -140,8 +147,12 @@ def _chain(first: Any, rows: Iterator[Any]) -> Iterator[Any]:
     yield from rows
 
 
-def record_xml(provider: Provider, fmt: MetadataFormat, row: Any, repos: dict) -> str:
+def record_xml(provider: Provider, fmt: MetadataFormat, row: Any, repos: dict,
+               context: RenderContext | None = None) -> str:
     """One ``<record>``: header, then metadata and provenance unless the record is deleted.
+
+    ``context`` is the render context of the page (with its records' relations); the provider's
+    own, without relations, when not given.
 
     A format that fails on one record (a plugin bug, metadata of an unexpected shape) must not
     cut the response short: the record is sent with its header only and the error is logged.
@@ -150,7 +161,7 @@ def record_xml(provider: Provider, fmt: MetadataFormat, row: Any, repos: dict) -
     if row.deleted:
         return f"<record>{head}</record>"
     try:
-        metadata = fmt.render(row, provider.context)
+        metadata = fmt.render(row, context or provider.context)
         repo = repos.get(row.repository_id)
         about = render_about(row, repo.base_url if repo else "")
     except Exception:  # noqa: BLE001 - one record must never break a page

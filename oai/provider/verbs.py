@@ -9,14 +9,15 @@ element, produced lazily so that the view can stream them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.works.api import relations_for
 from oai.provider import query, tokens
 from oai.provider.arguments import OAIRequest, Verb
 from oai.provider.errors import ErrorCode, OAIError
@@ -62,6 +63,12 @@ class Provider:
         """Records per ListRecords page, or headers per ListIdentifiers page (at least one)."""
         name = "OAI_PAGE_SIZE_RECORDS" if records else "OAI_PAGE_SIZE_IDENTIFIERS"
         return max(1, int(self.settings[name]))
+
+    def context_for(self, rows: Iterable[Any]) -> RenderContext:
+        """The render context of these records (a page, or one record): the relations of the live
+        ones to the other records of their works, loaded in one go."""
+        live = [row.id for row in rows if not row.deleted]
+        return replace(self.context, relations=relations_for(self.session, live)) if live else self.context
 
     @cached_property
     def _repositories(self) -> dict:
@@ -154,7 +161,7 @@ class Provider:
         if fmt is None or (not row.deleted and not fmt.can_disseminate(row)):
             raise OAIError(ErrorCode.CANNOT_DISSEMINATE_FORMAT,
                            f"{request.arguments['identifier']} cannot be disseminated as {prefix[:100]!r}")
-        body = record_xml(self, fmt, row, self.repositories())
+        body = record_xml(self, fmt, row, self.repositories(), self.context_for([row]))
         return Answer(iter(["<GetRecord>", body, "</GetRecord>"]), last_modified=row.hub_datestamp)
 
     def list_items(self, request: OAIRequest) -> Answer:

@@ -10,14 +10,17 @@ records leave empty values out (``NormalisedRecord.to_dict``), so "present" mean
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.models import Record
+
+if TYPE_CHECKING:
+    from hub.works.api import Relation
 
 Path = tuple[str | int, ...]
 
@@ -56,11 +59,26 @@ class Requirement:
 
 @dataclass(frozen=True)
 class RenderContext:
-    """What a format may need besides the record: the hub's base URL and record page addresses."""
+    """What a format may need besides the record: the hub's base URL, record page addresses, and
+    the relations of the records being rendered to the other records of their works.
+
+    ``relations`` holds, for the records of one response (a ListRecords page, a GetRecord), what
+    :func:`hub.works.api.relations_for` returns, loaded once for them all; a record not in it has
+    no relation.
+    """
 
     base_url: str
     identifier_prefix: str
     record_url: Callable[[int], str] = field(repr=False, default=lambda record_id: "")
+    relations: Mapping[int, Sequence[Relation]] = field(repr=False, default_factory=dict)
+
+    def oai_identifier(self, record_id: int) -> str:
+        """The hub's OAI identifier of a record."""
+        return f"oai:{self.identifier_prefix}:{record_id}"
+
+    def relations_of(self, record_id: int) -> list[Relation]:
+        """The relations of a record to the other records of its work, by related record id."""
+        return sorted(self.relations.get(record_id, ()), key=lambda relation: relation.record_id)
 
 
 class MetadataFormat:

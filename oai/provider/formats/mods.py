@@ -5,11 +5,17 @@ role and ORCID, the COAR resource type as ``genre``, publisher and issue date, l
 (ISO 639-3), abstracts, subjects, identifiers, the landing page and open files as ``location``,
 rights as ``accessCondition``, the container (journal, proceedings) as a host ``relatedItem``.
 A record needs a title to be served.
+
+Copies and versions of the same work held by other members are ``relatedItem type="otherVersion"``
+(``otherType`` carrying the DataCite relation type of :func:`hub.works.api.relations_for`, with
+``otherTypeAuth="datacite"``), each with the URL of its hub record page as ``identifier type="uri"``,
+its DOI when it has one, and its hub OAI identifier as ``recordInfo/recordIdentifier`` (as the
+record's own ``recordInfo`` does).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.normalise.rights import ACCESS_RIGHT_LABELS
 from oai.provider.formats.base import (
@@ -22,6 +28,9 @@ from oai.provider.formats.base import (
     strings,
 )
 from oai.provider.xmltext import attr, element, text, uri
+
+if TYPE_CHECKING:
+    from hub.works.api import Relation
 
 MODS_NS = "http://www.loc.gov/mods/v3"
 _OPEN = (f'<mods xmlns="{MODS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="3.8" '
@@ -86,6 +95,8 @@ class ModsFormat(MetadataFormat):
             title = element("title", source)
             if title:
                 add(f'<relatedItem type="host"><titleInfo>{title}</titleInfo></relatedItem>')
+        for relation in context.relations_of(record.id):
+            add(_other_version(relation, context))
         if meta.get("doi"):
             add(element("identifier", meta["doi"], ' type="doi"'))
         for item in meta.get("identifiers") or ():
@@ -105,6 +116,17 @@ class ModsFormat(MetadataFormat):
             "</recordInfo>")
         add("</mods>")
         return "".join(parts)
+
+
+def _other_version(relation: Relation, context: RenderContext) -> str:
+    """The ``relatedItem`` of another record of the work (see the module docstring)."""
+    parts = [element("identifier", context.record_url(relation.record_id), ' type="uri"')]
+    if relation.doi:
+        parts.append(element("identifier", relation.doi, ' type="doi"'))
+    parts.append(f"<recordInfo>{element('recordIdentifier', context.oai_identifier(relation.record_id))}"
+                 "</recordInfo>")
+    return (f'<relatedItem type="otherVersion" otherType="{attr(relation.type)}" otherTypeAuth="datacite">'
+            f'{"".join(parts)}</relatedItem>')
 
 
 def _name(person: dict[str, str], role: str) -> str:

@@ -2,6 +2,11 @@
 
 Built from ``Record.meta`` (the normalised record), not from the source's XML, so that every
 record reads the same whatever its source format. A record needs a title to be served.
+
+Copies and versions of the same work held by other members stay records of their own; each is
+named by one ``dc:relation`` holding its hub OAI identifier (``oai:<prefix>:<id>``, the identifier
+of its header in this very repository, so a harvester can match it against what it harvested).
+Simple Dublin Core cannot say how they are related; ``oai_openaire`` and ``mods`` do.
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ class OaiDcFormat(MetadataFormat):
             add(element("dc:language", value))
         for value in strings(meta.get("relations")):
             add(element("dc:relation", value))
+        for relation in context.relations_of(record.id):
+            add(element("dc:relation", context.oai_identifier(relation.record_id)))
         for value in [*strings(meta.get("rights")), meta.get("license_url"), meta.get("access_rights")]:
             if value:
                 add(element("dc:rights", value))

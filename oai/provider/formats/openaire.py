@@ -6,6 +6,12 @@ schema enumerates, and a COAR access right. The resource identifier, also mandat
 available: the DOI, else a Handle, else the landing page, else the hub's own record page.
 Creators carry their ORCID as ``nameIdentifier`` when the source gave one; open-access files
 known from ``Record.fulltext_links`` are listed as ``oaire:file``.
+
+Copies and versions of the same work held by other members are ``datacite:relatedIdentifier``s,
+with the DataCite relation type of :func:`hub.works.api.relations_for` (``IsIdenticalTo``,
+``IsVersionOf``, ``HasVersion``): each related record by the URL of its hub record page
+(``relatedIdentifierType="URL"``), and its DOI as well (``"DOI"``, once per DOI) when it has one
+other than the record's own.
 """
 
 from __future__ import annotations
@@ -118,6 +124,7 @@ class OpenAireFormat(MetadataFormat):
         id_type, id_value = primary_identifier(meta, context, record.id)
         add(element("datacite:identifier", id_value, f' identifierType="{id_type}"'))
         add(_alternate_identifiers(meta, id_value))
+        add(_related_identifiers(meta, context, record.id))
         access = meta["access_rights"]
         add(f'<datacite:rights rightsURI="{attr(access)}">{text(ACCESS_RIGHT_LABELS[access])}</datacite:rights>')
         for value in strings(meta.get("source")):
@@ -175,3 +182,20 @@ def _alternate_identifiers(meta: dict[str, Any], primary: str) -> str:
              for value, kind in found.items()]
     items = [item for item in items if item]
     return "<datacite:alternateIdentifiers>" + "".join(items) + "</datacite:alternateIdentifiers>" if items else ""
+
+
+def _related_identifiers(meta: dict[str, Any], context: RenderContext, record_id: int) -> str:
+    """``datacite:relatedIdentifiers`` naming the other records of the record's work (see the module)."""
+    own_doi = str(meta.get("doi") or "").lower()
+    seen_dois: set[str] = set()
+    items: list[str] = []
+    for relation in context.relations_of(record_id):
+        kind = f' relationType="{attr(relation.type)}"'
+        items.append(element("datacite:relatedIdentifier", context.record_url(relation.record_id),
+                             f' relatedIdentifierType="URL"{kind}'))
+        doi = relation.doi.lower()
+        if doi and doi != own_doi and doi not in seen_dois:
+            seen_dois.add(doi)
+            items.append(element("datacite:relatedIdentifier", relation.doi, f' relatedIdentifierType="DOI"{kind}'))
+    items = [item for item in items if item]
+    return "<datacite:relatedIdentifiers>" + "".join(items) + "</datacite:relatedIdentifiers>" if items else ""
