@@ -99,3 +99,19 @@ def record_counts(session: Session) -> dict[int, tuple[int, int]]:
     for repo_id, deleted, n in rows:
         counts.setdefault(repo_id, [0, 0])[1 if deleted else 0] += n
     return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def release_records(hub: Any, record_ids: list[int]) -> None:
+    """Before records are deleted with their repository: free the stored files no other record holds."""
+    from hub.fulltext.objects import release_unreferenced
+
+    if record_ids:
+        release_unreferenced(hub, record_ids=record_ids)
+
+
+def forget_records(hub: Any, record_ids: list[int]) -> None:
+    """After records were deleted: remove their search documents (the index drops unknown ids)."""
+    from hub.search.indexing import index_records
+
+    if record_ids:
+        index_records(hub, record_ids)

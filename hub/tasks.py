@@ -88,10 +88,13 @@ def harvest(self, repository_id: int, full: bool = False) -> dict[str, Any]:
 def enqueue_harvest(hub: Hub, repository_id: int, full: bool = False) -> dict[str, Any] | str:
     """Harvest now in-process (no broker) or queue it for the workers; returns the summary or task id."""
     if not hub.settings.get("BROKER_URL"):
+        from hub.harvest.followups import after_harvest
         from hub.harvest.gather import harvest_repository
 
-        return harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
-                                  http=hub.http(repository_id)).to_dict()
+        summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
+                                     http=hub.http(repository_id))
+        after_harvest(hub, summary)
+        return summary.to_dict()
     return harvest.apply_async(args=(repository_id, full)).id
 
 

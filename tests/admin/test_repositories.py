@@ -109,8 +109,15 @@ def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed
     repo = network.donghai_repo
     client.post(f"/admin/repositories/{repo}/harvest", data={"csrf_token": client.csrf})
     wait_for_run(client, repo)
+    from hub.search import search_backend
+
     with hub.db.session() as session:
         assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo)) > 0
+    from hub.search.indexing import index_records
+
+    with hub.db.session() as session:  # indexed now, whether or not the harvest's follow-ups are done yet
+        index_records(hub, list(session.scalars(select(Record.id).where(Record.repository_id == repo))))
+    assert search_backend(hub).count() > 0
     page = client.get(f"/admin/repositories/{repo}/delete").get_data(as_text=True)
     assert "cannot be undone" in page
     response = client.post(f"/admin/repositories/{repo}/delete", data={"csrf_token": client.csrf, "confirm": "999"})
@@ -122,6 +129,7 @@ def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed
         assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo)) == 0
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "repository.delete")).one()
         assert entry.before["id"] == repo and "records deleted" in entry.note
+    assert search_backend(hub).count() == 0, "deleted records leave the search index too"
 
 
 def test_hub_admin_manages_institutions(app, hub, network, signed_in):
