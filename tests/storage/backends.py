@@ -7,8 +7,11 @@ the embedded one, plus the real Tika server when ``CHAIR_TEST_TIKA_URL`` is set.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
+import shutil
+import subprocess
 import uuid
 import zipfile
 import zlib
@@ -27,6 +30,12 @@ EXTRACTOR_PARAMS = ["embedded"] + ([pytest.param("tika", marks=pytest.mark.servi
 
 CHINESE = "基于深度学习的古籍文字识别研究"
 ENGLISH = "Optical character recognition of ancient Chinese books with deep learning"
+SCAN_ENGLISH = ("Machine learning for wetland monitoring", "Remote sensing of water levels and reed beds",
+                "Field survey of the Poyang Lake basin")
+SCAN_CHINESE = "机器学习方法研究"
+# Fonts of the rendered scan (Debian packages fonts-dejavu-core and fonts-wqy-zenhei; scripts/test installs them).
+LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
+CHINESE_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",)
 
 
 def fresh_s3_url() -> str:
@@ -97,6 +106,58 @@ def scanned_pdf() -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+@functools.cache
+def tika_has_tesseract() -> bool:
+    """Whether the test Tika server lists its Tesseract OCR parser (scripts/services installs Tesseract if apt can).
+
+    Asked here, not through the extractor, so that a wrong answer of the extractor's own check fails the OCR tests.
+    """
+    import requests
+
+    with requests.Session() as session:
+        session.trust_env = False
+        response = session.get(f"{TIKA_URL.rstrip('/')}/parsers", headers={"Accept": "text/plain"}, timeout=10)
+    response.raise_for_status()
+    return "TesseractOCRParser" in response.text
+
+
+def find_font(candidates: tuple[str, ...], fc_pattern: str, package: str) -> str:
+    """The first existing font file of ``candidates``, else what fontconfig lists for ``fc_pattern``; fails clearly."""
+    for path in candidates:
+        if os.path.isfile(path):
+            return path
+    if shutil.which("fc-list"):
+        listed = subprocess.run(["fc-list", fc_pattern, "file"], capture_output=True, text=True, check=False).stdout
+        files = sorted(line.strip().rstrip(":") for line in listed.splitlines() if line.strip())
+        if files:
+            return files[0]
+    pytest.fail(f"no font for {fc_pattern!r} (looked at {', '.join(candidates)} and fc-list): "
+                f"apt-get install {package} (scripts/test installs it)")
+
+
+def rendered_scan_pdf() -> bytes:
+    """A scanned-looking page: English lines and a Chinese line drawn as an image (Pillow), no text layer.
+
+    A4 at 300 dpi, black on white, bilevel (CCITT G4, as a document scanner saves it), image-only
+    PDF. English at 50 px, Chinese at 48 px: Tesseract 5.3's chi_sim+eng reads the Chinese line
+    at 40, 46, 48 or 50 px but mistakes it for Latin script at 44 and at 52 px and above.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    latin = ImageFont.truetype(find_font(LATIN_FONTS, "DejaVu Sans:style=Book", "fonts-dejavu-core"), 50)
+    han = ImageFont.truetype(find_font(CHINESE_FONTS, ":lang=zh-cn", "fonts-wqy-zenhei"), 48)
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    y = 300
+    for line in SCAN_ENGLISH:
+        draw.text((250, y), line, font=latin, fill=0)
+        y += 110
+    draw.text((250, y + 40), SCAN_CHINESE, font=han, fill=0)
+    out = io.BytesIO()
+    page.convert("1").save(out, "PDF", resolution=300)
+    return out.getvalue()
 
 
 def encrypted_pdf() -> bytes:

@@ -15,7 +15,9 @@ from tests.storage.backends import (
     corrupt_pdf,
     encrypted_pdf,
     english_pdf,
+    rendered_scan_pdf,
     scanned_pdf,
+    tika_has_tesseract,
     zip_bomb,
 )
 
@@ -61,6 +63,19 @@ def test_scanned_pdf_needs_ocr(kind, tmp_path):
     result = make_extractor(settings_for(kind)).extract(write(tmp_path, "s.pdf", scanned_pdf()), "application/pdf")
     assert result.text.strip() == "" or result.quality < 0.35
     assert result.needs_ocr is True
+
+
+def test_rendered_scan_is_read_by_ocr_only_through_tika_with_tesseract(kind, tmp_path):
+    path = write(tmp_path, "page.pdf", rendered_scan_pdf())
+    result = make_extractor(settings_for(kind)).extract(path, "application/pdf")
+    words = " ".join(result.text.split()).lower()
+    if kind == "tika" and tika_has_tesseract():
+        assert "learning" in words and "wetland" in words
+        assert "机器学习" in "".join(result.text.split())  # Tesseract spaces out Chinese characters
+        assert result.ocr is True and result.needs_ocr is False and result.quality > 0.8
+    else:  # the embedded extractor (or a Tika without Tesseract) cannot read pixels
+        assert "wetland" not in words and result.ocr is False
+        assert result.needs_ocr is True and result.quality < 0.35
 
 
 def test_encrypted_pdf_is_reported_as_encrypted(kind, tmp_path):
