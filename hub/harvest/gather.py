@@ -9,7 +9,8 @@ clear message and its checkpoint intact; the next harvest resumes it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -51,7 +52,9 @@ class HarvestSummary:
     duration: float | None = None
     message: str = ""
     errors: int = 0
-    changed_ids: list[int] = field(default_factory=list)
+    # Ids of records the run created or changed, for the follow-up stages. A compact array of
+    # 64-bit ints: a list cost 36 bytes a record and made a harvest's memory grow with the source.
+    changed_ids: Sequence[int] = field(default_factory=lambda: array("q"))
     retryable: bool = False  # a failed run that trying again later may finish (resumes at its checkpoint)
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         if since is not None and not run.from_date:
             run.from_date = since.strftime("%Y-%m-%dT%H:%M:%SZ")
         run_id = run.id
-    changed: list[int] = []
+    changed = array("q")
     retryable = False
     with db.session() as session:
         run = session.get(HarvestRun, run_id)
