@@ -124,10 +124,11 @@ def index_records(self, record_ids: list[int]) -> dict[str, int]:
 
 @celery_app.task(name="hub.tasks.group_works", bind=True, max_retries=3, default_retry_delay=60)
 def group_works(self, record_ids: list[int]) -> str:
-    """Regroup these records into works (with their neighbours); returns the one-line report."""
-    from hub.works.followup import group_records
+    """Regroup these records into works (with their neighbours), then queue the indexing of every
+    record whose work was (re)set; returns the one-line report."""
+    from hub.works.followup import group_and_follow
 
-    return group_records(worker_hub(), list(record_ids)).line()
+    return group_and_follow(worker_hub(), list(record_ids))
 
 
 # The scheduler tick and completeness tasks live with the scheduling code; workers must know them.

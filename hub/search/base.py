@@ -18,10 +18,17 @@ from markupsafe import Markup
 from hub.search.query import Node, QuerySyntaxError, SearchError, YearRange, has_text, parse_query
 
 # Facet name -> document field. The portal, the API and every backend use these names.
-FACETS: tuple[str, ...] = ("institution", "repository", "year", "type", "language", "subject", "fulltext")
+# Facet counts are per *record* on every backend (a work held by three members counts once under each
+# member's institution, which is what a member looking at its own holdings expects); the result total
+# and paging are per *work* (SearchResult.total), with the record count beside it (SearchResult.records).
+FACETS: tuple[str, ...] = ("institution", "repository", "year", "type", "language", "subject", "discipline",
+                           "fulltext")
 FACET_FIELDS: dict[str, str] = {"institution": "institution", "repository": "repository", "year": "year",
                                 "type": "type", "language": "languages", "subject": "subjects_facet",
-                                "fulltext": "has_fulltext"}
+                                "discipline": "disciplines", "fulltext": "has_fulltext"}
+# The document field results are collapsed on: one hit per work ("w<work id>", or "r<record id>" for
+# a record not grouped into a work yet).
+COLLAPSE_FIELD = "work_id"
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "abstract", "fulltext")
 # Relevance: a match in the title counts most, then creators, subjects, abstract, full text.
@@ -85,7 +92,11 @@ class FacetValue:
 
 @dataclass
 class SearchResult:
-    """A page of hits, the total, and the facet counts of the whole result."""
+    """A page of hits (one per work, its best-ranked record), the totals, and the facet counts.
+
+    ``total`` counts the works found (paging is by work); ``records`` counts the records found
+    (a work held by several members is several records); facet counts are per record.
+    """
 
     total: int
     hits: list[Hit]
@@ -93,6 +104,7 @@ class SearchResult:
     page: int
     size: int
     max_results: int
+    records: int = 0
 
     @property
     def pages(self) -> int:

@@ -1,7 +1,10 @@
 """The search document of a record: what every backend indexes, stores and returns for display.
 
 :func:`build_document` is a pure function of a Record, its Repository and Institution, and
-the record's extracted full text (when extraction has run). The ``version`` field is the
+the record's extracted full text (when extraction has run) and its work (hub.works): ``work_id``
+is the key results are collapsed on, so a record is indexed again whenever its work changes
+(hub.harvest.followups.after_regroup). ``disciplines`` holds the discipline catalogue codes the
+normaliser gave the record (hub.normalise.disciplines), for the discipline facet. The ``version`` field is the
 record's hub datestamp plus whether full text was included, so ``chair index check`` sees
 both metadata changes and newly extracted text as stale documents.
 """
@@ -64,9 +67,15 @@ def expected_version(record: Record) -> str:
     return version_of(record, record.fulltext_state == FulltextState.EXTRACTED)
 
 
+def work_key(record_id: int, work_id: int | None) -> str:
+    """The key results are collapsed on: ``w<work id>``, or ``r<record id>`` for a record in no work yet."""
+    return f"w{work_id}" if work_id else f"r{record_id}"
+
+
 def build_document(record: Record, repository: Repository, institution: Institution,
-                   fulltext: str | None = None) -> dict[str, Any]:
-    """The search document of a (live) record; ``fulltext`` is its extracted text, if any."""
+                   fulltext: str | None = None, work_id: int | None = None) -> dict[str, Any]:
+    """The search document of a (live) record; ``fulltext`` is its extracted text, if any, and
+    ``work_id`` the work it belongs to (hub.works), if it has been grouped."""
     meta = record.meta or {}
     titles = _values(meta.get("titles"))
     creators = [clean(c.get("name") if isinstance(c, dict) else c) for c in meta.get("creators") or []]
@@ -79,8 +88,10 @@ def build_document(record: Record, repository: Repository, institution: Institut
     year = int(year) if isinstance(year, int) or (isinstance(year, str) and year.isdigit()) else None
     text = clean(fulltext)[:MAX_FULLTEXT_CHARS] if fulltext else ""
     languages = [clean(x) for x in meta.get("languages") or [] if clean(x)]
+    disciplines = list(dict.fromkeys(clean(x) for x in meta.get("disciplines") or [] if clean(x)))
     return {
         "id": record.id,
+        "work_id": work_key(record.id, work_id),
         "version": version_of(record, fulltext is not None and record.fulltext_state == FulltextState.EXTRACTED),
         "title": " / ".join(titles),
         "titles": titles,
@@ -101,6 +112,7 @@ def build_document(record: Record, repository: Repository, institution: Institut
         "type": clean(meta.get("resource_type_label")),
         "resource_type": clean(meta.get("resource_type")),
         "languages": languages,
+        "disciplines": disciplines,
         "doi": clean(meta.get("doi")),
         "has_fulltext": has_fulltext(record) or bool(text),
         "hub_datestamp": record.hub_datestamp.strftime("%Y-%m-%dT%H:%M:%SZ") if record.hub_datestamp else "",
@@ -109,7 +121,7 @@ def build_document(record: Record, repository: Repository, institution: Institut
 
 # Fields a search returns for display (full text is searched and highlighted, never returned whole).
 STORED_FIELDS: tuple[str, ...] = (
-    "id", "version", "title", "titles", "creators", "subjects", "abstract", "institution",
+    "id", "work_id", "version", "title", "titles", "creators", "subjects", "abstract", "institution",
     "institution_name_en", "institution_name_zh", "repository", "repository_name", "year", "issued",
-    "type", "resource_type", "languages", "doi", "has_fulltext", "hub_datestamp",
+    "type", "resource_type", "languages", "disciplines", "doi", "has_fulltext", "hub_datestamp",
 )

@@ -8,6 +8,8 @@ Entry points other modules call:
   hub.harvest.followups): index the records a harvest changed, in-process or queued;
 - :func:`after_extract` ``(hub, record_ids)`` — called by the extract stage once a file's text
   is stored, so records are indexed again with their full text;
+- :func:`after_regroup` ``(hub, record_ids)`` — called (through hub.harvest.followups) once
+  records changed work, so their documents carry the new work id results are collapsed on;
 - :func:`rebuild_index` — ``chair index rebuild``: a new index swapped in when complete;
 - :func:`check_index` — ``chair index check``: ids missing or extra, and stale versions.
 """
@@ -73,16 +75,20 @@ def load_fulltexts(hub, records: list[Record], session: Session) -> dict[int, st
 
 
 def documents_for(hub, session: Session, records: list[Record]) -> list[dict[str, Any]]:
-    """Search documents of live records (with institution, repository and extracted text)."""
+    """Search documents of live records (with institution, repository, extracted text and work)."""
+    from hub.works.api import work_ids
+
     repo_ids = {r.repository_id for r in records}
     repos = {r.id: r for r in session.scalars(select(Repository).where(Repository.id.in_(repo_ids)))}
     insts = {i.id: i for i in session.scalars(select(Institution).where(
         Institution.id.in_({r.institution_id for r in repos.values()})))}
     texts = load_fulltexts(hub, records, session)
+    works = work_ids(session, [r.id for r in records])
     docs = []
     for record in records:
         repo = repos[record.repository_id]
-        docs.append(build_document(record, repo, insts[repo.institution_id], texts.get(record.id)))
+        docs.append(build_document(record, repo, insts[repo.institution_id], texts.get(record.id),
+                                   works.get(record.id)))
     return docs
 
 
@@ -139,6 +145,19 @@ def after_extract(hub, record_ids: list[int]) -> str:
         return enqueue_index(hub, record_ids)
     except Exception as exc:
         log.exception("indexing records %s after extraction failed", record_ids[:10])
+        return f"search index: failed: {exc}"
+
+
+def after_regroup(hub, record_ids: list[int]) -> str:
+    """Works follow-up: index these records again, their work having been (re)set.
+
+    Never raises: the grouping stands when the index is unreachable (their search results stay
+    collapsed on the old works until they are indexed again).
+    """
+    try:
+        return enqueue_index(hub, record_ids)
+    except Exception as exc:
+        log.exception("indexing records %s after regrouping failed", record_ids[:10])
         return f"search index: failed: {exc}"
 
 

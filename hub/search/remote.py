@@ -7,6 +7,13 @@ backend does, and nothing depends on analysis plugins (the engines' test distrib
 ship none). Original text stays in ``_source`` for display and for the shared Python
 highlighter.
 
+Results are collapsed on the ``work_id`` keyword (``collapse``, supported alike by both
+engines): one hit per work, its best-ranked record. ``hits.total`` then still counts records;
+the number of works comes from a ``cardinality`` aggregation on the same field, exact up to its
+precision threshold (40,000 distinct works, well past the browsable result window) and within a
+few percent beyond. An index created before ``work_id`` was mapped must be rebuilt
+(``chair index rebuild``): ``dynamic`` is off, so its documents carry no key to collapse on.
+
 The configured index name is an *alias*; documents live in ``<alias>-<timestamp>``
 indices. ``rebuild`` fills a new index and moves the alias in one atomic
 ``_aliases`` call, then deletes the old index.
@@ -20,6 +27,7 @@ from typing import Any
 
 from hub.search.analysis import index_text
 from hub.search.base import (
+    COLLAPSE_FIELD,
     FACET_FIELDS,
     FIELD_BOOSTS,
     FacetValue,
@@ -40,6 +48,7 @@ MAPPING: dict[str, Any] = {
     "_source": {"excludes": [f"t_{f}" for f in TEXT_FIELDS]},
     "properties": {
         "id": {"type": "long"},
+        "work_id": {"type": "keyword"},
         "version": {"type": "keyword"},
         **{f"t_{f}": {"type": "text", "analyzer": "whitespace", "norms": True} for f in TEXT_FIELDS},
         "institution": {"type": "keyword"},
@@ -48,6 +57,7 @@ MAPPING: dict[str, Any] = {
         "resource_type": {"type": "keyword"},
         "languages": {"type": "keyword"},
         "subjects_facet": {"type": "keyword", "ignore_above": 256},
+        "disciplines": {"type": "keyword"},
         "doi": {"type": "keyword"},
         "year": {"type": "integer"},
         "date_sort": {"type": "keyword"},
@@ -56,6 +66,8 @@ MAPPING: dict[str, Any] = {
     },
 }
 INDEX_SETTINGS: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
+# The highest precision threshold both engines accept: counts of works below it are exact.
+WORKS_PRECISION = 40_000
 
 
 def compile_node(node: Node) -> dict[str, Any]:
@@ -106,13 +118,15 @@ def search_body(plan: Plan, max_results: int) -> dict[str, Any]:
         "query": {"bool": {"must": [compile_node(plan.query)], "filter": compile_filters(plan)}},
         "from": req.offset, "size": min(req.size, max_results - req.offset),
         "track_total_hits": True, "sort": sort, "_source": {"excludes": excludes},
+        "collapse": {"field": COLLAPSE_FIELD},
     }
-    if req.facet_names:
-        aggs = {}
-        for name in req.facet_names:
-            order = [{"_key": "desc"}] if name == "year" else [{"_count": "desc"}, {"_key": "asc"}]
-            aggs[name] = {"terms": {"field": FACET_FIELDS[name], "size": req.facet_size, "order": order}}
-        body["aggs"] = aggs
+    # Facet counts are per record (see hub.search.base.FACETS); "_works" counts the works found.
+    aggs: dict[str, Any] = {"_works": {"cardinality": {"field": COLLAPSE_FIELD,
+                                                        "precision_threshold": WORKS_PRECISION}}}
+    for name in req.facet_names:
+        order = [{"_key": "desc"}] if name == "year" else [{"_count": "desc"}, {"_key": "asc"}]
+        aggs[name] = {"terms": {"field": FACET_FIELDS[name], "size": req.facet_size, "order": order}}
+    body["aggs"] = aggs
     return body
 
 
@@ -211,15 +225,17 @@ class RemoteSearch(SearchBackend):
         self.ensure()
         req = plan.request
         resp = self.adapter.search(self.alias, search_body(plan, self.max_results))
-        total = resp["hits"]["total"]["value"]
+        records = resp["hits"]["total"]["value"]
+        aggregations = dict(resp.get("aggregations") or {})
+        works = int(aggregations.pop("_works", {}).get("value") or 0)
         terms = positive_terms(plan.query) if req.highlight else []
         hits = [self._hit(h, terms) for h in resp["hits"]["hits"]]
         facets: dict[str, list[FacetValue]] = {}
-        for name, agg in (resp.get("aggregations") or {}).items():
+        for name, agg in aggregations.items():
             facets[name] = [FacetValue(str(b.get("key_as_string", b["key"])), b["doc_count"])
                             for b in agg["buckets"]]
-        return SearchResult(total, hits, {n: facets.get(n, []) for n in req.facet_names},
-                            req.page, req.size, self.max_results)
+        return SearchResult(min(works, records), hits, {n: facets.get(n, []) for n in req.facet_names},
+                            req.page, req.size, self.max_results, records=records)
 
     @staticmethod
     def _hit(raw: dict[str, Any], terms: list[Term]) -> Hit:

@@ -5,6 +5,10 @@ in an FTS5 table with the ``ascii`` tokenizer (which keeps every non-ASCII chara
 tokens), so CJK bigrams and stemmed English words are matched exactly as the analyzer made
 them. Relevance is FTS5's bm25 with per-column weights (title above abstract above full text).
 
+Results are collapsed on the ``work_id`` column (one hit per work, see
+:mod:`hub.search.sqlite_query`); generations written before that column existed get it added on
+first use, each old document a work of its own until it is indexed again.
+
 One file holds *generations* of three tables (``docs_<g>``, ``facets_<g>``, ``fts_<g>``); the
 ``meta`` table names the live one. ``rebuild`` fills a new generation and swaps the name in
 one transaction, so searches never see a half-built index.
@@ -29,7 +33,7 @@ FTS_COLUMNS = ("title", "creators", "subjects", "abstract", "fulltext", "other")
 _COLUMN_OF_PREFIX = {"title": "title", "author": "creators", "subject": "subjects"}
 # Facets stored as (doc, field, value) rows; year and fulltext are columns of docs.
 ROW_FACETS = {"institution": "institution", "repository": "repository", "type": "type",
-              "language": "languages", "subject": "subjects_facet", "doi": "doi"}
+              "language": "languages", "subject": "subjects_facet", "discipline": "disciplines", "doi": "doi"}
 
 
 def fts_expression(node: Node) -> str:
@@ -93,7 +97,8 @@ class SQLiteSearch(SearchBackend):
     def _create(conn: sqlite3.Connection, g: str) -> None:
         conn.execute(f"CREATE TABLE IF NOT EXISTS docs_{g} (id INTEGER PRIMARY KEY, version TEXT NOT NULL, "
                      "year INTEGER, date_sort TEXT NOT NULL DEFAULT '', has_fulltext INTEGER NOT NULL DEFAULT 0, "
-                     "data TEXT NOT NULL, fulltext TEXT NOT NULL DEFAULT '')")
+                     "data TEXT NOT NULL, fulltext TEXT NOT NULL DEFAULT '', work_id TEXT NOT NULL DEFAULT '')")
+        conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_work ON docs_{g} (work_id)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_date ON docs_{g} (date_sort, id)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_year ON docs_{g} (year)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_text ON docs_{g} (has_fulltext)")
@@ -103,6 +108,16 @@ class SQLiteSearch(SearchBackend):
         conn.execute(f"CREATE INDEX IF NOT EXISTS facets_{g}_doc ON facets_{g} (doc_id, field, value)")
         conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{g} USING fts5("
                      f"{', '.join(FTS_COLUMNS)}, tokenize='ascii')")
+
+    @staticmethod
+    def _add_work_column(conn: sqlite3.Connection, g: str) -> None:
+        """Give a generation written before results were collapsed by work its ``work_id`` column
+        (reads the schema only, and writes nothing, when the column is there)."""
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info(docs_{g})")}
+        if "work_id" not in columns:
+            conn.execute(f"ALTER TABLE docs_{g} ADD COLUMN work_id TEXT NOT NULL DEFAULT ''")
+            conn.execute(f"UPDATE docs_{g} SET work_id = 'r' || id")
+            conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_work ON docs_{g} (work_id)")
 
     def ensure(self) -> None:
         conn = self._conn()
@@ -122,6 +137,9 @@ class SQLiteSearch(SearchBackend):
         if g is None:
             self.ensure()
             g = self._generation(conn)
+        if getattr(self._local, "checked", None) != g:
+            self._add_work_column(conn, g)
+            self._local.checked = g
         return conn, g
 
     # -- writing ------------------------------------------------------------------------------
@@ -133,9 +151,11 @@ class SQLiteSearch(SearchBackend):
         conn.executemany(f"DELETE FROM facets_{g} WHERE doc_id = ?", ids)
         conn.executemany(f"DELETE FROM fts_{g} WHERE rowid = ?", ids)
         conn.executemany(
-            f"INSERT INTO docs_{g} (id, version, year, date_sort, has_fulltext, data, fulltext) VALUES (?,?,?,?,?,?,?)",
+            f"INSERT INTO docs_{g} (id, version, year, date_sort, has_fulltext, data, fulltext, work_id) "
+            "VALUES (?,?,?,?,?,?,?,?)",
             [(d["id"], d["version"], d.get("year"), d.get("date_sort") or "", int(bool(d.get("has_fulltext"))),
-              json.dumps({k: d.get(k) for k in STORED_FIELDS}, ensure_ascii=False), d.get("fulltext") or "")
+              json.dumps({k: d.get(k) for k in STORED_FIELDS}, ensure_ascii=False), d.get("fulltext") or "",
+              d.get("work_id") or f"r{d['id']}")
              for d in docs])
         rows = []
         for d in docs:
@@ -160,10 +180,13 @@ class SQLiteSearch(SearchBackend):
                 self._create(conn, "g1")
                 conn.execute("INSERT INTO meta (key, value) VALUES ('generation', 'g1')")
                 g = "g1"
+            elif getattr(self._local, "checked", None) != g:
+                self._add_work_column(conn, g)
             work(conn, g)
             conn.execute("INSERT INTO meta (key, value) VALUES ('writes', '1') ON CONFLICT (key) "
                          "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             conn.execute("COMMIT")
+            self._local.checked = g
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -3,8 +3,13 @@
 The common shape (text terms ANDed with year ranges and facet filters) runs as one FTS5
 MATCH ranked by weighted bm25. A year range nested inside an OR falls back to a boolean
 SQL expression of MATCH sub-queries, sorted by date (there is no single bm25 to rank by).
-The matched ids go to a per-connection temporary table once; the total and every facet
-count are read from it.
+The matched ids go to a per-connection temporary table once; the totals (works and records)
+and every facet count are read from it.
+
+Results are collapsed on ``work_id``: the ranked rows are streamed and the first row of each
+work (its best-ranked record) is kept, so page *n* holds works *(n-1)·size+1 … n·size* in the
+order of their best hits — the same order a window function ranking each work's records would
+give, at the cost of reading the rows up to the page (as OFFSET does) instead of sorting them all.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ _WEIGHTS = ", ".join(str(FIELD_BOOSTS[c]) for c in FTS_COLUMNS)
 # Totals and facet counts of recent searches, keyed by the index's write counter: any write
 # (or a rebuild's new generation) makes older entries unreachable. Pages are never cached.
 _CACHE_SIZE = 512
-_COUNTS: OrderedDict[tuple, tuple[int, dict[str, list[FacetValue]]]] = OrderedDict()
+_COUNTS: OrderedDict[tuple, tuple[int, int, dict[str, list[FacetValue]]]] = OrderedDict()
+_FETCH = 500
 _LOCK = threading.Lock()
 
 
@@ -114,32 +120,63 @@ def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -
              "oldest": "CASE WHEN d.date_sort = '' THEN 1 ELSE 0 END, d.date_sort, d.id"}[sort]
     score = f"bm25(fts_{g}, {_WEIGHTS})" if match else "0"
     size = min(req.size, max_results - req.offset)
-    rows = conn.execute(f"SELECT d.id, d.data, {score} AS score FROM {source} WHERE {where} "
-                        f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, size, req.offset]).fetchall()
+    ranked = _page(conn, f"SELECT d.id, d.work_id, {score} AS score FROM {source} WHERE {where} ORDER BY {order}",
+                   params, req.offset, size)
     key = (str(conn.execute("PRAGMA database_list").fetchone()[2]), g, _writes(conn), where, tuple(params),
            req.facet_size, req.facet_names)
     cached = _COUNTS.get(key)
     if cached is not None:
         _COUNTS.move_to_end(key)
-        total, facets = cached
+        works, records, facets = cached
     else:
         if not conds:
-            total = conn.execute(f"SELECT count(*) FROM docs_{g}").fetchone()[0]
+            records, works = conn.execute(f"SELECT count(*), count(DISTINCT work_id) FROM docs_{g}").fetchone()
             hitset = None
         else:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS hitset (id INTEGER PRIMARY KEY)")
             conn.execute("DELETE FROM temp.hitset")
-            total = conn.execute(f"INSERT INTO temp.hitset SELECT d.id FROM {source} WHERE {where}",
-                                 params).rowcount
+            records = conn.execute(f"INSERT INTO temp.hitset SELECT d.id FROM {source} WHERE {where}",
+                                   params).rowcount
+            works = conn.execute(f"SELECT count(DISTINCT d.work_id) FROM temp.hitset h "
+                                 f"CROSS JOIN docs_{g} d ON d.id = h.id").fetchone()[0]
             hitset = "temp.hitset"
         facets = _facets(conn, g, hitset, req.facet_size, req.facet_names)
         with _LOCK:
-            _COUNTS[key] = (total, facets)
+            _COUNTS[key] = (works, records, facets)
             while len(_COUNTS) > _CACHE_SIZE:
                 _COUNTS.popitem(last=False)
     terms = positive_terms(plan.query) if req.highlight else []
-    hits = [_hit(conn, g, row, terms) for row in rows]
-    return SearchResult(total, hits, facets, req.page, req.size, max_results)
+    data = _data(conn, g, [doc_id for doc_id, _ in ranked])
+    hits = [_hit(conn, g, (doc_id, data[doc_id], score), terms) for doc_id, score in ranked if doc_id in data]
+    return SearchResult(works, hits, facets, req.page, req.size, max_results, records=records)
+
+
+def _page(conn: sqlite3.Connection, sql: str, params: list[Any], offset: int, size: int) -> list[tuple[int, float]]:
+    """(id, score) of the best-ranked record of works ``offset+1 … offset+size``, from rows in rank order."""
+    seen: set[str] = set()
+    page: list[tuple[int, float]] = []
+    cursor = conn.execute(sql, params)
+    try:
+        while len(page) < size and (rows := cursor.fetchmany(_FETCH)):
+            for doc_id, work, score in rows:
+                if work in seen:
+                    continue
+                seen.add(work)
+                if len(seen) > offset:
+                    page.append((doc_id, score))
+                    if len(page) == size:
+                        break
+    finally:
+        cursor.close()
+    return page
+
+
+def _data(conn: sqlite3.Connection, g: str, ids: list[int]) -> dict[int, str]:
+    """The stored fields (JSON) of these documents."""
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    return dict(conn.execute(f"SELECT id, data FROM docs_{g} WHERE id IN ({marks})", ids).fetchall())
 
 
 def _facets(conn: sqlite3.Connection, g: str, hitset: str | None, size: int,

@@ -1,5 +1,9 @@
 """The JSON API under /api/v1: search, records, institutions, repositories; CORS for GET.
 
+Search answers one hit per work (its best-ranked record) with the work's copies; ``total``
+counts works, ``records`` the records found. A record carries its ``work`` and its
+``relations`` to the other records of the work (hub.works).
+
 Errors are JSON ``{"error": code, "message": text}`` with a matching status. Lists carry
 ``links`` (self, next, prev) — search by page (bounded by SEARCH_MAX_RESULTS), records by an
 opaque keyset cursor (``after``), so the last page costs what the first one costs. The
@@ -21,6 +25,7 @@ from hub.models import Institution, Record, Repository
 from hub.search import FACETS, SearchError, search_backend
 from hub.web.portal import data
 from hub.web.portal.views import request_from_args
+from hub.works.api import Copy, Relation, WorkView
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_LIMIT = 100
@@ -43,6 +48,29 @@ def record_json(record: Record, repo: Repository, inst: Institution) -> dict[str
             "metadata": {} if record.deleted else (record.meta or {})}
 
 
+def copy_json(copy: Copy) -> dict[str, Any]:
+    """The API form of one copy of a work (a record held by one member)."""
+    return {"record_id": copy.record_id, "url": _url(f"/records/{copy.record_id}"),
+            "institution": copy.institution_slug, "institution_name_en": copy.institution_name_en,
+            "institution_name_zh": copy.institution_name_zh, "repository": copy.repository_id,
+            "version": copy.version, "doi": copy.doi, "has_fulltext": copy.has_fulltext,
+            "landing_page": copy.landing_page}
+
+
+def work_json(view: WorkView | None) -> dict[str, Any] | None:
+    """The API form of a work with its copies (the best first); None for a record not grouped yet."""
+    if view is None:
+        return None
+    return {"id": view.work_id, "size": view.size, "title": view.title, "doi": view.doi,
+            "copies": [copy_json(c) for c in view.copies]}
+
+
+def relation_json(relation: Relation) -> dict[str, Any]:
+    """The API form of a relation to another record of the same work (DataCite relation type)."""
+    return {"type": relation.type.value, "record_id": relation.record_id, "url": _url(f"/records/{relation.record_id}"),
+            "repository": relation.repository_id, "doi": relation.doi}
+
+
 def institution_json(inst: Institution, records: int) -> dict[str, Any]:
     return {"slug": inst.slug, "name_en": inst.name_en, "name_zh": inst.name_zh, "region": inst.region,
             "website": inst.website, "records": records, "url": _url(f"/institutions/{inst.slug}")}
@@ -50,7 +78,8 @@ def institution_json(inst: Institution, records: int) -> dict[str, Any]:
 
 @bp.get("/search")
 def search():
-    """Search: q, facet filters (one argument per value), page, size, sort, facets=false."""
+    """Search, one hit per work with its copies: q, facet filters (one argument per value), page, size,
+    sort, facets=false."""
     hub = current_hub()
     try:
         req = request_from_args(request.args, hub.settings["SEARCH_PAGE_SIZE"])
@@ -64,11 +93,13 @@ def search():
         links["next"] = _url("/search", **args, page=result.page + 1)
     if result.page > 1:
         links["prev"] = _url("/search", **args, page=result.page - 1)
+    works = data.hit_works(hub, result.hits)
     return jsonify({
-        "total": result.total, "page": result.page, "size": result.size, "pages": result.pages,
-        "max_results": result.max_results, "links": links,
+        "total": result.total, "records": result.records, "page": result.page, "size": result.size,
+        "pages": result.pages, "max_results": result.max_results, "links": links,
         "hits": [{"id": h.id, "score": h.score, "url": _url(f"/records/{h.id}"), "document": h.doc,
-                  "highlights": {k: [str(x) for x in v] for k, v in h.highlights.items()}} for h in result.hits],
+                  "highlights": {k: [str(x) for x in v] for k, v in h.highlights.items()},
+                  "work": work_json(works.get(h.id))} for h in result.hits],
         "facets": {name: [{"value": v.value, "count": v.count} for v in values]
                    for name, values in result.facets.items()},
     })
@@ -76,11 +107,23 @@ def search():
 
 @bp.get("/records/<int:record_id>")
 def record(record_id: int):
-    """One record (a deleted one answers with ``deleted: true`` and no metadata)."""
-    found = data.record_with_context(current_hub(), record_id)
+    """One record with its work (id, size) and its relations to the other records of the work (a
+    deleted one answers with ``deleted: true``, no metadata, no work)."""
+    from hub.works.api import relations_for, work_of
+
+    hub = current_hub()
+    found = data.record_with_context(hub, record_id)
     if found is None:
         abort(404, f"no record {record_id}")
-    return jsonify(record_json(*found))
+    body = record_json(*found)
+    view, relations = None, []
+    if not found[0].deleted:
+        with hub.db.session() as session:
+            view = work_of(session, record_id)
+            relations = relations_for(session, [record_id])[record_id]
+    body["work"] = {"id": view.work_id, "size": view.size} if view is not None else None
+    body["relations"] = [relation_json(r) for r in relations]
+    return jsonify(body)
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:

@@ -81,6 +81,13 @@ def work(work_id: int):
                            can_decide=may_decide(g.db, current_user(), record_ids))
 
 
+def _follow(report) -> None:
+    """After a committed decision: what follows a regrouping (the moved records indexed again)."""
+    from hub.harvest.followups import after_regroup
+
+    after_regroup(_hub(), report)
+
+
 @bp.post("/works/<int:work_id>/split")
 @login_required
 def split_work(work_id: int):
@@ -99,6 +106,7 @@ def split_work(work_id: int):
         flash(f"{exc}")
         return redirect(url_for("works_admin.work", work_id=work_id))
     g.db.commit()
+    _follow(report)
     flash("Split saved; it is kept across re-harvests. 已拆分，重新收割后仍然有效。")
     return redirect(url_for("works_admin.work", work_id=report.groups.get(ids[0], work_id)))
 
@@ -121,6 +129,7 @@ def join_work(work_id: int):
         flash(f"{exc}")
         return redirect(url_for("works_admin.work", work_id=work_id))
     g.db.commit()
+    _follow(report)
     flash("Joined; kept across re-harvests. 已合并，重新收割后仍然有效。")
     return redirect(url_for("works_admin.work", work_id=next(iter(report.groups.values()), work_id)))
 

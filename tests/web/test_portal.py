@@ -94,7 +94,7 @@ def test_record_page_metadata_files_versions_and_machine_readable_tags(client, s
     assert re.search(r'href="/files/[0-9a-f]{64}" download', page) and "application/pdf" in page
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert ld["@type"] == "Thesis" and ld["identifier"]["value"] == "10.1234/same"
-    assert "Other versions (same DOI)" in page and f'href="/records/{site["zh"]}"' in page
+    assert "Other copies and versions" in page and f'href="/records/{site["zh"]}"' in page
     assert 'href="https://repo.example.edu/handle/123456789/2"' in page
 
 

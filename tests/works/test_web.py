@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from hub.accounts.users import create_user
 from hub.models import Record, Role, WorkMember
+from hub.search import search_backend
 from hub.works.grouping import group_all
 from tests.works.conftest import load_crafted
 
@@ -56,6 +57,8 @@ def test_staff_split_and_join_through_the_forms(app, hub, client):
     response = client.post(f"/admin/works/{works[13]}/split", data={"record_id": "15", "csrf_token": "token"})
     assert response.status_code == 302
     assert _works(hub)[15] != _works(hub)[13]
+    backend = search_backend(hub)  # both sides indexed again with their work
+    assert [backend.get(r)["work_id"] for r in (13, 15)] == [f"w{_works(hub)[13]}", f"w{_works(hub)[15]}"]
     works = _works(hub)
     client.post(f"/admin/works/{works[28]}/join", data={"other": str(works[29]), "csrf_token": "token"})
     assert _works(hub)[28] == _works(hub)[29]

@@ -23,13 +23,23 @@ def init_app(app: Flask) -> None:
     """Themes, languages, the portal blueprint and friendly error pages."""
     from hub.web import i18n, themes
     from hub.web.portal import pages, views  # noqa: F401 - register the routes on bp
-    from hub.web.portal.labels import FACET_TITLES, facet_label, human_size, language_name, pick, type_label
+    from hub.web.portal.labels import (
+        FACET_TITLES,
+        discipline_name,
+        facet_label,
+        human_size,
+        language_name,
+        pick,
+        type_label,
+        version_label,
+    )
 
     themes.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(facet_label=facet_label, human_size=human_size, language_name=language_name,
                                  pick=pick, type_label=type_label, facet_titles=FACET_TITLES,
+                                 discipline_name=discipline_name, version_label=version_label,
                                  site_name=app.config["CHAIR"].get("REPOSITORY_NAME", "CHAIR Hub"))
 
     @app.context_processor

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hub.models import Institution, Record, Repository
-from hub.search import SearchRequest, search_backend
+from hub.search import Hit, SearchRequest, search_backend
+from hub.works.api import WorkView
 
 
 @dataclass
@@ -37,7 +38,7 @@ def _index_counts(hub) -> tuple[int, dict[str, int]]:
                                                       only_facets=("institution", "fulltext")))
     counts = {f"institution:{v.value}": v.count for v in result.facets.get("institution", [])}
     counts.update({f"fulltext:{v.value}": v.count for v in result.facets.get("fulltext", [])})
-    return result.total, counts
+    return result.records, counts
 
 
 def institutions(hub) -> list[InstitutionRow]:
@@ -95,9 +96,20 @@ def record_with_context(hub, record_id: int) -> tuple[Record, Repository, Instit
         return record, repo, session.get(Institution, repo.institution_id)
 
 
-def same_doi(hub, record: Record) -> list[dict[str, Any]]:
-    """Other live records of the record's work (copies and versions, see hub.works); for a record not
-    grouped yet, the other live records carrying the same DOI."""
+def hit_works(hub, hits: list[Hit]) -> dict[int, WorkView]:
+    """Hit id -> its work with every copy, for one page of hits (one lookup for the page); hits
+    whose record is not grouped yet are left out."""
+    from hub.works.api import works_for
+
+    if not hits:
+        return {}
+    with hub.db.session() as session:
+        return works_for(session, [h.id for h in hits])
+
+
+def other_copies(hub, record: Record) -> list[dict[str, Any]]:
+    """Other live records of the record's work (copies and versions, see hub.works), the best first;
+    for a record not grouped yet, the other live records carrying the same DOI."""
     from hub.works.api import work_of
 
     with hub.db.session() as session:
@@ -105,7 +117,8 @@ def same_doi(hub, record: Record) -> list[dict[str, Any]]:
     if work is not None:
         return [{"id": c.record_id, "title": c.title, "institution_name_en": c.institution_name_en,
                  "institution_name_zh": c.institution_name_zh, "repository_name": c.repository_name,
-                 "version": c.version, "doi": c.doi} for c in work.copies if c.record_id != record.id]
+                 "version": c.version, "doi": c.doi, "has_fulltext": c.has_fulltext}
+                for c in work.copies if c.record_id != record.id]
     doi = (record.meta or {}).get("doi")
     if not doi:
         return []
@@ -123,7 +136,8 @@ def record_files(hub, record_id: int) -> list[dict[str, Any]]:
 
 
 def facet_values(hub, name: str, size: int = 200, **filters: list[str]):
-    """Values of one facet over the whole collection (browse pages), most records first."""
+    """Values of one facet over the whole collection (browse pages), most records first; and the
+    number of records."""
     result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=size, highlight=False,
                                                       only_facets=(name,)))
-    return result.facets.get(name, []), result.total
+    return result.facets.get(name, []), result.records

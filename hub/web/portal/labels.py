@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
+
+from hub.normalise.disciplines import category_of, discipline_label
 
 # ISO 639-3 codes the members use most; others are shown as the code.
 LANGUAGES = {
@@ -27,8 +29,12 @@ TYPES = {
 FACET_TITLES = {
     "institution": lazy_gettext("Institution"), "repository": lazy_gettext("Repository"),
     "year": lazy_gettext("Year"), "type": lazy_gettext("Resource type"), "language": lazy_gettext("Language"),
-    "subject": lazy_gettext("Subject"), "fulltext": lazy_gettext("Full text"),
+    "subject": lazy_gettext("Subject"), "discipline": lazy_gettext("Discipline"),
+    "fulltext": lazy_gettext("Full text"),
 }
+# Versions of a copy of a work (hub.works.features.Version values).
+VERSIONS = {"preprint": lazy_gettext("preprint"), "accepted": lazy_gettext("accepted manuscript"),
+            "published": lazy_gettext("published version")}
 
 
 def language_name(code: str) -> str:
@@ -41,6 +47,27 @@ def type_label(label: str) -> str:
     return str(TYPES.get((label or "").lower(), label or gettext("other")))
 
 
+def discipline_name(code: str, lang: str | None = None) -> str:
+    """The name of a discipline (or category) code in ``lang`` (the visitor's language by default),
+    the other language when that one is missing, the code itself when unknown."""
+    lang = lang or str(get_locale() or "zh")[:2]
+    zh, en = discipline_label(code)
+    return ((zh or en) if lang == "zh" else (en or zh)) or code
+
+
+def discipline_groups(values: list[Any], lang: str | None = None) -> list[tuple[str, str, list[Any]]]:
+    """Facet values of disciplines grouped under their category: (category code, name, values by code)."""
+    groups: dict[str, list[Any]] = {}
+    for value in sorted(values, key=lambda v: v.value):
+        groups.setdefault(category_of(value.value), []).append(value)
+    return [(code, discipline_name(code, lang), members) for code, members in sorted(groups.items())]
+
+
+def version_label(version: str) -> str:
+    """The label of a copy's version (preprint, accepted manuscript, published version); '' when unknown."""
+    return str(VERSIONS[version]) if version in VERSIONS else ""
+
+
 def facet_label(name: str, value: str, names: dict[str, Any]) -> str:
     """The label of one facet value; ``names`` maps institution slugs and repository ids to names."""
     if name == "institution":
@@ -51,6 +78,8 @@ def facet_label(name: str, value: str, names: dict[str, Any]) -> str:
         return language_name(value)
     if name == "type":
         return type_label(value)
+    if name == "discipline":
+        return discipline_name(value)
     if name == "fulltext":
         return gettext("With full text") if value == "true" else gettext("Metadata only")
     return value

@@ -13,10 +13,11 @@ from hub.app import current_hub
 from hub.models import Institution, Record, Repository
 from hub.search import SearchError, search_backend
 from hub.web.portal import bp, data
+from hub.web.portal.labels import discipline_groups
 from hub.web.portal.views import request_from_args
 
 SITEMAP_SIZE = 50_000
-BROWSE = {"subject": "subject", "year": "year", "type": "type"}
+BROWSE = {"subject": "subject", "discipline": "discipline", "year": "year", "type": "type"}
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -77,7 +78,7 @@ def institution(slug: str):
 
 @bp.get("/browse/")
 def browse_index():
-    """The ways to browse: by subject, year and resource type."""
+    """The ways to browse: by subject, discipline, year and resource type."""
     return render_template("browse_index.html", kinds=BROWSE)
 
 
@@ -89,8 +90,9 @@ def browse(kind: str):
     values, total = data.facet_values(current_hub(), BROWSE[kind], 500)
     if kind == "year":
         values = sorted(values, key=lambda v: v.value, reverse=True)
+    groups = discipline_groups(values, _lang()) if kind == "discipline" else []
     return render_template("browse.html", kind=kind, facet=BROWSE[kind], values=values, total=total,
-                           names=data.name_lookup(current_hub(), _lang()))
+                           groups=groups, names=data.name_lookup(current_hub(), _lang()))
 
 
 def _xml_text(value: str) -> str:

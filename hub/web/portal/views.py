@@ -67,7 +67,7 @@ def page_url(page: int) -> str:
 
 @bp.get("/search")
 def search():
-    """Search results with facets, highlights, sorting and paging."""
+    """Search results, one per work with its copies listed, with facets, highlights, sorting and paging."""
     hub = current_hub()
     from flask_babel import get_locale
 
@@ -82,7 +82,9 @@ def search():
         error = str(exc)
     selected = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
     status = 400 if error else 200
+    works = data.hit_works(hub, result.hits) if result else {}
     return render_template("search.html", q=request.args.get("q", ""), result=result, req=req, error=error,
+                           works=works,
                            selected=selected, names=data.name_lookup(hub, lang), sorts=SORTS,
                            sort=request.args.get("sort", "relevance"), filter_url=filter_url, page_url=page_url,
                            url_with=url_with, facets=FACETS), status
@@ -97,7 +99,7 @@ def _record_context(record_id: int):
 
 @bp.get("/records/<int:record_id>")
 def record(record_id: int):
-    """One record: all metadata, files, source link, other versions, citations, Highwire and JSON-LD."""
+    """One record: all metadata, files, source link, other copies and versions, citations, Highwire, JSON-LD."""
     hub = current_hub()
     rec, repo, inst = _record_context(record_id)
     from flask_babel import get_locale
@@ -114,7 +116,7 @@ def record(record_id: int):
     pdf_urls = [u for u, f in zip(file_urls, files, strict=True) if f.get("mime_type") == "application/pdf"]
     return render_template(
         "record.html", record=rec, meta=meta, repository=repo, institution=inst, files=files,
-        candidates=meta.get("files") or [], versions=data.same_doi(hub, rec), lang=lang,
+        candidates=meta.get("files") or [], versions=data.other_copies(hub, rec), lang=lang,
         title=pick(meta.get("titles"), lang) or rec.source_identifier,
         tags=citations.highwire_tags(meta, pdf_urls, inst.name_en),
         json_ld=citations.json_ld(meta, url, inst.name(lang), file_urls), canonical=url)
