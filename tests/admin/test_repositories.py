@@ -3,6 +3,7 @@ against sample repositories served on loopback (one with a broken record on its 
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -104,11 +105,19 @@ def test_pause_resume_and_harvest_of_paused(app, hub, network, signed_in):
         assert session.get(Repository, repo).state.value == "active"
 
 
+def wait_for_followups() -> None:
+    """Join the background harvest threads: their follow-up stages (files, works, index) run after the run ends."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("chair-harvest-"):
+            thread.join(timeout=120)
+
+
 def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed_in):
     client = signed_in("dh-admin")
     repo = network.donghai_repo
     client.post(f"/admin/repositories/{repo}/harvest", data={"csrf_token": client.csrf})
     wait_for_run(client, repo)
+    wait_for_followups()
     from hub.search import search_backend
 
     with hub.db.session() as session:

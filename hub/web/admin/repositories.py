@@ -9,6 +9,7 @@ import threading
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from hub.accounts.audit import log_action, snapshot
 from hub.accounts.permissions import Action, can
@@ -246,11 +247,17 @@ def repository_delete(repository_id: int):
                                error="Type the repository's number exactly to confirm. 请准确输入机构库编号以确认。"), 422
     record_ids = list(g.db.scalars(select(Record.id).where(Record.repository_id == repo.id)))
     before, institution_id = snapshot(repo), repo.institution_id
-    release_records(hub(), record_ids)
-    g.db.delete(repo)
-    log_action(g.db, current_user(), "repository.delete", target_type="repository", target_id=repository_id,
-               institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
-    g.db.commit()
+    try:
+        release_records(hub(), record_ids)
+        g.db.delete(repo)
+        log_action(g.db, current_user(), "repository.delete", target_type="repository", target_id=repository_id,
+                   institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
+        g.db.commit()
+    except OperationalError:  # a harvest's follow-ups hold the rows (a deadlock or lock timeout): nothing deleted
+        g.db.rollback()
+        return render_template("admin/confirm_delete.html", what="repository", name=str(repository_id),
+                               records=records, error="The repository is busy (a harvest is finishing); try again "
+                               "in a minute. 该机构库正忙（采集即将完成），请稍后再试。"), 409
     forget_records(hub(), record_ids)
     flash(f"Repository {repository_id} and {records} records deleted. 已删除。")
     return redirect(url_for("admin.institution", institution_id=institution_id))
