@@ -101,17 +101,24 @@ def record_counts(session: Session) -> dict[int, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
-def release_records(hub: Any, record_ids: list[int]) -> None:
-    """Before records are deleted with their repository: free the stored files no other record holds."""
+def files_of(session: Session, record_ids: list[int]) -> list[str]:
+    """Digests of the stored files these records hold (read before the records are deleted)."""
+    from hub.models import RecordFile
+
+    if not record_ids:
+        return []
+    return sorted({sha for sha in session.scalars(select(RecordFile.sha256).where(
+        RecordFile.record_id.in_(record_ids))) if sha})
+
+
+def forget_records(hub: Any, record_ids: list[int], shas: list[str]) -> None:
+    """After records were deleted (and committed): drop their search documents, and the stored
+    files among ``shas`` that no remaining record holds. Done after the commit, so a delete that
+    fails leaves every file and document in place."""
     from hub.fulltext.objects import release_unreferenced
-
-    if record_ids:
-        release_unreferenced(hub, record_ids=record_ids)
-
-
-def forget_records(hub: Any, record_ids: list[int]) -> None:
-    """After records were deleted: remove their search documents (the index drops unknown ids)."""
     from hub.search.indexing import index_records
 
+    if shas:
+        release_unreferenced(hub, shas=shas)
     if record_ids:
-        index_records(hub, record_ids)
+        index_records(hub, record_ids)  # the index drops ids that are no longer records

@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from hub.models import AuditEntry, ItemError, Record, Repository
+from hub.models import AuditEntry, ItemError, Record, Repository, StoredFile
 from tests.admin.conftest import start_site
 
 
@@ -127,6 +127,8 @@ def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed
     with hub.db.session() as session:  # indexed now, whether or not the harvest's follow-ups are done yet
         index_records(hub, list(session.scalars(select(Record.id).where(Record.repository_id == repo))))
     assert search_backend(hub).count() > 0
+    with hub.db.session() as session:
+        stored_before = session.scalar(select(func.count()).select_from(StoredFile))
     page = client.get(f"/admin/repositories/{repo}/delete").get_data(as_text=True)
     assert "cannot be undone" in page
     response = client.post(f"/admin/repositories/{repo}/delete", data={"csrf_token": client.csrf, "confirm": "999"})
@@ -139,6 +141,9 @@ def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "repository.delete")).one()
         assert entry.before["id"] == repo and "records deleted" in entry.note
     assert search_backend(hub).count() == 0, "deleted records leave the search index too"
+    with hub.db.session() as session:
+        assert stored_before > 0
+        assert session.scalar(select(func.count()).select_from(StoredFile)) == 0, "files no record holds are freed"
 
 
 def test_hub_admin_manages_institutions(app, hub, network, signed_in):

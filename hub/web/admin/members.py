@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hub.accounts.audit import log_action, snapshot
 from hub.accounts.permissions import Action, visible_institutions
 from hub.app import current_hub
-from hub.members import add_institution, forget_records, release_records
+from hub.members import add_institution, files_of, forget_records
 from hub.models import Institution, Record, Repository, utcnow
 from hub.web.admin import bp
 from hub.web.admin.auth import client_ip, current_user, login_required, require
@@ -114,14 +114,14 @@ def institution_delete(institution_id: int):
         before = snapshot(inst)
         record_ids = list(g.db.scalars(select(Record.id).join(Repository, Repository.id == Record.repository_id)
                                        .where(Repository.institution_id == inst.id)))
-        release_records(current_hub(), record_ids)
+        shas = files_of(g.db, record_ids)
         for repo in g.db.scalars(select(Repository).where(Repository.institution_id == inst.id)):
             g.db.delete(repo)
         g.db.delete(inst)
         log_action(g.db, current_user(), "institution.delete", target_type="institution", target_id=institution_id,
                    institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
         g.db.commit()
-        forget_records(current_hub(), record_ids)
+        forget_records(current_hub(), record_ids, shas)
         flash(f"Member {before['slug']} and {records} records deleted.")
         return redirect(url_for("admin.institutions"))
     return render_template("admin/confirm_delete.html", what="institution", name=inst.slug, records=records, error="")

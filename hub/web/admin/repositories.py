@@ -235,7 +235,7 @@ def repository_retry_files(repository_id: int):
 @login_required
 def repository_delete(repository_id: int):
     """Delete a repository with its records and runs, after typing its id to confirm."""
-    from hub.members import forget_records, release_records
+    from hub.members import files_of, forget_records
 
     repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
     records = g.db.scalar(select(func.count(Record.id)).where(Record.repository_id == repo.id)) or 0
@@ -247,8 +247,8 @@ def repository_delete(repository_id: int):
                                error="Type the repository's number exactly to confirm. 请准确输入机构库编号以确认。"), 422
     record_ids = list(g.db.scalars(select(Record.id).where(Record.repository_id == repo.id)))
     before, institution_id = snapshot(repo), repo.institution_id
+    shas = files_of(g.db, record_ids)
     try:
-        release_records(hub(), record_ids)
         g.db.delete(repo)
         log_action(g.db, current_user(), "repository.delete", target_type="repository", target_id=repository_id,
                    institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
@@ -258,6 +258,6 @@ def repository_delete(repository_id: int):
         return render_template("admin/confirm_delete.html", what="repository", name=str(repository_id),
                                records=records, error="The repository is busy (a harvest is finishing); try again "
                                "in a minute. 该机构库正忙（采集即将完成），请稍后再试。"), 409
-    forget_records(hub(), record_ids)
+    forget_records(hub(), record_ids, shas)
     flash(f"Repository {repository_id} and {records} records deleted. 已删除。")
     return redirect(url_for("admin.institution", institution_id=institution_id))
