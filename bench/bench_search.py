@@ -1,6 +1,7 @@
 """Benchmark of search: query latency, indexing throughput, rebuild time, portal server time.
 
-    python bench/bench_search.py [--n 100000] [--remote-n 1000000] [--queries 200]
+    python bench/bench_search.py [--n 100000] [--remote-n 1000000] [--queries 200] [--skip-sqlite]
+                                 [--keep-index bench-keep]
 
 - SQLite: N synthetic bilingual records are written to a fresh database, indexed by
   ``rebuild_index`` (throughput and rebuild time), then 200 realistic queries with facets run
@@ -171,9 +172,16 @@ def bench_portal(hub: Hub, n: int) -> None:
         print(f"portal @ {n:,} (sqlite): {name} p95 {pct(times, 95):.1f} ms (p50 {pct(times, 50):.1f} ms, {len(urls)} requests)")
 
 
-def bench_remote(url: str, n: int, nq: int) -> None:
-    index_url = url.rsplit("/", 1)[0] + f"/bench-{uuid.uuid4().hex[:8]}"
+def bench_remote(url: str, n: int, nq: int, keep: str = "") -> None:
+    index_url = url.rsplit("/", 1)[0] + "/" + (keep or f"bench-{uuid.uuid4().hex[:8]}")
     backend = make_backend({"SEARCH_URL": index_url, "SEARCH_MAX_RESULTS": 10_000})
+    if keep and backend.adapter.alias_targets(backend.alias) and backend.count() == n:
+        print(f"{backend.name}: reusing the kept index {keep} of {n:,} documents")
+        try:
+            run_queries(backend, queries(random.Random(7), nq), f"{backend.name} @ {n:,}")
+        finally:
+            backend.close()
+        return
     rng = random.Random(42)
     stamp = "2024-01-01T00:00:00Z"
 
@@ -202,7 +210,8 @@ def bench_remote(url: str, n: int, nq: int) -> None:
               f"({count / took:,.0f} docs/s)")
         run_queries(backend, queries(random.Random(7), nq), f"{backend.name} @ {count:,}")
     finally:
-        backend.drop()
+        if not keep:
+            backend.drop()
         backend.close()
 
 
@@ -212,12 +221,15 @@ def main() -> None:
     parser.add_argument("--remote-n", type=int, default=1_000_000, help="documents for Elasticsearch/OpenSearch")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--keep-index", default="", metavar="NAME",
+                        help="Elasticsearch/OpenSearch: keep the index under this alias after the run, and reuse it "
+                             "(no rebuild) when it already holds --remote-n documents")
     args = parser.parse_args()
     if not args.skip_sqlite:
         bench_sqlite(args.n, args.queries)
     for var in ("CHAIR_TEST_ES_URL", "CHAIR_TEST_OPENSEARCH_URL"):
         if os.environ.get(var):
-            bench_remote(os.environ[var], args.remote_n, args.queries)
+            bench_remote(os.environ[var], args.remote_n, args.queries, args.keep_index)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,8 @@ class SearchResult:
 
     ``total`` counts the works found (paging is by work); ``records`` counts the records found
     (a work held by several members is several records); facet counts are per record.
+    ``approximate`` is true when the totals and facet counts are estimates (the embedded backend
+    counts a sample of a huge hit set): the portal shows them as "about".
     """
 
     total: int
@@ -105,6 +107,7 @@ class SearchResult:
     size: int
     max_results: int
     records: int = 0
+    approximate: bool = False
 
     @property
     def pages(self) -> int:

@@ -29,9 +29,18 @@ _WEIGHTS = ", ".join(str(FIELD_BOOSTS[c]) for c in FTS_COLUMNS)
 # Totals and facet counts of recent searches, keyed by the index's write counter: any write
 # (or a rebuild's new generation) makes older entries unreachable. Pages are never cached.
 _CACHE_SIZE = 512
-_COUNTS: OrderedDict[tuple, tuple[int, int, dict[str, list[FacetValue]]]] = OrderedDict()
-_FETCH = 500
+_COUNTS: OrderedDict[tuple, tuple[int, int, dict[str, list[FacetValue]], bool]] = OrderedDict()
 _LOCK = threading.Lock()
+# Ranked rows are read with ORDER BY … LIMIT (SQLite keeps only the best rows while sorting), the
+# limit doubling until the page's works are found; this many rows per wanted work to start with.
+_ROWS_PER_WORK = 2
+# Huge hit sets: totals and facet counts come from a deterministic sample of about SAMPLE_SIZE
+# records (every record whose id hashes below a cut-off), scaled up, and the result says it is
+# approximate. Hit sets estimated at EXACT_LIMIT records or fewer are counted exactly.
+EXACT_LIMIT = 10_000
+SAMPLE_SIZE = 4_000
+_HASH_MOD = 65_536
+_HASH_MUL = 40_503  # Knuth's multiplicative hash (16 bits): spreads periodic ids evenly over the sample
 
 
 def _writes(conn: sqlite3.Connection) -> str:
@@ -120,55 +129,109 @@ def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -
              "oldest": "CASE WHEN d.date_sort = '' THEN 1 ELSE 0 END, d.date_sort, d.id"}[sort]
     score = f"bm25(fts_{g}, {_WEIGHTS})" if match else "0"
     size = min(req.size, max_results - req.offset)
-    ranked = _page(conn, f"SELECT d.id, d.work_id, {score} AS score FROM {source} WHERE {where} ORDER BY {order}",
-                   params, req.offset, size)
+    if match and len(conds) == 1 and sort == "relevance":
+        # a bare text query ranks on the FTS table alone; work ids are read for the kept rows only
+        ranked = _page(conn, f"SELECT rowid, NULL, {score} AS score FROM fts_{g} WHERE {where} ORDER BY score, rowid",
+                       params, req.offset, size, g)
+    else:
+        ranked = _page(conn, f"SELECT d.id, d.work_id, {score} AS score FROM {source} WHERE {where} "
+                       f"ORDER BY {order}", params, req.offset, size)
     key = (str(conn.execute("PRAGMA database_list").fetchone()[2]), g, _writes(conn), where, tuple(params),
            req.facet_size, req.facet_names)
     cached = _COUNTS.get(key)
     if cached is not None:
         _COUNTS.move_to_end(key)
-        works, records, facets = cached
+        works, records, facets, approximate = cached
     else:
-        if not conds:
-            records, works = conn.execute(f"SELECT count(*), count(DISTINCT work_id) FROM docs_{g}").fetchone()
-            hitset = None
-        else:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS hitset (id INTEGER PRIMARY KEY)")
-            conn.execute("DELETE FROM temp.hitset")
-            records = conn.execute(f"INSERT INTO temp.hitset SELECT d.id FROM {source} WHERE {where}",
-                                   params).rowcount
-            works = conn.execute(f"SELECT count(DISTINCT d.work_id) FROM temp.hitset h "
-                                 f"CROSS JOIN docs_{g} d ON d.id = h.id").fetchone()[0]
-            hitset = "temp.hitset"
-        facets = _facets(conn, g, hitset, req.facet_size, req.facet_names)
+        works, records, facets, approximate = _counts(conn, g, source, conds, where, params, bool(match),
+                                                      req.facet_size, req.facet_names)
         with _LOCK:
-            _COUNTS[key] = (works, records, facets)
+            _COUNTS[key] = (works, records, facets, approximate)
             while len(_COUNTS) > _CACHE_SIZE:
                 _COUNTS.popitem(last=False)
     terms = positive_terms(plan.query) if req.highlight else []
     data = _data(conn, g, [doc_id for doc_id, _ in ranked])
     hits = [_hit(conn, g, (doc_id, data[doc_id], score), terms) for doc_id, score in ranked if doc_id in data]
-    return SearchResult(works, hits, facets, req.page, req.size, max_results, records=records)
+    return SearchResult(works, hits, facets, req.page, req.size, max_results, records=records,
+                        approximate=approximate)
 
 
-def _page(conn: sqlite3.Connection, sql: str, params: list[Any], offset: int, size: int) -> list[tuple[int, float]]:
-    """(id, score) of the best-ranked record of works ``offset+1 … offset+size``, from rows in rank order."""
-    seen: set[str] = set()
-    page: list[tuple[int, float]] = []
-    cursor = conn.execute(sql, params)
-    try:
-        while len(page) < size and (rows := cursor.fetchmany(_FETCH)):
-            for doc_id, work, score in rows:
-                if work in seen:
-                    continue
-                seen.add(work)
-                if len(seen) > offset:
-                    page.append((doc_id, score))
-                    if len(page) == size:
-                        break
-    finally:
-        cursor.close()
-    return page
+def _counts(conn: sqlite3.Connection, g: str, source: str, conds: list[str], where: str, params: list[Any],
+            text: bool, facet_size: int, names: tuple[str, ...]) -> tuple[int, int, dict[str, list[FacetValue]], bool]:
+    """(works, records, facet counts, approximate) of the hits of ``where``.
+
+    Counted exactly over a temporary table of the hit ids, unless the hit set is huge: then over a
+    deterministic sample of it (records whose id hashes below a cut-off), every count scaled up.
+    """
+    if not conds:
+        records, works = conn.execute(f"SELECT count(*), count(DISTINCT work_id) FROM docs_{g}").fetchone()
+        return works, records, _facets(conn, g, None, facet_size, names), False
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS hitset (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.hitset")
+    rowid = f"fts_{g}.rowid" if text else "d.id"
+    if text and len(conds) == 1:
+        # a bare text query: FTS5 counts its matches without reading them
+        estimate = conn.execute(f"SELECT count(*) FROM fts_{g} WHERE {where}", params).fetchone()[0]
+    else:
+        estimate = None
+    total = conn.execute(f"SELECT max(id) FROM docs_{g}").fetchone()[0] or 0
+    scale = 1.0
+    if (estimate is None or estimate > EXACT_LIMIT) and total > EXACT_LIMIT:
+        cut = max(1, _HASH_MOD * SAMPLE_SIZE // total)
+        sampled = conn.execute(f"INSERT INTO temp.hitset SELECT {rowid} FROM {source} WHERE {where} "
+                               f"AND ({rowid} * {_HASH_MUL}) % {_HASH_MOD} < {cut}", params).rowcount
+        if sampled * _HASH_MOD / cut > EXACT_LIMIT:
+            scale = _HASH_MOD / cut
+        else:
+            conn.execute("DELETE FROM temp.hitset")
+    if scale == 1.0:
+        records = conn.execute(f"INSERT INTO temp.hitset SELECT {rowid} FROM {source} WHERE {where}",
+                               params).rowcount
+    else:
+        records = estimate if estimate is not None else round(sampled * scale)
+    works, sampled_records = conn.execute(f"SELECT count(DISTINCT d.work_id), count(*) FROM temp.hitset h "
+                                          f"CROSS JOIN docs_{g} d ON d.id = h.id").fetchone()
+    facets = _facets(conn, g, "temp.hitset", facet_size, names)
+    if scale == 1.0:
+        return works, records, facets, False
+    factor = records / max(1, sampled_records)
+    facets = {name: [FacetValue(v.value, max(1, round(v.count * factor))) for v in values]
+              for name, values in facets.items()}
+    return min(records, max(1, round(works * factor))), records, facets, True
+
+
+def _page(conn: sqlite3.Connection, sql: str, params: list[Any], offset: int, size: int,
+          g: str | None = None) -> list[tuple[int, float]]:
+    """(id, score) of the best-ranked record of works ``offset+1 … offset+size``, from rows in rank order.
+
+    The rows are read with a LIMIT, so that SQLite sorts keeping only the best ones; when they hold
+    fewer works than the page needs (several records of one work), the limit grows. With ``g``, the
+    rows carry no work id (NULL) and it is read from ``docs_<g>`` for the rows read.
+    """
+    limit = (offset + size) * _ROWS_PER_WORK
+    while True:
+        rows = conn.execute(f"{sql} LIMIT ?", [*params, limit]).fetchall()
+        if g is not None and rows:
+            ids = [r[0] for r in rows]
+            work_of: dict[int, str] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                work_of.update(conn.execute(f"SELECT id, work_id FROM docs_{g} WHERE id IN "
+                                            f"({','.join('?' for _ in chunk)})", chunk).fetchall())
+            rows = [(doc_id, work_of.get(doc_id, f"r{doc_id}"), score) for doc_id, _, score in rows]
+        seen: set[str] = set()
+        page: list[tuple[int, float]] = []
+        for doc_id, work, score in rows:
+            if work in seen:
+                continue
+            seen.add(work)
+            if len(seen) > offset:
+                page.append((doc_id, score))
+                if len(page) == size:
+                    return page
+        if len(rows) < limit:
+            return page
+        limit *= 4
 
 
 def _data(conn: sqlite3.Connection, g: str, ids: list[int]) -> dict[int, str]:
@@ -184,19 +247,37 @@ def _facets(conn: sqlite3.Connection, g: str, hitset: str | None, size: int,
     out: dict[str, list[FacetValue]] = {}
     join = f"CROSS JOIN docs_{g} d ON d.id = h.id" if hitset else ""
     docs = f"{hitset} h" if hitset else f"docs_{g} d"
+    fields = [name for name in names if name in ROW_FACETS]
+    counted: dict[str, list[tuple[str, int]]] = {name: [] for name in fields}
+    if fields and hitset:
+        # one pass over the hits' facet rows (CROSS JOIN: the hit set is the outer loop)
+        marks = ",".join("?" for _ in fields)
+        for field, value, count in conn.execute(
+                f"SELECT f.field, f.value, count(*) FROM {hitset} h CROSS JOIN facets_{g} f ON f.doc_id = h.id "
+                f"WHERE f.field IN ({marks}) GROUP BY f.field, f.value", fields):
+            counted[field].append((value, count))
+    elif fields:
+        for name in fields:
+            counted[name] = conn.execute(f"SELECT value, count(*) FROM facets_{g} WHERE field = ? "
+                                         "GROUP BY value ORDER BY 2 DESC, 1 LIMIT ?", (name, size)).fetchall()
+    years: list[tuple[Any, int]] = []
+    fulltext: dict[int, int] = {}
+    if "year" in names or "fulltext" in names:
+        for year, has_text, count in conn.execute(f"SELECT d.year, d.has_fulltext, count(*) FROM {docs} {join} "
+                                                  "GROUP BY d.year, d.has_fulltext"):
+            if year is not None:
+                years.append((year, count))
+            fulltext[has_text] = fulltext.get(has_text, 0) + count
     for name in names:
         if name in ROW_FACETS:
-            # CROSS JOIN makes the hit set the outer loop: cost follows the hits, not the collection
-            source = f"{hitset} h CROSS JOIN facets_{g} f ON f.doc_id = h.id" if hitset else f"facets_{g} f"
-            rows = conn.execute(f"SELECT f.value, count(*) FROM {source} WHERE f.field = ? "
-                                "GROUP BY f.value ORDER BY 2 DESC, 1 LIMIT ?", (name, size)).fetchall()
+            rows = sorted(counted[name], key=lambda r: (-r[1], r[0]))[:size]
         elif name == "year":
-            rows = conn.execute(f"SELECT d.year, count(*) FROM {docs} {join} WHERE d.year IS NOT NULL "
-                                "GROUP BY d.year ORDER BY d.year DESC LIMIT ?", (size,)).fetchall()
+            by_year: dict[Any, int] = {}
+            for year, count in years:
+                by_year[year] = by_year.get(year, 0) + count
+            rows = sorted(by_year.items(), key=lambda r: -r[0])[:size]
         else:
-            rows = conn.execute(f"SELECT d.has_fulltext, count(*) FROM {docs} {join} "
-                                "GROUP BY d.has_fulltext ORDER BY 2 DESC").fetchall()
-            rows = [("true" if v else "false", c) for v, c in rows]
+            rows = [("true" if v else "false", c) for v, c in sorted(fulltext.items(), key=lambda r: (-r[1], r[0]))]
         out[name] = [FacetValue(str(v), c) for v, c in rows]
     return out
 

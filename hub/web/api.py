@@ -95,7 +95,8 @@ def search():
         links["prev"] = _url("/search", **args, page=result.page - 1)
     works = data.hit_works(hub, result.hits)
     return jsonify({
-        "total": result.total, "records": result.records, "page": result.page, "size": result.size,
+        "total": result.total, "records": result.records, "approximate": result.approximate,
+        "page": result.page, "size": result.size,
         "pages": result.pages, "max_results": result.max_results, "links": links,
         "hits": [{"id": h.id, "score": h.score, "url": _url(f"/records/{h.id}"), "document": h.doc,
                   "highlights": {k: [str(x) for x in v] for k, v in h.highlights.items()},

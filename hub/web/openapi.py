@@ -58,6 +58,8 @@ SCHEMAS: dict[str, Any] = {
         "required": ["total", "records", "page", "size", "pages", "max_results", "links", "hits", "facets"],
         "properties": {"total": {"type": "integer", "description": "works found (one hit per work)"},
                        "records": {"type": "integer", "description": "records found (facet counts are per record)"},
+                       "approximate": {"type": "boolean", "description": "total, records and facet counts are "
+                                       "estimates from a sample of a huge hit set (show them as 'about')"},
                        "page": _INT, "size": _INT, "pages": _INT, "max_results": _INT,
                        "links": _LINKS, "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                        "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)},
