@@ -176,19 +176,16 @@ def _counts(conn: sqlite3.Connection, g: str, source: str, conds: list[str], whe
         estimate = None
     total = conn.execute(f"SELECT max(id) FROM docs_{g}").fetchone()[0] or 0
     scale = 1.0
-    if (estimate is None or estimate > EXACT_LIMIT) and total > EXACT_LIMIT:
-        cut = max(1, _HASH_MOD * SAMPLE_SIZE // total)
+    records = conn.execute(f"INSERT INTO temp.hitset SELECT {rowid} FROM {source} WHERE {where} LIMIT ?",
+                           [*params, EXACT_LIMIT + 1]).rowcount if estimate is None or estimate <= EXACT_LIMIT else 0
+    if records > EXACT_LIMIT or (estimate is not None and estimate > EXACT_LIMIT):
+        # huge: count a sample instead (about SAMPLE_SIZE of the collection's ids hash below the cut)
+        conn.execute("DELETE FROM temp.hitset")
+        cut = max(1, _HASH_MOD * SAMPLE_SIZE // max(total, 1))
         sampled = conn.execute(f"INSERT INTO temp.hitset SELECT {rowid} FROM {source} WHERE {where} "
                                f"AND ({rowid} * {_HASH_MUL}) % {_HASH_MOD} < {cut}", params).rowcount
-        if sampled * _HASH_MOD / cut > EXACT_LIMIT:
-            scale = _HASH_MOD / cut
-        else:
-            conn.execute("DELETE FROM temp.hitset")
-    if scale == 1.0:
-        records = conn.execute(f"INSERT INTO temp.hitset SELECT {rowid} FROM {source} WHERE {where}",
-                               params).rowcount
-    else:
-        records = estimate if estimate is not None else round(sampled * scale)
+        scale = _HASH_MOD / cut
+        records = estimate if estimate is not None else max(round(sampled * scale), EXACT_LIMIT + 1)
     works, sampled_records = conn.execute(f"SELECT count(DISTINCT d.work_id), count(*) FROM temp.hitset h "
                                           f"CROSS JOIN docs_{g} d ON d.id = h.id").fetchone()
     facets = _facets(conn, g, "temp.hitset", facet_size, names)
