@@ -175,7 +175,7 @@ def bench_portal(hub: Hub, n: int) -> None:
 def bench_remote(url: str, n: int, nq: int, keep: str = "") -> None:
     index_url = url.rsplit("/", 1)[0] + "/" + (keep or f"bench-{uuid.uuid4().hex[:8]}")
     backend = make_backend({"SEARCH_URL": index_url, "SEARCH_MAX_RESULTS": 10_000})
-    if keep and backend.adapter.alias_targets(backend.alias) and backend.count() == n:
+    if keep and backend.adapter.alias_targets(backend.alias) and backend.count() == n and backend.get(1).get("work_id"):
         print(f"{backend.name}: reusing the kept index {keep} of {n:,} documents")
         try:
             run_queries(backend, queries(random.Random(7), nq), f"{backend.name} @ {n:,}")
@@ -191,7 +191,7 @@ def bench_remote(url: str, n: int, nq: int, keep: str = "") -> None:
             for i in range(start, min(n, start + 2000)):
                 m = meta_of(rng, i)
                 inst = INSTITUTIONS[i % len(INSTITUTIONS)]
-                docs.append({"id": i + 1, "version": stamp, "title": " / ".join(t["value"] for t in m["titles"]),
+                docs.append({"id": i + 1, "work_id": f"r{i + 1}", "version": stamp, "title": " / ".join(t["value"] for t in m["titles"]),
                              "titles": [t["value"] for t in m["titles"]], "creators": [c["name"] for c in m["creators"]],
                              "subjects": [s["value"] for s in m["subjects"]], "subjects_facet": [s["value"] for s in m["subjects"]],
                              "abstract": "\n\n".join(a["value"] for a in m["abstracts"]), "fulltext": "", "other": m["doi"],

@@ -152,3 +152,24 @@ def test_an_sqlite_index_written_before_works_gets_its_work_column(tmp_path):
     backend.index_documents(docs)
     assert backend.search(SearchRequest(q="old record")).total == 1
     backend.close()
+
+
+def test_pages_skip_a_works_many_records_on_every_backend(search_url):
+    """One work's records fill the first rows read for a page: the next works still come in order."""
+    from hub.search import make_backend
+
+    backend = make_backend({"SEARCH_URL": search_url, "SEARCH_MAX_RESULTS": 50})
+    docs = [{"id": n, "version": "v", "title": f"Many copies {n}", "year": 2020, "date_sort": f"2020-01-0{n}",
+             "work_id": "w1"} for n in range(1, 6)]
+    docs += [{"id": 6, "version": "v", "title": "Second work", "year": 2010, "date_sort": "2010-01-01", "work_id": "w2"},
+             {"id": 7, "version": "v", "title": "Third work", "year": 2005, "date_sort": "2005-01-01", "work_id": "w3"}]
+    try:
+        backend.index_documents(docs)
+        backend.refresh()
+        pages = [backend.search(SearchRequest(sort="newest", page=p, size=1)) for p in (1, 2, 3)]
+        assert [[h.id for h in r.hits] for r in pages] == [[5], [6], [7]]
+        assert (pages[1].total, pages[1].records) == (3, 7)
+        assert [h.id for h in backend.search(SearchRequest(sort="newest", size=2)).hits] == [5, 6]
+    finally:
+        backend.drop()
+        backend.close()
