@@ -64,7 +64,7 @@ def _boolean_sql(node: Node, g: str, params: list[Any]) -> str:
     return f"d.id IN (SELECT rowid FROM fts_{g} WHERE fts_{g} MATCH ?)"
 
 
-def _filters_sql(plan: Plan, g: str, params: list[Any]) -> list[str]:
+def _filters_sql(plan: Plan, g: str, params: list[Any], id_col: str = "d.id") -> list[str]:
     conds = []
     for name, values in plan.filters.items():
         if name == "year":
@@ -78,7 +78,7 @@ def _filters_sql(plan: Plan, g: str, params: list[Any]) -> list[str]:
             params.extend(int(v) for v in values)
         else:
             marks = ",".join("?" for _ in values)
-            conds.append(f"d.id IN (SELECT doc_id FROM facets_{g} WHERE field = ? AND value IN ({marks}))")
+            conds.append(f"{id_col} IN (SELECT doc_id FROM facets_{g} WHERE field = ? AND value IN ({marks}))")
             params.append(name)
             params.extend(values)
     return conds
@@ -119,7 +119,10 @@ def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -
         params.append(fts_expression(neg))
     if general is not None:
         conds.append(_boolean_sql(general, g, params))
-    conds.extend(_filters_sql(plan, g, params))
+    # text with facet filters only (no year, no full-text flag) needs no column of docs: the FTS
+    # table alone is read, each hit's id checked against the filters
+    fts_only = match is not None and not years and general is None and not {"year", "fulltext"} & set(plan.filters)
+    conds.extend(_filters_sql(plan, g, params, f"+fts_{g}.rowid" if fts_only else "d.id"))
     where = " AND ".join(conds) or "1"
     source = f"fts_{g} JOIN docs_{g} d ON d.id = fts_{g}.rowid" if match else f"docs_{g} d"
     sort = plan.sort
@@ -129,8 +132,8 @@ def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -
              "oldest": "CASE WHEN d.date_sort = '' THEN 1 ELSE 0 END, d.date_sort, d.id"}[sort]
     score = f"bm25(fts_{g}, {_WEIGHTS})" if match else "0"
     size = min(req.size, max_results - req.offset)
-    if match and len(conds) == 1 and sort == "relevance":
-        # a bare text query ranks on the FTS table alone; work ids are read for the kept rows only
+    if fts_only and sort == "relevance":
+        # ranked on the FTS table alone; work ids are read for the rows kept only
         ranked = _page(conn, f"SELECT rowid, NULL, {score} AS score FROM fts_{g} WHERE {where} ORDER BY score, rowid",
                        params, req.offset, size, g)
     else:
@@ -143,7 +146,7 @@ def run_search(conn: sqlite3.Connection, g: str, plan: Plan, max_results: int) -
         _COUNTS.move_to_end(key)
         works, records, facets, approximate = cached
     else:
-        works, records, facets, approximate = _counts(conn, g, source, conds, where, params, bool(match),
+        works, records, facets, approximate = _counts(conn, g, f"fts_{g}" if fts_only else source, conds, where, params, bool(match),
                                                       req.facet_size, req.facet_names)
         with _LOCK:
             _COUNTS[key] = (works, records, facets, approximate)
