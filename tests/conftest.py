@@ -9,6 +9,7 @@ fresh database cloned from a migrated template, so tests never see each other's 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from hub.context import Hub
 
@@ -56,8 +58,15 @@ def fresh_pg_database(template: str) -> tuple[str, callable]:
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
 
     def drop() -> None:
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        for attempt in range(5):  # a connection still closing (or autovacuum) can hold it a moment
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                break
+            except DBAPIError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.5)
         engine.dispose()
 
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
