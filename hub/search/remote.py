@@ -68,9 +68,6 @@ MAPPING: dict[str, Any] = {
 INDEX_SETTINGS: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
 # The highest precision threshold both engines accept: counts of works below it are exact.
 WORKS_PRECISION = 40_000
-# Pages whose last work lies within this many are collapsed in the hub from a plain top-N of
-# records (see RemoteSearch._collapse_here); deeper pages use the engine's ``collapse``.
-CLIENT_COLLAPSE_MAX = 500
 
 
 def compile_node(node: Node) -> dict[str, Any]:
@@ -227,58 +224,18 @@ class RemoteSearch(SearchBackend):
     def execute(self, plan: Plan) -> SearchResult:
         self.ensure()
         req = plan.request
-        body = search_body(plan, self.max_results)
-        if req.offset + body["size"] <= CLIENT_COLLAPSE_MAX:
-            resp, raw_hits = self._collapse_here(body, req.offset, body["size"])
-            if raw_hits is None:  # many records per work here: the engine collapses
-                page_only = {k: v for k, v in body.items() if k != "aggs"}
-                raw_hits = self.adapter.search(self.alias, {**page_only, "track_total_hits": False})["hits"]["hits"]
-        else:
-            resp = self.adapter.search(self.alias, body)
-            raw_hits = resp["hits"]["hits"]
+        resp = self.adapter.search(self.alias, search_body(plan, self.max_results))
         records = resp["hits"]["total"]["value"]
         aggregations = dict(resp.get("aggregations") or {})
         works = int(aggregations.pop("_works", {}).get("value") or 0)
         terms = positive_terms(plan.query) if req.highlight else []
-        hits = [self._hit(h, terms) for h in raw_hits]
+        hits = [self._hit(h, terms) for h in resp["hits"]["hits"]]
         facets: dict[str, list[FacetValue]] = {}
         for name, agg in aggregations.items():
             facets[name] = [FacetValue(str(b.get("key_as_string", b["key"])), b["doc_count"])
                             for b in agg["buckets"]]
         return SearchResult(min(works, records), hits, {n: facets.get(n, []) for n in req.facet_names},
                             req.page, req.size, self.max_results, records=records)
-
-    def _collapse_here(self, body: dict[str, Any], offset: int, size: int) -> tuple[dict[str, Any], list | None]:
-        """Collapse a shallow page in the hub: read the best ``(offset+size)·2`` records (id and work only,
-        with the aggregations), keep each work's first, then fetch the page's documents by id.
-
-        A plain top-N is far cheaper for the engine than ``collapse``, which must group every hit.
-        Returns (the response with totals and aggregations, the page's raw hits in rank order), or
-        None for the hits when the records read hold too few works (the engine must collapse).
-        """
-        rows = (offset + size) * 2
-        first = {k: v for k, v in body.items() if k not in ("collapse", "_source")}
-        first.update({"from": 0, "size": rows, "_source": ["id", COLLAPSE_FIELD]})
-        resp = self.adapter.search(self.alias, first)
-        seen: set[str] = set()
-        page: list[dict[str, Any]] = []
-        for raw in resp["hits"]["hits"]:
-            work = raw["_source"].get(COLLAPSE_FIELD) or f"r{raw['_source']['id']}"
-            if work in seen:
-                continue
-            seen.add(work)
-            if len(seen) > offset:
-                page.append(raw)
-                if len(page) == size:
-                    break
-        if len(page) < size and len(resp["hits"]["hits"]) == rows:
-            return resp, None
-        if not page:
-            return resp, []
-        fetch = {"query": {"ids": {"values": [r["_id"] for r in page]}}, "size": len(page),
-                 "_source": body["_source"]}
-        sources = {r["_id"]: r["_source"] for r in self.adapter.search(self.alias, fetch)["hits"]["hits"]}
-        return resp, [{**r, "_source": sources[r["_id"]]} for r in page if r["_id"] in sources]
 
     @staticmethod
     def _hit(raw: dict[str, Any], terms: list[Term]) -> Hit:
