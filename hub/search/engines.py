@@ -65,6 +65,15 @@ class _Adapter:
         self.client.close()
 
     @staticmethod
+    def _responses(resp: dict[str, Any]) -> list[dict[str, Any]]:
+        """The responses of a multi-search; the first error is raised as the engine's own would be."""
+        out = resp["responses"]
+        for r in out:
+            if "error" in r:
+                raise SearchUnavailable(f"search failed: {r['error']}")
+        return out
+
+    @staticmethod
     def _check_bulk(resp: dict[str, Any]) -> None:
         if resp.get("errors"):
             for item in resp["items"]:
@@ -97,6 +106,9 @@ class ElasticsearchAdapter(_Adapter):
 
     def search(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         return self.client.search(index=name, body=body).body
+
+    def msearch(self, name: str, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self._responses(self.client.msearch(index=name, searches=lines).body)
 
     def get_source(self, name: str, doc_id: str) -> dict[str, Any] | None:
         from elasticsearch import NotFoundError
@@ -134,6 +146,9 @@ class OpenSearchAdapter(_Adapter):
 
     def search(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         return self.client.search(index=name, body=body)
+
+    def msearch(self, name: str, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self._responses(self.client.msearch(index=name, body=lines))
 
     def get_source(self, name: str, doc_id: str) -> dict[str, Any] | None:
         from opensearchpy import NotFoundError

@@ -224,7 +224,13 @@ class RemoteSearch(SearchBackend):
     def execute(self, plan: Plan) -> SearchResult:
         self.ensure()
         req = plan.request
-        resp = self.adapter.search(self.alias, search_body(plan, self.max_results))
+        body = search_body(plan, self.max_results)
+        # One round trip, two searches: the page (collapsed, no counting) and the counts (size 0,
+        # so the shard request cache keeps them until the index next refreshes with changes).
+        counts = {"size": 0, "query": body["query"], "track_total_hits": True, "aggs": body.pop("aggs")}
+        body["track_total_hits"] = False
+        page, resp = self.adapter.msearch(self.alias, [{}, body, {"request_cache": True}, counts])
+        resp["hits"]["hits"] = page["hits"]["hits"]
         records = resp["hits"]["total"]["value"]
         aggregations = dict(resp.get("aggregations") or {})
         works = int(aggregations.pop("_works", {}).get("value") or 0)
