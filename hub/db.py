@@ -33,9 +33,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-def _json_dumps(value: object) -> str:
-    """JSON columns as compact UTF-8 text (Chinese is stored as itself, not as \\u escapes)."""
+class SerializedJSON(str):
+    """JSON text made already (by the import stage, which hashes it): written to a JSON column as it is."""
+
+
+def dump_json(value: object) -> str:
+    """Compact UTF-8 JSON, as the hub stores it (Chinese is stored as itself, not as \\u escapes)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_dumps(value: object) -> str:
+    """The serializer of every JSON column: :func:`dump_json`, or the text of a :class:`SerializedJSON`."""
+    if isinstance(value, SerializedJSON):
+        return str(value)
+    return dump_json(value)
 
 
 def make_engine(url: str) -> Engine:

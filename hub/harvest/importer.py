@@ -9,7 +9,6 @@ recorded as an item error of the IMPORT stage; the rest of the page goes on.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ import pluggy
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from hub.db import SerializedJSON, dump_json
 from hub.models import HarvestRun, ItemError, Record, utcnow
 from hub.platform import HarvestedItem, Platform, SourceConfig
 from hub.states import FulltextState, ImportOutcome, Stage
@@ -33,21 +33,18 @@ class PageResult:
         self.outcomes[outcome] += 1
 
 
-def content_hash(item: HarvestedItem, meta: dict[str, Any], links: list[dict[str, Any]]) -> str:
+def content_hash(item: HarvestedItem, meta_json: str, links: list[dict[str, Any]]) -> str:
     """A digest of everything the hub's outputs show of a record.
 
-    The normalised parts are serialised without sorting keys: the crosswalks build them in a
-    fixed order, so equal records give equal text, and sorting cost more than the hashing.
-    BLAKE2b is used because it is the faster of the standard digests without SHA extensions.
+    ``meta_json`` is the normalised record as stored (serialised once, for the hash and the
+    column alike). Keys are not sorted: the crosswalks build them in a fixed order, so equal
+    records give equal text.
     """
-    dumps = json.dumps
     payload = "\x1f".join((
         "1" if item.deleted else "0", item.datestamp, item.metadata_format, item.raw_metadata,
-        "\x1e".join(sorted(item.sets)),
-        dumps(meta, ensure_ascii=False, separators=(",", ":")),
-        dumps(links, ensure_ascii=False, separators=(",", ":")),
+        "\x1e".join(sorted(item.sets)), meta_json, dump_json(links),
     ))
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=32).hexdigest()
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _error(run: HarvestRun, source: SourceConfig, stage: Stage, kind: str, identifier: str,
@@ -66,15 +63,16 @@ def _prepare(item: HarvestedItem, platform: Platform, pm: pluggy.PluginManager) 
         pm.hook.enrich_record(record=record, repository=platform.source)
         links = [link.__dict__ for link in platform.fulltext_links(item, record)]
         meta = record.to_dict()
+    meta_json = SerializedJSON(dump_json(meta))
     return {
         "source_datestamp": item.datestamp[:40],
         "deleted": item.deleted,
         "metadata_format": item.metadata_format,
         "raw_metadata": item.raw_metadata,
-        "meta": meta,
+        "meta": meta_json,
         "sets": list(item.sets),
         "fulltext_links": links,
-        "content_hash": content_hash(item, meta, links),
+        "content_hash": content_hash(item, meta_json, links),
     }
 
 
