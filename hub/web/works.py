@@ -17,45 +17,15 @@ import json
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from hub.accounts.permissions import AccessDenied, Action
+from hub.accounts.permissions import Action
 from hub.models import Repository
-from hub.web.admin import THEME
-from hub.web.admin.auth import check_csrf, csrf_token, current_user, load_user, login_required, require
+from hub.web.admin import THEME, hub, install_request_hooks
+from hub.web.admin.auth import current_user, login_required, require
 
 bp = Blueprint("works_admin", __name__, url_prefix="/admin", template_folder=str(THEME / "templates"))
 
 
-def _hub():
-    from hub.app import current_hub
-
-    return current_hub()
-
-
-@bp.before_request
-def _open() -> None:
-    g.db = _hub().db.sessionmaker()
-    g.user = load_user(g.db, _hub().settings)
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        check_csrf()
-
-
-@bp.teardown_request
-def _close(_exc: BaseException | None) -> None:
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
-
-
-@bp.errorhandler(AccessDenied)
-@bp.errorhandler(PermissionError)
-def _denied(_exc: Exception):
-    return render_template("admin/error.html", code=403,
-                           message="You may not see or change this. 您无权查看或修改此内容。"), 403
-
-
-@bp.context_processor
-def _context() -> dict:
-    return {"csrf_token": csrf_token, "current_user": current_user(), "Action": Action}
+install_request_hooks(bp)
 
 
 def _view_or_404(work_id: int):
@@ -85,7 +55,7 @@ def _follow(report) -> None:
     """After a committed decision: what follows a regrouping (the moved records indexed again)."""
     from hub.harvest.followups import after_regroup
 
-    after_regroup(_hub(), report)
+    after_regroup(hub(), report)
 
 
 @bp.post("/works/<int:work_id>/split")
@@ -100,7 +70,7 @@ def split_work(work_id: int):
         abort(400)
     try:
         report = split(g.db, work_id, ids, user=current_user(), note=request.form.get("note", ""),
-                       cap=int(_hub().settings.get("WORKS_BUCKET_CAP", 100)))
+                       cap=int(hub().settings.get("WORKS_BUCKET_CAP", 100)))
     except DecisionError as exc:
         g.db.rollback()
         flash(f"{exc}")
@@ -123,7 +93,7 @@ def join_work(work_id: int):
         abort(400)
     try:
         report = join(g.db, work_id, other, user=current_user(), note=request.form.get("note", ""),
-                      cap=int(_hub().settings.get("WORKS_BUCKET_CAP", 100)))
+                      cap=int(hub().settings.get("WORKS_BUCKET_CAP", 100)))
     except DecisionError as exc:
         g.db.rollback()
         flash(f"{exc}")

@@ -42,36 +42,41 @@ def hub():
     return current_hub()
 
 
-@bp.before_request
-def _open() -> None:
-    g.db = hub().db.sessionmaker()
-    g.user = load_user(g.db, hub().settings)
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        check_csrf()
+def install_request_hooks(blueprint: Blueprint) -> None:
+    """Give an admin blueprint its per-request session, signed-in user, CSRF check, 403 page and
+    template context. The admin area and the works/quality pages share these."""
+
+    @blueprint.before_request
+    def _open() -> None:
+        g.db = hub().db.sessionmaker()
+        g.user = load_user(g.db, hub().settings)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            check_csrf()
+
+    @blueprint.teardown_request
+    def _close(_exc: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    @blueprint.errorhandler(AccessDenied)
+    @blueprint.errorhandler(PermissionError)
+    def _denied(_exc: Exception):
+        return render_template("admin/error.html", code=403,
+                               message="You may not see or change this. 您无权查看或修改此内容。"), 403
+
+    @blueprint.context_processor
+    def _context() -> dict:
+        return {"csrf_token": csrf_token, "current_user": current_user(), "Action": Action}
 
 
-@bp.teardown_request
-def _close(_exc: BaseException | None) -> None:
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
-
-
-@bp.errorhandler(AccessDenied)
-def _denied(_exc: AccessDenied):
-    return render_template("admin/error.html", code=403,
-                           message="You may not see or change this. 您无权查看或修改此内容。"), 403
+install_request_hooks(bp)
 
 
 @bp.app_template_global()
 def admin_can(action: str, institution_id: int | None = None) -> bool:
     """Templates ask what the signed-in user may do (buttons shown only when allowed)."""
     return can(g.get("user"), Action(action), institution_id)
-
-
-@bp.context_processor
-def _context() -> dict:
-    return {"csrf_token": csrf_token, "current_user": current_user(), "Action": Action}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
