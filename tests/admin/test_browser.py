@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -20,11 +19,7 @@ from playwright import sync_api as playwright_sync
 
 from hub.models import UsageEvent, UsageKind, utcnow
 from tests.admin.conftest import PASSWORD, start_site
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.browser import ARTIFACTS, chromium_page
 
 
 @pytest.fixture
@@ -45,15 +40,8 @@ def served(hub, app, network):
 
 @pytest.fixture
 def page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 1000})
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium_page(height=1000) as opened:
+        yield opened
 
 
 def test_member_admin_registers_harvests_and_reads_errors(hub, network, served, page):

@@ -6,21 +6,14 @@ for the test (one with a stored PDF). Screenshots go to test-artifacts/ (gitigno
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
-from playwright import sync_api as playwright_sync
 
 from hub.search.indexing import index_records
+from tests.browser import ARTIFACTS, chromium_page
 from tests.search.conftest import add_member, add_record, attach_text
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 
 @pytest.fixture
@@ -49,15 +42,8 @@ def portal(hub, app):
 
 @pytest.fixture
 def page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium_page(height=900) as opened:
+        yield opened
 
 
 def test_search_facets_record_download_and_language(portal, page):
