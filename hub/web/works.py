@@ -58,25 +58,35 @@ def _follow(report) -> None:
     after_regroup(hub(), report)
 
 
+def _decide(decide):
+    """Apply a split or join decision, commit it and re-index what moved; None (flashed) when refused."""
+    from hub.works.decisions import DecisionError
+
+    try:
+        report = decide(int(hub().settings.get("WORKS_BUCKET_CAP", 100)))
+    except DecisionError as exc:
+        g.db.rollback()
+        flash(f"{exc}")
+        return None
+    g.db.commit()
+    _follow(report)
+    return report
+
+
 @bp.post("/works/<int:work_id>/split")
 @login_required
 def split_work(work_id: int):
     """Take the chosen records out of the work."""
-    from hub.works.decisions import DecisionError, split
+    from hub.works.decisions import split
 
     try:
         ids = [int(v) for v in request.form.getlist("record_id")]
     except ValueError:
         abort(400)
-    try:
-        report = split(g.db, work_id, ids, user=current_user(), note=request.form.get("note", ""),
-                       cap=int(hub().settings.get("WORKS_BUCKET_CAP", 100)))
-    except DecisionError as exc:
-        g.db.rollback()
-        flash(f"{exc}")
+    report = _decide(lambda cap: split(g.db, work_id, ids, user=current_user(),
+                                                note=request.form.get("note", ""), cap=cap))
+    if report is None:
         return redirect(url_for("works_admin.work", work_id=work_id))
-    g.db.commit()
-    _follow(report)
     flash("Split saved; it is kept across re-harvests. 已拆分，重新收割后仍然有效。")
     return redirect(url_for("works_admin.work", work_id=report.groups.get(ids[0], work_id)))
 
@@ -85,21 +95,16 @@ def split_work(work_id: int):
 @login_required
 def join_work(work_id: int):
     """Make this work and another one (``other``) one work."""
-    from hub.works.decisions import DecisionError, join
+    from hub.works.decisions import join
 
     try:
         other = int(request.form.get("other", ""))
     except ValueError:
         abort(400)
-    try:
-        report = join(g.db, work_id, other, user=current_user(), note=request.form.get("note", ""),
-                      cap=int(hub().settings.get("WORKS_BUCKET_CAP", 100)))
-    except DecisionError as exc:
-        g.db.rollback()
-        flash(f"{exc}")
+    report = _decide(lambda cap: join(g.db, work_id, other, user=current_user(),
+                                               note=request.form.get("note", ""), cap=cap))
+    if report is None:
         return redirect(url_for("works_admin.work", work_id=work_id))
-    g.db.commit()
-    _follow(report)
     flash("Joined; kept across re-harvests. 已合并，重新收割后仍然有效。")
     return redirect(url_for("works_admin.work", work_id=next(iter(report.groups.values()), work_id)))
 
