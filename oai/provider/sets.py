@@ -68,10 +68,13 @@ _FIXED_SETS = (
 )
 
 
+_REPOSITORIES = (select(Repository.id, Repository.base_url, Institution.slug)
+                 .join(Institution, Repository.institution_id == Institution.id))
+
+
 def repositories(session: Session) -> dict[int, RepositoryInfo]:
     """Every repository with its institution's slug (a few dozen rows: read once per request)."""
-    rows = session.execute(select(Repository.id, Repository.base_url, Institution.slug)
-                           .join(Institution, Repository.institution_id == Institution.id))
+    rows = session.connection().execute(_REPOSITORIES)
     return {row.id: RepositoryInfo(row.id, row.slug, row.base_url) for row in rows}
 
 

@@ -66,8 +66,8 @@ class Provider:
 
     def context_for(self, rows: Iterable[Any]) -> RenderContext:
         """The render context of these records (a page, or one record): the relations of the live
-        ones to the other records of their works, loaded in one go."""
-        live = [row.id for row in rows if not row.deleted]
+        ones that share their work with other records, loaded in one go."""
+        live = [row.id for row in rows if not row.deleted and row.has_copies]
         return replace(self.context, relations=relations_for(self.session, live)) if live else self.context
 
     @cached_property

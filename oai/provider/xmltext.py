@@ -26,17 +26,21 @@ def clean(value: object) -> str:
     if value is None:
         return ""
     value = value if type(value) is str else str(value)
-    if _ILLEGAL_XML.search(value) is not None:
+    if not value.isprintable() and _ILLEGAL_XML.search(value) is not None:
         value = _ILLEGAL_XML.sub("", value)
     return value.strip()
 
 
 def text(value: object) -> str:
-    """Element content: cleaned and escaped."""
+    """Element content: cleaned and escaped.
+
+    ``str.isprintable`` is a quick test that no illegal character is present (every character
+    XML forbids is non-printable); only strings that fail it (newlines, controls) are searched.
+    """
     if value is None:
         return ""
     value = value if type(value) is str else str(value)
-    if _ILLEGAL_XML.search(value) is not None:
+    if not value.isprintable() and _ILLEGAL_XML.search(value) is not None:
         value = _ILLEGAL_XML.sub("", value)
     value = value.strip()
     if "&" in value:
@@ -65,10 +69,21 @@ def language(value: object) -> str:
     return cleaned if _LANGUAGE_TAG.fullmatch(cleaned) else ""
 
 
+# A record has a handful of distinct language values ("zho", "eng", ""), written once per
+# title, subject and abstract: their attributes are remembered (bounded, harvested values vary).
+_LANG_ATTRS: dict[tuple[str, str], str] = {}
+
+
 def lang_attr(value: object, name: str = "xml:lang") -> str:
     """`` xml:lang="..."`` for a valid language tag, else nothing."""
-    tag = language(value)
-    return f' {name}="{tag}"' if tag else ""
+    key = (value, name) if type(value) is str else None
+    found = _LANG_ATTRS.get(key) if key is not None else None
+    if found is None:
+        tag = language(value)
+        found = f' {name}="{tag}"' if tag else ""
+        if key is not None and len(_LANG_ATTRS) < 1024:
+            _LANG_ATTRS[key] = found
+    return found
 
 
 def element(name: str, value: object, attributes: str = "") -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from hub.models import Record, WorkMember
 from hub.works import api as works_api
@@ -138,10 +138,19 @@ def test_versions_are_related_by_type_with_their_own_doi_in_every_format(hub, oa
     assert other[0].findtext(f"{MODS}recordInfo/{MODS}recordIdentifier") == f"oai:{PREFIX}:{a}"
 
 
-def test_relations_are_loaded_once_per_page(hub, oai, monkeypatch):
+def test_relations_are_loaded_once_per_page_for_the_records_that_have_copies(hub, oai, monkeypatch):
+    early = BASE_DATE.replace(year=2020)  # before the others: on the first page
     with hub.db.session() as session:
-        populate(session, 60)
+        repos = populate(session, 60).repositories
+        rows = [record_values(1003, repos[0], early), record_values(1003, repos[2], early),
+                record_values(1004, repos[1], early)]
+        a, b, c = (session.scalar(insert(Record).values(**row).returning(Record.id)) for row in rows)
         regroup(session, list(session.scalars(select(Record.id))))
+        # regrouping moved the datestamps of a and b (new workmates): back to the first page
+        session.execute(update(Record).where(Record.id.in_([a, b, c])).values(hub_datestamp=early))
+        shared = {record_id for record_id, work_id in session.execute(select(WorkMember.record_id, WorkMember.work_id))
+                  if session.scalar(select(func.count()).where(WorkMember.work_id == work_id)) > 1}
+    assert {a, b} <= shared and c not in shared
     calls: list[list[int]] = []
 
     def counting(session, record_ids):
@@ -150,7 +159,16 @@ def test_relations_are_loaded_once_per_page(hub, oai, monkeypatch):
 
     monkeypatch.setattr(verbs, "relations_for", counting)
     root = oai(verb="ListRecords", metadataPrefix="oai_dc")
-    sent = [r for r in root.iter(f"{OAI}record") if r.find(f"{OAI}header").get("status") != "deleted"]
-    assert len(calls) == 1 and len(calls[0]) == len(sent) > 1
+    live = {int(r.findtext(f"{OAI}header/{OAI}identifier").rsplit(":", 1)[1]) for r in root.iter(f"{OAI}record")
+            if r.find(f"{OAI}header").get("status") != "deleted"}
+    assert len(calls) == 1 and set(calls[0]) == live & shared and {a, b} <= set(calls[0])
     oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
     assert len(calls) == 1
+    oai(verb="ListRecords", metadataPrefix="oai_dc", set=f"repo:{hub_repository_of(hub, c)}", until="2020-12-31")
+    assert len(calls) == 1, "a page of records alone in their works loads no relation"
+
+
+def hub_repository_of(hub, record_id: int) -> int:
+    """The repository id of a record."""
+    with hub.db.session() as session:
+        return session.scalar(select(Record.repository_id).where(Record.id == record_id))

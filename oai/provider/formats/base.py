@@ -100,10 +100,13 @@ class MetadataFormat:
         return all(req.met_by(meta) for req in self.requirements)
 
     def sql_clause(self) -> ColumnElement[bool]:
-        """SQL condition on the Record table equivalent to :meth:`can_disseminate`."""
-        if not self.requirements:
-            return true()
-        return and_(*(req.clause() for req in self.requirements))
+        """SQL condition on the Record table equivalent to :meth:`can_disseminate` (built once per
+        format object: it is used by every list request)."""
+        built = self.__dict__.get("_sql_clause")
+        if built is None:
+            built = and_(*(req.clause() for req in self.requirements)) if self.requirements else true()
+            self.__dict__["_sql_clause"] = built
+        return built
 
     def render(self, record: Any, context: RenderContext) -> str:  # pragma: no cover - abstract
         """The ``<metadata>`` child of ``record`` in this format."""
