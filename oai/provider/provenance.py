@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -114,9 +115,15 @@ def render_origin(origin: Origin) -> str:
     nested = render_origin(origin.earlier) if origin.earlier else ""
     return (f'<originDescription harvestDate="{attr(origin.harvest_date)}" '
             f'altered="{"true" if origin.altered else "false"}">'
-            f"<baseURL>{uri(origin.base_url)}</baseURL><identifier>{uri(origin.identifier)}</identifier>"
+            f"<baseURL>{_shared_uri(origin.base_url)}</baseURL><identifier>{uri(origin.identifier)}</identifier>"
             f"<datestamp>{text(origin.datestamp)}</datestamp>"
-            f"<metadataNamespace>{uri(origin.namespace)}</metadataNamespace>{nested}</originDescription>")
+            f"<metadataNamespace>{_shared_uri(origin.namespace)}</metadataNamespace>{nested}</originDescription>")
+
+
+@lru_cache(maxsize=512)
+def _shared_uri(value: str) -> str:
+    """:func:`uri` of a value shared by many records (a repository's base URL, a namespace)."""
+    return uri(value)
 
 
 def record_origin(record: Any, base_url: str) -> Origin:

@@ -102,6 +102,7 @@ def record_columns() -> tuple:
         Record.source_identifier, Record.source_datestamp, Record.metadata_format, Record.created_at,
         func.substr(Record.raw_metadata, 1, RAW_HEAD_CHARS).label("raw_head"),
         has_copies().label("has_copies"),
+        case((OPENAIRE_FORMAT.sql_clause(), true()), else_=false()).label("in_openaire"),
     )
 
 
@@ -119,18 +120,20 @@ class RecordView:
     """A record as the provider reads it: the columns of :func:`record_columns`, JSON decoded.
 
     ``meta`` and ``fulltext_links`` have the shapes of the Record attributes of the same names;
-    set membership is computed from ``meta`` in Python, since it is read anyway. ``has_copies``
-    tells whether other records share its work (see :func:`has_copies`).
+    ``has_copies`` tells whether other records share its work (see :func:`has_copies`);
+    ``in_openaire`` whether it belongs to the ``openaire`` set, computed in SQL as for headers.
     """
 
     __slots__ = ("id", "hub_datestamp", "deleted", "repository_id", "fulltext_state", "meta", "fulltext_links",
-                 "source_identifier", "source_datestamp", "metadata_format", "created_at", "raw_head", "has_copies")
+                 "source_identifier", "source_datestamp", "metadata_format", "created_at", "raw_head", "has_copies",
+                 "in_openaire")
 
     def __init__(self, row: Row) -> None:
         (self.id, self.hub_datestamp, self.deleted, self.repository_id, self.fulltext_state, meta, links,
          self.source_identifier, self.source_datestamp, self.metadata_format, self.created_at,
-         self.raw_head, has_copies) = row
+         self.raw_head, has_copies, in_openaire) = row
         self.has_copies = bool(has_copies)
+        self.in_openaire = bool(in_openaire)
         self.meta: dict[str, Any] = _json(meta, {})
         self.fulltext_links: list[dict[str, Any]] = _json(links, [])
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from oai.provider.errors import OAIError
-from oai.provider.sets import OPENAIRE_FORMAT, RepositoryInfo, record_set_specs
+from oai.provider.sets import RepositoryInfo, record_set_specs
 from oai.provider.xmltext import attr, datestamp, text
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -45,16 +45,16 @@ def oai_identifier(prefix: str, record_id: int) -> str:
 def header(record: Any, identifier_prefix: str, repos: dict[int, RepositoryInfo]) -> str:
     """The ``<header>`` of a record row (status="deleted" for a tombstone).
 
-    Rows of ListIdentifiers carry ``resource_type`` and ``in_openaire`` computed in SQL; rows
-    with ``meta`` (ListRecords, GetRecord) have them computed here, from the metadata already read.
+    Every row carries ``in_openaire``, computed in SQL (:mod:`oai.provider.query`); rows with
+    ``meta`` (ListRecords, GetRecord) take the resource type from it, header rows carry it as a column.
     """
     status = ' status="deleted"' if record.deleted else ""
-    if hasattr(record, "meta"):
-        meta = record.meta or {}
+    meta = getattr(record, "meta", None)
+    if meta is not None:
         resource_type = meta.get("resource_type") if isinstance(meta.get("resource_type"), str) else ""
-        in_openaire = OPENAIRE_FORMAT.can_disseminate(record)
     else:
-        resource_type, in_openaire = record.resource_type, bool(record.in_openaire)
+        resource_type = record.resource_type
+    in_openaire = bool(record.in_openaire)
     specs = "".join(f"<setSpec>{spec}</setSpec>"
                     for spec in record_set_specs(record, repos, resource_type or "", in_openaire))
     return (f"<header{status}><identifier>{oai_identifier(identifier_prefix, record.id)}</identifier>"

@@ -87,9 +87,26 @@ def lang_attr(value: object, name: str = "xml:lang") -> str:
 
 
 def element(name: str, value: object, attributes: str = "") -> str:
-    """``<name attributes>value</name>``, or ``""`` when the cleaned value is empty."""
-    content = text(value)
-    return f"<{name}{attributes}>{content}</{name}>" if content else ""
+    """``<name attributes>value</name>``, or ``""`` when the cleaned value is empty.
+
+    The body of :func:`text` is repeated here: this is the hottest function of the provider
+    (twenty calls per record), and a call fewer per element shows in whole-list harvests.
+    """
+    if value is None:
+        return ""
+    value = value if type(value) is str else str(value)
+    if not value.isprintable() and _ILLEGAL_XML.search(value) is not None:
+        value = _ILLEGAL_XML.sub("", value)
+    value = value.strip()
+    if not value:
+        return ""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return f"<{name}{attributes}>{value}</{name}>"
 
 
 def datestamp(moment: datetime) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from hub.works.api import Relation
 
 Path = tuple[str | int, ...]
+_CLAUSES: dict[tuple[Requirement, ...], ColumnElement[bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,11 @@ class MetadataFormat:
 
     def sql_clause(self) -> ColumnElement[bool]:
         """SQL condition on the Record table equivalent to :meth:`can_disseminate` (built once per
-        format object: it is used by every list request)."""
-        built = self.__dict__.get("_sql_clause")
+        set of requirements: every list request uses it, and building it costs more than running it)."""
+        built = _CLAUSES.get(self.requirements)
         if built is None:
             built = and_(*(req.clause() for req in self.requirements)) if self.requirements else true()
-            self.__dict__["_sql_clause"] = built
+            _CLAUSES[self.requirements] = built
         return built
 
     def render(self, record: Any, context: RenderContext) -> str:  # pragma: no cover - abstract
