@@ -6,7 +6,8 @@ measures and prints:
 1. ListRecords (oai_dc, 100 records a page): the first page and the last page (a token whose
    keyset cursor sits before the last 100 records), median of several requests, in-process;
 2. a whole-endpoint harvest of ListRecords oai_dc by the ``oaipmh`` client (pyoai) against the
-   live endpoint (werkzeug in a child process), records/s, and the server's RSS during it;
+   live endpoint (werkzeug in a child process), records/s, and the server's RSS during it, once
+   with ``OAI_READ_AHEAD`` off and once with it on;
 3. the same client over the same pages pre-rendered and served statically (the ceiling the
    client itself imposes), and the ratio of the two.
 
@@ -161,17 +162,25 @@ def quiet_handler():
     return Quiet
 
 
-def serve(url: str, port_queue) -> None:
+def serve(url: str, port_queue, read_ahead: bool = False) -> None:
     """Child process: serve the hub's app on an ephemeral port."""
     from werkzeug.serving import make_server
 
     from hub.app import create_app
 
-    hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE},
+    hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE, "OAI_READ_AHEAD": read_ahead},
                      instance_path=Path(tempfile.mkdtemp()))
     server = make_server("127.0.0.1", 0, create_app(hub=hub), threaded=True, request_handler=quiet_handler())
     port_queue.put(server.server_port)
     server.serve_forever()
+
+
+def start_server(context, url: str, read_ahead: bool):
+    """A child process serving the hub on an ephemeral port: (its /oai URL, the process)."""
+    ports = context.Queue()
+    child = context.Process(target=serve, args=(url, ports, read_ahead), daemon=True)
+    child.start()
+    return f"http://127.0.0.1:{ports.get(timeout=120)}/oai", child
 
 
 def rss_kib(pid: int) -> int:
@@ -249,32 +258,36 @@ def main() -> None:
         if options.skip_harvest:
             return
         context = multiprocessing.get_context("spawn")
-        ports = context.Queue()
-        child = context.Process(target=serve, args=(url, ports), daemon=True)
-        child.start()
-        live = f"http://127.0.0.1:{ports.get(timeout=120)}/oai"
-        idle = rss_kib(child.pid)
-        peak = [idle]
-        done = threading.Event()
+        rates = {}
+        for read_ahead in (False, True):
+            live, child = start_server(context, url, read_ahead)
+            idle = rss_kib(child.pid)
+            peak = [idle]
+            done = threading.Event()
 
-        def watch() -> None:
-            while not done.wait(0.1):
-                peak[0] = max(peak[0], rss_kib(child.pid))
+            def watch(pid: int = child.pid, done: threading.Event = done, peak: list[int] = peak) -> None:
+                while not done.wait(0.1):
+                    peak[0] = max(peak[0], rss_kib(pid))
 
-        threading.Thread(target=watch, daemon=True).start()
-        count, seconds = pyoai_harvest(live)
-        done.set()
-        print(f"[{backend}] oaipmh client, live endpoint: {count:,} records in {seconds:.1f} s = "
-              f"{count / seconds:,.0f} records/s; server RSS {idle / 1024:.0f} MiB idle, "
-              f"{peak[0] / 1024:.0f} MiB peak during the harvest")
+            threading.Thread(target=watch, daemon=True).start()
+            count, seconds = pyoai_harvest(live)
+            done.set()
+            rates[read_ahead] = count / seconds
+            print(f"[{backend}] oaipmh client, live endpoint, OAI_READ_AHEAD {'on' if read_ahead else 'off'}: "
+                  f"{count:,} records in {seconds:.1f} s = {count / seconds:,.0f} records/s; server RSS "
+                  f"{idle / 1024:.0f} MiB idle, {peak[0] / 1024:.0f} MiB peak during the harvest")
+            if read_ahead:
+                break
+            child.terminate()
         pages = save_pages(live)
         child.terminate()
         server = static_server(pages)
         static_count, static_seconds = pyoai_harvest(f"http://127.0.0.1:{server.server_port}/oai")
         server.shutdown()
+        static_rate = static_count / static_seconds
         print(f"[{backend}] oaipmh client, static pages: {static_count:,} records in {static_seconds:.1f} s = "
-              f"{static_count / static_seconds:,.0f} records/s; live/static throughput "
-              f"{(count / seconds) / (static_count / static_seconds):.2f}")
+              f"{static_rate:,.0f} records/s; live/static throughput {rates[False] / static_rate:.2f} "
+              f"(read-ahead off), {rates[True] / static_rate:.2f} (read-ahead on)")
     finally:
         drop()
         if backend == "sqlite":

@@ -78,6 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAI_PAGE_SIZE_RECORDS", 100, "Records per OAI-PMH ListRecords page served by the hub."),
     Setting("OAI_PAGE_SIZE_IDENTIFIERS", 1000, "Headers per OAI-PMH ListIdentifiers page served by the hub."),
     Setting("OAI_TOKEN_LIFETIME", 7 * 24 * 3600, "Seconds a resumption token issued by the hub stays valid (at least a day)."),
+    Setting("OAI_READ_AHEAD", False, "Render the next ListRecords/ListIdentifiers page in a background thread while "
+            "the harvester reads this one (one page at a time per web process; see docker/OPERATIONS.md)."),
     Setting("OAI_PAGE_SIZE_SETS", 100, "Sets per OAI-PMH ListSets page served by the hub."),
     Setting("OAI_ENABLE_SETS", True, "Serve sets over OAI-PMH; off, ListSets and set= answer noSetHierarchy."),
     # Search

@@ -133,7 +133,8 @@ def _page(provider: Provider, verb: Verb, fmt: MetadataFormat, first: Any, rows:
         if has_more:
             following = paged.next(last_datestamp=to_micros(last.hub_datestamp), last_id=last.id,
                                    sent=paged.sent + sent_here)
-            buffer.append(resumption_token(tokens.encode(following, provider.secret),
+            provider.next_token = tokens.encode(following, provider.secret)
+            buffer.append(resumption_token(provider.next_token,
                                            expires=tokens.expiration(paged, provider.token_lifetime),
                                            complete_list_size=paged.total, cursor=paged.sent))
         else:

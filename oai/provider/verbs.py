@@ -58,6 +58,8 @@ class Provider:
         self.sets_enabled = bool(settings["OAI_ENABLE_SETS"])
         self.context = RenderContext(self.hub_url, self.identifier_prefix,
                                      lambda record_id: f"{self.hub_url}/records/{record_id}")
+        # The resumption token a list page ended with, once the page has been written (read-ahead).
+        self.next_token: str | None = None
 
     def page_size(self, records: bool) -> int:
         """Records per ListRecords page, or headers per ListIdentifiers page (at least one)."""

@@ -4,23 +4,27 @@ Every protocol error is answered with HTTP 200 and ``<error>``. The response is 
 by chunk (``stream_with_context``) from a session that stays open until the last chunk, so the
 memory a page takes does not grow with the page size. A client sending ``Accept-Encoding: gzip``
 gets a gzip stream. GetRecord carries ``Last-Modified`` (the record's hub datestamp) and answers
-``If-Modified-Since`` with 304 Not Modified.
+``If-Modified-Since`` with 304 Not Modified. With ``OAI_READ_AHEAD`` on, a list page is answered
+from the copy rendered while the harvester read the previous page (:mod:`oai.provider.readahead`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import zlib
 from collections.abc import Iterator
 from datetime import UTC
 
-from flask import Blueprint, Flask, Response, request, stream_with_context
+from flask import Blueprint, Flask, Response, current_app, request, stream_with_context
 
 from hub.app import current_hub
+from hub.context import Hub
 from hub.models import utcnow
 from oai.provider.arguments import OAIRequest, parse_request
 from oai.provider.errors import OAIError
 from oai.provider.formats import metadata_formats
+from oai.provider.readahead import Page, ReadAhead
 from oai.provider.response import ENVELOPE_END, envelope_start, error_element
 from oai.provider.verbs import Answer, Provider
 from oai.provider.xmltext import http_date
@@ -56,11 +60,20 @@ def endpoint() -> Response:
     base_url = str(hub.settings["BASE_URL"]).rstrip("/") + "/oai"
     session = hub.db.sessionmaker()
     parsed: OAIRequest | None = None
+    provider: Provider | None = None
+    ahead = _read_ahead(hub)
+    page: Page | None = None
     try:
         try:
             parsed = parse_request(_arguments())
-            provider = Provider(hub.settings, session, metadata_formats(hub.pm), now)
-            answer = provider.answer(parsed)
+            token = parsed.get("resumptionToken")
+            if ahead is not None and token:
+                page = ahead.take(str(parsed.verb), token)
+            if page is not None:
+                answer = Answer(iter(page.chunks))
+            else:
+                provider = Provider(hub.settings, session, metadata_formats(hub.pm), now)
+                answer = provider.answer(parsed)
             echoed: dict[str, str] | None = {"verb": str(parsed.verb), **parsed.arguments}
         except OAIError as error:
             answer = Answer(iter([error_element(error)]))
@@ -84,12 +97,45 @@ def endpoint() -> Response:
             yield ENVELOPE_END
         finally:
             session.close()
+        following = page.next_token if page is not None else provider.next_token if provider else None
+        if ahead is not None and parsed is not None and following:
+            verb = str(parsed.verb)
+            ahead.schedule(verb, following, lambda: render_page(hub, verb, following))
 
     gzip = request.accept_encodings["gzip"] > 0
     if gzip:
         headers["Content-Encoding"] = "gzip"
     return Response(stream_with_context(_encode(generate(), gzip)), status=200, headers=headers,
                     content_type=CONTENT_TYPE)
+
+
+def render_page(hub: Hub, verb: str, token: str) -> Page | None:
+    """The list page ``verb`` + ``token`` asks for, rendered now in a session of its own (for
+    read-ahead); None when the request would be answered with an error."""
+    session = hub.db.sessionmaker()
+    try:
+        provider = Provider(hub.settings, session, metadata_formats(hub.pm), utcnow())
+        chunks = list(provider.answer(parse_request({"verb": [verb], "resumptionToken": [token]})).chunks)
+        return Page(chunks, provider.next_token)
+    except OAIError:
+        return None
+    finally:
+        session.close()
+
+
+_READ_AHEAD_LOCK = threading.Lock()
+
+
+def _read_ahead(hub: Hub) -> ReadAhead | None:
+    """The application's read-ahead of list pages, or None when ``OAI_READ_AHEAD`` is off."""
+    if not hub.settings["OAI_READ_AHEAD"]:
+        return None
+    app = current_app._get_current_object()
+    with _READ_AHEAD_LOCK:
+        ahead = app.extensions.get("chair.oai_read_ahead")
+        if ahead is None:
+            ahead = app.extensions["chair.oai_read_ahead"] = ReadAhead()
+    return ahead
 
 
 def init_app(app: Flask) -> None:
