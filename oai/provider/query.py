@@ -76,8 +76,13 @@ def header_columns() -> tuple:
     return (
         *_BASE_COLUMNS,
         Record.meta["resource_type"].as_string().label("resource_type"),
-        case((OPENAIRE_FORMAT.sql_clause(), true()), else_=false()).label("in_openaire"),
+        in_openaire(),
     )
+
+
+def in_openaire() -> ColumnElement[bool]:
+    """Whether the record belongs to the ``openaire`` set, labelled ``in_openaire``."""
+    return case((OPENAIRE_FORMAT.sql_clause(), true()), else_=false()).label("in_openaire")
 
 
 def has_copies() -> ColumnElement[bool]:
@@ -102,18 +107,18 @@ def record_columns() -> tuple:
         Record.source_identifier, Record.source_datestamp, Record.metadata_format, Record.created_at,
         func.substr(Record.raw_metadata, 1, RAW_HEAD_CHARS).label("raw_head"),
         has_copies().label("has_copies"),
-        case((OPENAIRE_FORMAT.sql_clause(), true()), else_=false()).label("in_openaire"),
+        in_openaire(),
     )
 
 
 def _json(value: str | None, empty: Any) -> Any:
     if not value or value == "[]" or value == "{}":
-        return type(empty)()
+        return empty
     try:
         decoded = loads(value)
     except ValueError:
         return empty
-    return decoded if isinstance(decoded, type(empty)) else type(empty)()
+    return decoded if isinstance(decoded, type(empty)) else empty
 
 
 class RecordView:

@@ -11,12 +11,12 @@ from the copy rendered while the harvester read the previous page (:mod:`oai.pro
 from __future__ import annotations
 
 import logging
-import threading
 import zlib
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, Response, current_app, request, stream_with_context
+from sqlalchemy.orm import Session
 
 from hub.app import current_hub
 from hub.context import Hub
@@ -32,6 +32,7 @@ from oai.provider.xmltext import http_date
 log = logging.getLogger(__name__)
 blueprint = Blueprint("oai_provider", __name__)
 CONTENT_TYPE = "text/xml; charset=utf-8"
+READ_AHEAD = "chair.oai_read_ahead"
 
 
 def _arguments() -> dict[str, list[str]]:
@@ -61,7 +62,7 @@ def endpoint() -> Response:
     session = hub.db.sessionmaker()
     parsed: OAIRequest | None = None
     provider: Provider | None = None
-    ahead = _read_ahead(hub)
+    ahead = _read_ahead()
     page: Page | None = None
     try:
         try:
@@ -72,7 +73,7 @@ def endpoint() -> Response:
             if page is not None:
                 answer = Answer(iter(page.chunks))
             else:
-                provider = Provider(hub.settings, session, metadata_formats(hub.pm), now)
+                provider = _provider(hub, session, now)
                 answer = provider.answer(parsed)
             echoed: dict[str, str] | None = {"verb": str(parsed.verb), **parsed.arguments}
         except OAIError as error:
@@ -114,7 +115,7 @@ def render_page(hub: Hub, verb: str, token: str) -> Page | None:
     read-ahead); None when the request would be answered with an error."""
     session = hub.db.sessionmaker()
     try:
-        provider = Provider(hub.settings, session, metadata_formats(hub.pm), utcnow())
+        provider = _provider(hub, session, utcnow())
         chunks = list(provider.answer(parse_request({"verb": [verb], "resumptionToken": [token]})).chunks)
         return Page(chunks, provider.next_token)
     except OAIError:
@@ -123,21 +124,17 @@ def render_page(hub: Hub, verb: str, token: str) -> Page | None:
         session.close()
 
 
-_READ_AHEAD_LOCK = threading.Lock()
-
-
-def _read_ahead(hub: Hub) -> ReadAhead | None:
+def _read_ahead() -> ReadAhead | None:
     """The application's read-ahead of list pages, or None when ``OAI_READ_AHEAD`` is off."""
-    if not hub.settings["OAI_READ_AHEAD"]:
-        return None
-    app = current_app._get_current_object()
-    with _READ_AHEAD_LOCK:
-        ahead = app.extensions.get("chair.oai_read_ahead")
-        if ahead is None:
-            ahead = app.extensions["chair.oai_read_ahead"] = ReadAhead()
-    return ahead
+    return current_app.extensions[READ_AHEAD] if current_hub().settings["OAI_READ_AHEAD"] else None
+
+
+def _provider(hub: Hub, session: Session, now: datetime) -> Provider:
+    """A provider answering at ``now`` from ``session``, with the formats of the hub's plugins."""
+    return Provider(hub.settings, session, metadata_formats(hub.pm), now)
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``/oai`` endpoint."""
+    """Register the ``/oai`` endpoint and its read-ahead (its thread starts on first use)."""
     app.register_blueprint(blueprint)
+    app.extensions[READ_AHEAD] = ReadAhead()

@@ -33,7 +33,7 @@ def pages(client, verb: str, prefix: str) -> list[bytes]:
 
 
 def read_ahead_of(app) -> ReadAhead:
-    return app.extensions["chair.oai_read_ahead"]
+    return app.extensions[views.READ_AHEAD]
 
 
 @pytest.mark.parametrize(("verb", "prefix"), [("ListRecords", "oai_dc"), ("ListRecords", "mods"),
@@ -80,7 +80,7 @@ def test_a_bad_token_is_still_an_error(oai, hub, network):
 def test_off_by_default(app, client, hub, network):
     assert hub.settings["OAI_READ_AHEAD"] is False
     pages(client, "ListRecords", "oai_dc")
-    assert "chair.oai_read_ahead" not in app.extensions
+    assert read_ahead_of(app).served == 0 and read_ahead_of(app).pending() == 0, "nothing read ahead"
 
 
 # --- the ReadAhead object itself ------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, true
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from hub.works.api import Relation
 
 Path = tuple[str | int, ...]
-_CLAUSES: dict[tuple[Requirement, ...], ColumnElement[bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -103,15 +103,17 @@ class MetadataFormat:
     def sql_clause(self) -> ColumnElement[bool]:
         """SQL condition on the Record table equivalent to :meth:`can_disseminate` (built once per
         set of requirements: every list request uses it, and building it costs more than running it)."""
-        built = _CLAUSES.get(self.requirements)
-        if built is None:
-            built = and_(*(req.clause() for req in self.requirements)) if self.requirements else true()
-            _CLAUSES[self.requirements] = built
-        return built
+        return requirements_clause(tuple(self.requirements))
 
     def render(self, record: Any, context: RenderContext) -> str:  # pragma: no cover - abstract
         """The ``<metadata>`` child of ``record`` in this format."""
         raise NotImplementedError
+
+
+@cache
+def requirements_clause(requirements: tuple[Requirement, ...]) -> ColumnElement[bool]:
+    """The SQL condition of a set of requirements, built once (formats are made per request)."""
+    return and_(*(req.clause() for req in requirements)) if requirements else true()
 
 
 def lang_strings(items: Iterable[dict[str, Any]] | None) -> list[tuple[str, str]]:
