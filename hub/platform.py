@@ -58,6 +58,10 @@ class HarvestedItem:
     error_kind: str = ""
     raw_bytes: bytes | None = None  # the offending bytes of a broken item, kept verbatim
     about: list[str] = field(default_factory=list)  # OAI-PMH <about> contents, verbatim XML
+    # What was mended to read the item (characters illegal in XML dropped, ...); the importer notes each
+    # repair on the run, with ``raw_bytes`` holding the item as the source sent it.
+    repairs: list[str] = field(default_factory=list)
+    list_set: str | None = None  # the set whose list delivered the item (None: the whole repository)
 
 
 @dataclass
