@@ -47,12 +47,17 @@ _ARGUMENTS: dict[Verb, tuple[frozenset[str], frozenset[str], str | None]] = {
 }
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Patterns of OAI-PMH.xsd (setSpecType, metadataPrefixType) and a conservative xs:anyURI: an argument
-# that does not fit is badArgument, since the response must be able to echo it validly.
+# One character of a URI reference (RFC 3986 unreserved, reserved but "#[]", a %-escape), or a
+# non-ASCII character (an IRI; :func:`valid_identifier` also requires it to be printable).
+_URI_CHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])"
+IDENTIFIER_MAX = 1024
+# Patterns of OAI-PMH.xsd (setSpecType, metadataPrefixType) and a conservative xs:anyURI (libxml2,
+# which validates the echo, refuses a bare "%", a second "#", brackets outside a host, spaces and
+# controls): an argument that does not fit is badArgument, since the response must echo it validly.
 _SYNTAX = {
     "set": re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*"),
     "metadataPrefix": re.compile(r"[A-Za-z0-9\-_.!~*'()]+"),
-    "identifier": re.compile(r"[^\s<>\"{}|\\^`\x00-\x1f\x7f]{1,1024}"),
+    "identifier": re.compile(rf"{_URI_CHAR}+(?:#{_URI_CHAR}*)?"),
 }
 _SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
@@ -122,15 +127,24 @@ def parse_request(values: Mapping[str, list[str]]) -> OAIRequest:
         if len(arguments) > 1:
             raise OAIError(ErrorCode.BAD_ARGUMENT, f"{exclusive} is an exclusive argument")
         return OAIRequest(verb, arguments)
-    for name, pattern in _SYNTAX.items():
-        if name in arguments and not pattern.fullmatch(arguments[name]):
-            raise OAIError(ErrorCode.BAD_ARGUMENT, f"{arguments[name][:100]!r} is not a valid {name}")
+    for name in _SYNTAX:
+        if name in arguments and not valid_syntax(name, arguments[name]):
+            # Never echoed: the value may hold what the response cannot carry (NUL, "<", controls).
+            raise OAIError(ErrorCode.BAD_ARGUMENT, f"the value of the argument {name!r} is not a valid {name}")
     missing = sorted(required - arguments.keys())
     if missing:
         raise OAIError(ErrorCode.BAD_ARGUMENT, f"{verb} requires the argument {missing[0]!r}")
     if "from" in arguments or "until" in arguments:
         dates_in_range(arguments.get("from"), arguments.get("until"))
     return OAIRequest(verb, arguments)
+
+
+def valid_syntax(name: str, value: str) -> bool:
+    """Whether ``value`` fits the type OAI-PMH.xsd gives the argument ``name`` (``identifier`` is an
+    ``xs:anyURI`` of at most ``IDENTIFIER_MAX`` characters, printable ones only)."""
+    if name == "identifier" and (len(value) > IDENTIFIER_MAX or not value.isprintable()):
+        return False
+    return _SYNTAX[name].fullmatch(value) is not None
 
 
 def dates_in_range(raw_from: str | None, raw_until: str | None) -> tuple[datetime | None, datetime | None]:

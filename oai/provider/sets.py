@@ -32,6 +32,7 @@ from hub.states import FulltextState
 from oai.provider.formats.openaire import OpenAireFormat
 
 SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+REPOSITORY_NUMBER = re.compile(r"[1-9][0-9]{0,8}")  # "repo:01" is not "repo:1"
 FULLTEXT_STATES = (FulltextState.STORED, FulltextState.EXTRACTED)
 OPENAIRE_FORMAT = OpenAireFormat()
 
@@ -118,7 +119,7 @@ def set_clause(session: Session, spec: str) -> ColumnElement[bool] | None:
             return None
         return Record.repository_id.in_(select(Repository.id).where(Repository.institution_id == inst_id))
     if kind == "repo":
-        return Record.repository_id == int(value) if value.isdigit() and len(value) < 10 else None
+        return Record.repository_id == int(value) if REPOSITORY_NUMBER.fullmatch(value) else None
     if kind == "type":
         return Record.meta["resource_type"].as_string() == COAR_RESOURCE_TYPE + value
     return None

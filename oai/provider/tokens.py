@@ -37,12 +37,17 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from oai.provider.errors import ErrorCode, OAIError
 
 MIN_LIFETIME = 24 * 3600
+MAX_LENGTH = 4096
+# What :func:`encode` writes: two runs of the URL-safe base64 alphabet (ASCII only) around a dot.
+# Anything else (non-ASCII, NUL, percent-garbage) is refused before any signature check.
+TOKEN_SYNTAX = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _PURPOSE = b"chair.oai.resumption-token.v1"
 
 
@@ -110,11 +115,11 @@ def decode(text: str, secret: str, lifetime_seconds: int, now: datetime | None =
     raises :class:`OAIError` with ``badResumptionToken``.
     """
     bad = OAIError(ErrorCode.BAD_RESUMPTION_TOKEN, "the resumption token is invalid or expired")
-    if not isinstance(text, str) or len(text) > 4096 or text.count(".") != 1:
+    if not isinstance(text, str) or len(text) > MAX_LENGTH or not TOKEN_SYNTAX.fullmatch(text):
         raise bad
     payload, signature = text.split(".")
-    expected = _b64(hmac.new(_key(secret), payload.encode("ascii", "replace"), hashlib.sha256).digest()[:18])
-    if not hmac.compare_digest(expected, signature):
+    expected = _b64(hmac.new(_key(secret), payload.encode("ascii"), hashlib.sha256).digest()[:18])
+    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
         raise bad
     try:
         fields = json.loads(_unb64(payload))

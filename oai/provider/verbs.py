@@ -29,6 +29,7 @@ from oai.provider.xmltext import datestamp, text
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+")
+RECORD_NUMBER = re.compile(r"[1-9][0-9]{0,16}")  # ASCII digits, no leading zero: the form oai_identifier writes
 ADMIN_EMAIL = re.compile(r"\S+@(\S+\.)+\S+")
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 
@@ -175,7 +176,9 @@ class Provider:
     def _record(self, identifier: str) -> Any:
         prefix = f"oai:{self.identifier_prefix}:"
         local = identifier[len(prefix):] if identifier.startswith(prefix) else ""
-        row = query.one_record(self.session, int(local)) if local.isdigit() and len(local) < 18 else None
+        # Only the canonical form names a record: "01", fullwidth or Arabic-Indic digits are other
+        # identifiers (str.isdigit and int() accept them all), which this repository does not have.
+        row = query.one_record(self.session, int(local)) if RECORD_NUMBER.fullmatch(local) else None
         if row is None:
             raise OAIError(ErrorCode.ID_DOES_NOT_EXIST, f"{identifier[:200]} is not an identifier of this repository")
         return row
