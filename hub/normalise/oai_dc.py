@@ -4,6 +4,16 @@ Tolerant by design: elements are recognised by local name whatever their namespa
 ``dcterms:``, none), stray namespace declarations, comments and processing instructions are
 ignored, values are stripped, empty values dropped and exact duplicates kept once.
 
+Free text is cleaned here, once, for every crosswalk (oai_dc, and DSpace dim/mods, ``oai-mapped``
+and feeds, which build an oai_dc element with :class:`~plugins.dspace.dcbuild.DCBuilder`): the
+values of title, description, subject, creator, contributor, publisher and source have their HTML
+markup reduced to text and their entities decoded (:func:`~hub.normalise.text.clean_markup`:
+Zenodo's ``&lt;p&gt;O trabalho culin&amp;aacute;rio...`` becomes ``O trabalho culinário...``,
+paragraphs kept, ``a < b`` and ``AT&T`` untouched), before language detection and duplicate
+removal; titles, publishers and sources also lose MARC/ISBD trailing punctuation (``Title /``,
+``Publisher :``, a trailing comma; periods are kept). Identifiers, URLs, dates, rights, relations,
+types and formats are read as written. The raw metadata is never changed.
+
 Mapping rules (the vocabularies are documented in their own modules):
 
 - ``title`` (and dcterms ``alternative``) -> ``titles``; ``description`` / ``abstract`` ->
@@ -58,6 +68,7 @@ from hub.normalise.rights import (
     access_right,
     license_url,
 )
+from hub.normalise.text import clean_markup, trim_marc_punctuation
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 OAI_DC_TAG = f"{{{OAI_DC_NS}}}dc"
@@ -75,6 +86,8 @@ _FIELD_BY_LOCAL_NAME: dict[str, str] = {
     "publisher": "publisher", "source": "source", "relation": "relation", "format": "format",
 }
 _LANG_FIELDS = frozenset({"title", "description", "subject"})
+_TEXT_FIELDS = frozenset({"title", "description", "subject", "creator", "contributor", "publisher", "source"})
+_ISBD_FIELDS = frozenset({"title", "publisher", "source"})  # trailing " /", " :", "," trimmed
 _field_by_tag: dict[str, str] = {}  # cache of full tag -> field ("" for ignored tags)
 _MAX_CACHED_TAGS = 512
 
@@ -119,6 +132,11 @@ def _collect(dc: Any) -> dict[str, Values]:
         if not text:
             continue
         text = text.strip()
+        if field in _TEXT_FIELDS:
+            if "<" in text or "&" in text:
+                text = clean_markup(text).strip()
+            if field in _ISBD_FIELDS and text:
+                text = trim_marc_punctuation(text, periods=False)
         if not text:
             continue
         lang = child.get(XML_LANG, "") if field in _LANG_FIELDS else ""
