@@ -8,8 +8,9 @@ enriching an enriched record changes nothing.
 
 What it does (:func:`normalise_record`):
 
-- people: an ORCID iD still inside a name is pulled out, a ``Family, Given`` name not yet split is
-  split (Chinese names stay as written), and every creator and contributor gets a person key
+- people: an ORCID iD still inside a name is pulled out, an organisation is marked as one (and
+  never split), a ``Family, Given`` name not yet split is split (Chinese names stay as written),
+  and every creator and contributor gets a person key
   (:func:`hub.normalise.keys.person_key`: ``orcid:<iD>`` when known, else the name key);
 - dates: ``issued`` and ``year`` from the verbatim dates when the crosswalk set none;
 - languages: every value turned into ISO 639-3; values no table knows are kept out of
@@ -44,9 +45,12 @@ def _person(person: Person) -> Person:
         rest, orcid = extract_orcid(person.name)
         if orcid:
             person.name, person.orcid = rest, orcid
-    if not person.family and "," in person.name:
+    if not person.family and not person.organisation:
         split = split_name(person.name)
-        person.family, person.given = split.family, split.given
+        if split.organisation:
+            person.organisation = True
+        elif "," in person.name:
+            person.family, person.given = split.family, split.given
     person.key = person_key(person)
     return person
 

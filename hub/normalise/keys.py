@@ -8,6 +8,9 @@
   middle dots (``张 伟`` -> ``张伟``); a Latin name gives ``family + first initial`` in lower case
   without accents (``Zhang, Wei`` -> ``zhang w``, ``Müller, Anna`` -> ``muller a``). A Latin name
   whose order is unknown (no comma: ``Wei Zhang``) gives both readings (``zhang w``, ``wei z``).
+- an organisation (``Person.organisation``) gives its whole name, folded (``World Health
+  Organization`` -> ``world health organization``; ``北京大学`` as written), never a family/initial
+  reading of its words.
 - :func:`person_key`: the key of one creator: ``orcid:<iD>`` when the record gives an ORCID iD,
   so that every form of the same person's name (``张伟``, ``Zhang, Wei``, ``Zhang W.``) shares
   one key; otherwise its first name key.
@@ -66,8 +69,17 @@ def _keys(name: str, family: str, given: str) -> tuple[str, ...]:
     return (first_last,) if first_last == last_first else (first_last, last_first)
 
 
+@lru_cache(maxsize=16384)
+def _organisation_key(name: str) -> tuple[str, ...]:
+    text = unicodedata.normalize("NFKC", name)
+    key = "".join(c for c in text if c.isalnum()) if has_han(text) else _fold(text)
+    return (key,) if key else ()
+
+
 def name_keys(person: Person) -> tuple[str, ...]:
     """Every name key of a person (one, or two when a Latin name's order is unknown)."""
+    if person.organisation:
+        return _organisation_key(person.name)
     return _keys(person.name, person.family, person.given)
 
 

@@ -20,7 +20,11 @@ class LangString:
 
 @dataclass
 class Person:
-    """A creator or contributor. ``name`` is the form the source gave."""
+    """A creator or contributor. ``name`` is the form the source gave.
+
+    ``organisation``: the creator is a body (a university, an agency, a company), not a person;
+    its name is never split into family and given names. Stored only when true.
+    """
 
     name: str
     family: str = ""
@@ -28,6 +32,7 @@ class Person:
     orcid: str = ""
     affiliation: str = ""
     key: str = ""  # person key: "orcid:<iD>" or the name key (see hub.normalise.keys); set by enrichment
+    organisation: bool = False
 
 
 @dataclass
@@ -94,7 +99,7 @@ class NormalisedRecord:
             if value is None or value == "" or value == [] or value == {}:
                 continue
             if name in _NESTED:
-                value = [dict(item.__dict__) for item in value]
+                value = [_item_dict(item) for item in value]
             elif isinstance(value, list):
                 value = list(value)
             elif isinstance(value, dict):
@@ -122,3 +127,14 @@ _NESTED: dict[str, type] = {
     "creators": Person, "contributors": Person, "identifiers": Identifier, "files": FileLink,
 }
 _FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(NormalisedRecord))
+# fields of nested items left out of to_dict() when false, so records written before they
+# existed serialise (and hash) exactly as they did
+_STORED_WHEN_TRUE: dict[type, tuple[str, ...]] = {Person: ("organisation",)}
+
+
+def _item_dict(item: Any) -> dict[str, Any]:
+    data = dict(item.__dict__)
+    for name in _STORED_WHEN_TRUE.get(type(item), ()):
+        if not data.get(name):
+            data.pop(name, None)
+    return data
