@@ -8,15 +8,34 @@ licences and file links are normalised by the same rules as every other source.
 
 Mappings are validated when a repository is saved (:func:`validate_xpath_mapping`): unknown
 fields are refused, every XPath is compiled and tried once, and the message names the field.
+
+An XPath may select elements rather than strings. The text of an element whose content is only
+child elements (a MARC ``datafield`` and its ``subfield`` elements, a MODS ``name`` and its
+``namePart`` elements) is the text of each child joined with the field's separator, a space unless the
+mapping names another; an element with text of its own (mixed content: ``CO<sub>2</sub>``) reads
+as its text, as before. A field is given as an XPath string or as an object::
+
+    "creators": {"xpath": "marc:datafield[@tag='100']", "separator": ", ", "trim": true}
+
+MARC trailing punctuation (``Wang, Wei,`` ``Title /`` ``Publisher :`` ``Subject.``) is trimmed
+from the values of :data:`TRIMMED_FIELDS` (``trim`` turns it on or off per field), keeping the
+period of an initial or an abbreviation (``Smith, J.``, ``Inc.``; the oai_dc crosswalk trims
+`` /`` `` :`` and a trailing comma of every title, publisher and source, whatever the source,
+and of every name, the period rule included); when a separator holds
+punctuation, each child's own trailing punctuation is dropped before joining, so that ``$a
+Röglin,`` and ``$b Heiko`` joined with ``", "`` read ``Röglin, Heiko``. HTML markup and entities
+are cleaned later, by the oai_dc crosswalk, for every source alike.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
 from hub.normalise.record import NormalisedRecord
+from hub.normalise.text import trim_marc_punctuation
 from plugins.dspace.dcbuild import DCBuilder
 
 # normalised field -> the oai_dc element its values are read as
@@ -28,6 +47,22 @@ FIELDS: dict[str, str] = {
     "landing_page": "identifier",
 }
 MAX_VALUES = 200  # per field and record
+# fields whose values lose MARC trailing punctuation unless the mapping says "trim": false
+# (never abstracts, where a final period ends a sentence, nor identifiers, links or rights)
+TRIMMED_FIELDS = frozenset({"titles", "creators", "contributors", "subjects", "dates", "types", "publisher",
+                            "source"})
+DEFAULT_SEPARATOR = " "
+MAX_SEPARATOR = 16  # characters
+_FIELD_KEYS = frozenset({"xpath", "separator", "trim"})
+
+
+@dataclass(frozen=True)
+class FieldXPath:
+    """One compiled field of a mapping: its XPath, how child texts are joined, whether to trim."""
+
+    xpath: etree.XPath
+    separator: str = DEFAULT_SEPARATOR
+    trim: bool = False
 
 
 def _known(fields: dict[str, Any], where: str) -> None:
@@ -38,7 +73,31 @@ def _known(fields: dict[str, Any], where: str) -> None:
         raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)}; known fields: {', '.join(sorted(FIELDS))}")
 
 
-def compile_xpaths(options: dict[str, Any]) -> dict[str, etree.XPath]:
+def _field_spec(name: str, spec: Any) -> tuple[str, str, bool]:
+    """(XPath expression, separator, trim) of one mapped field; ValueError naming what is wrong."""
+    where = f"options.fields.{name}"
+    trim = name in TRIMMED_FIELDS
+    if isinstance(spec, str):
+        expression, separator = spec, DEFAULT_SEPARATOR
+    elif isinstance(spec, dict):
+        unknown = sorted(set(spec) - _FIELD_KEYS)
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: xpath, separator, trim")
+        expression = spec.get("xpath")
+        separator = spec.get("separator", DEFAULT_SEPARATOR)
+        if not isinstance(separator, str) or len(separator) > MAX_SEPARATOR:
+            raise ValueError(f"{where}.separator: give a string of at most {MAX_SEPARATOR} characters")
+        trim = spec.get("trim", trim)
+        if not isinstance(trim, bool):
+            raise ValueError(f"{where}.trim: give true or false")
+    else:
+        expression = None
+    if not isinstance(expression, str) or not expression.strip():
+        raise ValueError(f"{where}: give an XPath expression as a string (or an object with an \"xpath\")")
+    return expression, separator, trim
+
+
+def compile_xpaths(options: dict[str, Any]) -> dict[str, FieldXPath]:
     """Compile ``options['fields']`` (field -> XPath) with ``options['namespaces']``; ValueError if invalid."""
     namespaces = options.get("namespaces") or {}
     if not isinstance(namespaces, dict) or not all(isinstance(k, str) and isinstance(v, str)
@@ -46,17 +105,16 @@ def compile_xpaths(options: dict[str, Any]) -> dict[str, etree.XPath]:
         raise ValueError("options.namespaces must map prefixes to namespace URIs")
     fields = options.get("fields")
     _known(fields, "options.fields")
-    compiled: dict[str, etree.XPath] = {}
+    compiled: dict[str, FieldXPath] = {}
     probe = etree.Element("probe")
-    for name, expression in fields.items():
-        if not isinstance(expression, str) or not expression.strip():
-            raise ValueError(f"options.fields.{name}: give an XPath expression as a string")
+    for name, spec in fields.items():
+        expression, separator, trim = _field_spec(name, spec)
         try:
             xpath = etree.XPath(expression, namespaces=namespaces, smart_strings=False)
             xpath(probe)  # undefined prefixes and functions only show when evaluated
         except etree.XPathError as exc:
             raise ValueError(f"options.fields.{name}: invalid XPath {expression!r}: {exc}") from exc
-        compiled[name] = xpath
+        compiled[name] = FieldXPath(xpath, separator, trim)
     return compiled
 
 
@@ -81,18 +139,39 @@ def validate_column_mapping(columns: Any) -> dict[str, Any]:
     return columns
 
 
-def _texts(value: Any) -> list[str]:
-    """Strings of an XPath result or a feed cell (elements give their text content)."""
+def element_text(node: Any, separator: str = DEFAULT_SEPARATOR, trim_parts: bool = False) -> str:
+    """The text of an element: its children's texts joined with ``separator`` when it holds only
+    child elements (MARC subfields), else its whole text content (mixed content stays as written).
+
+    ``trim_parts``: drop each child's trailing MARC punctuation before joining (used when the
+    separator is punctuation itself, so that it is not doubled).
+    """
+    children = [child for child in node if isinstance(child.tag, str)]
+    mixed = bool((node.text or "").strip()) or any((child.tail or "").strip() for child in node)
+    if not children or mixed:
+        return "".join(node.itertext())
+    parts = []
+    for child in children:
+        text = " ".join(element_text(child, separator, trim_parts).split())
+        if trim_parts and text:
+            text = trim_marc_punctuation(text)
+        if text:
+            parts.append(text)
+    return separator.join(parts)
+
+
+def _texts(value: Any, separator: str = DEFAULT_SEPARATOR, trim_parts: bool = False) -> list[str]:
+    """Strings of an XPath result or a feed cell (elements give their text, see :func:`element_text`)."""
     if value is None:
         return []
     if isinstance(value, list | tuple):
-        return [t for v in value[:MAX_VALUES] for t in _texts(v)]
+        return [t for v in value[:MAX_VALUES] for t in _texts(v, separator, trim_parts)]
     if isinstance(value, bool):
         return []
     if isinstance(value, str | int | float):
         return [str(value)]
     if hasattr(value, "itertext"):
-        return ["".join(value.itertext())]
+        return [element_text(value, separator, trim_parts)]
     return []
 
 
@@ -107,15 +186,18 @@ def build_record(values: dict[str, list[str]]) -> NormalisedRecord:
     return builder.crosswalk()
 
 
-def apply_xpaths(compiled: dict[str, etree.XPath], metadata: Any) -> NormalisedRecord:
-    """Evaluate each XPath on the metadata element and build the record."""
+def apply_xpaths(compiled: dict[str, FieldXPath], metadata: Any) -> NormalisedRecord:
+    """Evaluate each XPath on the metadata element and build the record (see the module docstring)."""
     values: dict[str, list[str]] = {}
-    for name, xpath in compiled.items():
+    for name, field in compiled.items():
         try:
-            result = xpath(metadata)
+            result = field.xpath(metadata)
         except etree.XPathError:
             continue
-        values[name] = _texts(result)
+        texts = _texts(result, field.separator, trim_parts=field.trim and bool(field.separator.strip()))
+        if field.trim:
+            texts = [trim_marc_punctuation(text.strip()) for text in texts]
+        values[name] = texts
     return build_record(values)
 
 

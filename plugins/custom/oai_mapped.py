@@ -7,8 +7,15 @@
                 "creators": "marc:datafield[@tag='100' or @tag='700']/marc:subfield[@code='a']",
                 "dates": "marc:datafield[@tag='260']/marc:subfield[@code='c']", ...}}
 
-XPaths are evaluated on the element inside ``<metadata>``. The mapping is compiled and checked
-when the repository is saved (see :mod:`plugins.custom.mapping`).
+XPaths are evaluated on the element inside ``<metadata>``. A field may also be an object naming
+how the texts of a selected element's children are joined (a space by default) and whether MARC
+trailing punctuation is trimmed::
+
+    "creators": {"xpath": "marc:datafield[@tag='100' or @tag='700']", "separator": ", "}
+
+so that ``<subfield code="a">Röglin</subfield><subfield code="b">Heiko</subfield>`` reads
+``Röglin, Heiko``, never ``RöglinHeiko``. The mapping is compiled and checked when the repository
+is saved (see :mod:`plugins.custom.mapping`, which documents the rules).
 """
 
 from __future__ import annotations
