@@ -108,5 +108,5 @@ def test_token_that_dies_again_ends_partial_and_resumable(hub, replay):
     with hub.db.session() as session:
         run = session.get(HarvestRun, summary.run_id)
         assert run.state == RunState.PARTIAL
-        assert session.get(Repository, repo_id).high_water_mark is None, \
+        assert not session.get(Repository, repo_id).high_water_mark, \
             "the high-water mark never moves past a list that did not finish"
