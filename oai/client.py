@@ -281,17 +281,25 @@ class OAIClient:
         raise RunawayList(f"{self.base_url}: ListSets exceeded HARVEST_MAX_PAGES={self.max_pages} pages")
 
     def get_record(self, identifier: str, metadata_prefix: str) -> ParsedRecord:
-        """One record; OAIProtocolError (idDoesNotExist, cannotDisseminateFormat) when the server says so."""
+        """One record; OAIProtocolError (idDoesNotExist, cannotDisseminateFormat) when the server says so.
+
+        A record read only after dropping characters illegal in XML comes back with its ``repairs`` and
+        its ``raw_bytes`` as received; one that stays unreadable, or whose header has no identifier,
+        raises :class:`MalformedResponse` (:class:`~oai.xml.MissingIdentifier`) holding its raw bytes.
+        """
         page = self._request({"verb": "GetRecord", "identifier": identifier, "metadataPrefix": metadata_prefix})
+        context = f"{self.base_url}: record {identifier!r} is broken"
         if page.broken:
-            raise MalformedResponse(f"{self.base_url}: record {identifier!r} is broken: {page.broken[0].reason}",
-                                    raw=page.broken[0].raw)
+            raise page.broken[0].as_error(context)
         if page.recovered:
             return page.recovered[0]
         node = page.root.find(f"{q('GetRecord')}/{q('record')}")
         if node is None:
             raise MalformedResponse(f"{self.base_url}: the GetRecord response has no <record>")
-        return parse_record(node)
+        try:
+            return parse_record(node)
+        except MalformedResponse as exc:
+            raise BrokenRecord(identifier, str(exc), etree.tostring(node), exc.record_fault).as_error(context) from exc
 
     # -- list verbs ------------------------------------------------------------------------
 
@@ -401,7 +409,7 @@ class OAIClient:
                 try:
                     records.append(parse_record(node))
                 except MalformedResponse as exc:
-                    broken.append(BrokenRecord("", str(exc), etree.tostring(node)))
+                    broken.append(BrokenRecord("", str(exc), etree.tostring(node), exc.record_fault))
         token_node = container.find(q("resumptionToken"))
         token = _text(token_node) or None
         size_text = token_node.get("completeListSize", "") if token_node is not None else ""

@@ -65,16 +65,19 @@ class OAIPlatform(Platform):
         return not (set(sets) & set(self.source.sets_exclude))
 
     def _item(self, record: ParsedRecord) -> HarvestedItem:
+        """A harvested record; one the client mended to read keeps its repair notes and bytes as received."""
         return HarvestedItem(
             source_identifier=record.identifier, datestamp=record.datestamp, deleted=record.deleted,
             sets=list(record.sets), metadata_format=self.metadata_prefix,
             raw_metadata=record.metadata_xml or "", metadata=record.metadata, about=list(record.about_xml),
+            repairs=list(record.repairs), raw_bytes=record.raw_bytes,
         )
 
     @staticmethod
     def _broken(broken: BrokenRecord) -> HarvestedItem:
+        """An item error (unreadable record, header without identifier) with the record's raw bytes."""
         return HarvestedItem(source_identifier=broken.identifier_guess or "", error=broken.reason,
-                             error_kind="unreadable-record", raw_bytes=broken.raw)
+                             error_kind=str(broken.kind), raw_bytes=broken.raw)
 
     # --- normalise -------------------------------------------------------------
 

@@ -146,6 +146,49 @@ def oai_error(code: str, message: str = "") -> bytes:
             f'<error code="{code}">{message}</error></OAI-PMH>').encode()
 
 
+DC_OPEN = (b'<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+           b'xmlns:dc="http://purl.org/dc/elements/1.1/">')
+DC_CLOSE = b"</oai_dc:dc></metadata>"
+
+
+def dirty_record(identifier: bytes, datestamp: bytes, dc: bytes, *, header: bytes | None = None) -> bytes:
+    """A ``<record>`` of raw bytes (``dc`` goes inside ``oai_dc:dc`` as given, ``header`` replaces the header)."""
+    if header is None:
+        header = (b"<header><identifier>" + identifier + b"</identifier><datestamp>" + datestamp
+                  + b"</datestamp><setSpec>col_1</setSpec></header>")
+    return b"<record>" + header + DC_OPEN + dc + DC_CLOSE + b"</record>"
+
+
+# A ListRecords page as real repositories send them: one record holds every kind of character illegal
+# in XML (U+0001, U+FFFF, a lone surrogate as a character reference, invalid UTF-8 bytes: an invalid
+# byte pair and a lone surrogate encoded as UTF-8), one stays broken once they are dropped (an
+# unclosed element), two headers have no identifier; the others are clean.
+DIRTY_RECORDS = {
+    "oai:dirty:1": dirty_record(b"oai:dirty:1", b"2024-03-01T00:00:00Z", b"<dc:title>Clean first</dc:title>"),
+    "oai:dirty:2": dirty_record(
+        b"oai:dirty:2", b"2024-03-02T00:00:00Z",
+        b"<dc:title>Con\x01trol\x01 and non\xef\xbf\xbfcharacter</dc:title>"
+        b"<dc:description>Lone &#xD800;surrogate reference, bytes \xff\xfe and \xed\xa0\x80 not UTF-8, "
+        b"\xe4\xb8\xad\xe6\x96\x87 kept</dc:description><dc:creator>Wang, Fang</dc:creator>"),
+    "oai:dirty:3": dirty_record(b"oai:dirty:3", b"2024-03-03T00:00:00Z",
+                                b"<dc:title>Unclosed \x01 title<dc:creator>Li, Si</dc:creator>"),
+    "(no identifier, deleted)": (b'<record><header status="deleted"><datestamp>2024-03-04T00:00:00Z</datestamp>'
+                                 b"<setSpec>col_1</setSpec></header></record>"),
+    "(empty identifier)": dirty_record(b"", b"2024-03-05T00:00:00Z", b"<dc:title>No identifier</dc:title>",
+                                       header=b"<header><identifier/><datestamp>2024-03-05T00:00:00Z</datestamp>"
+                                              b"</header>"),
+    "oai:dirty:4": dirty_record(b"oai:dirty:4", b"2024-03-06T00:00:00Z", b"<dc:title>Clean last</dc:title>"),
+}
+
+
+def dirty_page(records: dict[str, bytes] | None = None, verb: str = "ListRecords") -> bytes:
+    """A response page holding ``records`` (default :data:`DIRTY_RECORDS`) verbatim, bytes as given."""
+    body = b"".join((DIRTY_RECORDS if records is None else records).values())
+    return (b'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+            b"<responseDate>2024-06-03T19:51:07Z</responseDate><request>http://repo.example.org/oai</request>"
+            + f"<{verb}>".encode() + body + f"</{verb}>".encode() + b"</OAI-PMH>")
+
+
 class Kit:
     """The response builders, handed to tests as the ``kit`` fixture (tests/oai is not a package)."""
 
@@ -153,6 +196,8 @@ class Kit:
     page = staticmethod(oai_page)
     error = staticmethod(oai_error)
     fixture = staticmethod(fixture_bytes)
+    dirty_page = staticmethod(dirty_page)
+    dirty_record = staticmethod(dirty_record)
 
 
 @pytest.fixture

@@ -144,17 +144,19 @@ def test_get_record_id_does_not_exist(server, http, kit):
 
 # -- broken records ----------------------------------------------------------------------------
 
-def test_illegal_characters_break_only_their_records(server, http, kit):
+def test_illegal_characters_are_dropped_from_their_records_only(server, http, kit):
     server.script(kit.xml(kit.fixture("ListRecords_illegal_chars.xml")), kit.page(LR, records(7)))
     pages = harvest(OAIClient(server.url, http))
     first = pages[0]
-    assert [r.identifier for r in first.records] == ["oai:repo.example.edu.cn:1", "oai:repo.example.edu.cn:3"]
-    assert "中文" in first.records[1].metadata_xml
-    assert [b.identifier_guess for b in first.broken] == [f"oai:repo.example.edu.cn:{n}" for n in (2, 4, 5, 6)]
-    raws = [b.raw for b in first.broken]
+    assert [r.identifier for r in first.records] == [f"oai:repo.example.edu.cn:{n}" for n in range(1, 7)]
+    assert "中文" in first.records[2].metadata_xml and not first.broken
+    mended = [r for r in first.records if r.repairs]
+    assert [r.identifier for r in mended] == [f"oai:repo.example.edu.cn:{n}" for n in (2, 4, 5, 6)]
+    raws = [r.raw_bytes for r in mended]
     assert b"\x00" in raws[0] and b"\x0b" in raws[1] and b"\xef\xbf\xbe" in raws[2] and b"\xed\xa0\x80" in raws[3]
-    assert all(b.raw.startswith(b"<record>") and b.raw.endswith(b"</record>") for b in first.broken)
-    assert all("not well-formed" in b.reason for b in first.broken)
+    assert all(raw.startswith(b"<record>") and raw.endswith(b"</record>") for raw in raws)
+    titles = [r.metadata.findtext("{http://purl.org/dc/elements/1.1/}title") for r in mended]
+    assert titles == ["Bad  null", "Bad  vertical tab", "Bad ", "Lone surrogate \ufffd"]
     assert first.response_date == "2024-06-03T19:51:07Z" and first.complete_list_size == 20
     assert first.resumption_token == "metadataPrefix%3Doai_dc%26offset%3D6"
     assert pages[1].records[0].identifier == "oai:repo:7"
@@ -174,10 +176,10 @@ def test_double_escaped_token_is_encoded_exactly_once(server, http, kit):
 def test_prefixed_oai_elements_and_nested_marc_records(server, http, kit):
     server.script(kit.xml(kit.fixture("ListRecords_prefixed_marc_broken.xml")))
     [page] = harvest(OAIClient(server.url, http))
-    assert [r.identifier for r in page.records] == ["oai:x:1", "oai:x:3"]
+    assert [r.identifier for r in page.records] == ["oai:x:1", "oai:x:2", "oai:x:3"] and not page.broken
     assert page.records[0].metadata.tag == "{http://www.loc.gov/MARC21/slim}record"
-    assert "First" in page.records[0].metadata_xml
-    assert [b.identifier_guess for b in page.broken] == ["oai:x:2"]
+    assert "First" in page.records[0].metadata_xml and "Broken </subfield>" in page.records[1].metadata_xml
+    assert page.records[1].repairs and not page.records[0].repairs
     assert page.resumption_token is None and page.checkpoint["done"]
     assert page.checkpoint["max_datestamp"] == "2023-01-03T00:00:00.123Z"
 
