@@ -49,6 +49,25 @@ class Stage(StrEnum):
     INDEX = "index"
 
 
+class NoticeKind(StrEnum):
+    """Kinds of the notes the harvest itself writes on a run (item errors that are not failures)."""
+
+    TOKEN_FALLBACK = "token_fallback"  # a dead resumption token: the list was restarted whole
+    RUNAWAY_TOKENS = "runaway_tokens"  # tokens past completeListSize: the list was ended
+    LIST_RESTART_FAILED = "list-restart-failed"  # the token died again: the list is left unfinished
+    RECORD_REPAIRED = "record-repaired"  # characters illegal in XML dropped; raw bytes kept
+    VALUE_CUT = "value-cut"  # a metadata value longer than HARVEST_MAX_VALUE_CHARS was cut
+    EMPTY_METADATA = "empty-metadata"  # an update without metadata did not overwrite the stored record
+    MISSING_IDENTIFIER = "missing-identifier"  # a header without an identifier
+    SWEPT = "swept"  # records no longer listed by the source became tombstones
+    SWEEP_HELD = "sweep-held"  # too many records unlisted at once: kept, waiting for confirmation
+
+
+# Notes that the run's summary shows as warnings: the run finished, but a person should know.
+WARNING_KINDS = frozenset({NoticeKind.TOKEN_FALLBACK, NoticeKind.RUNAWAY_TOKENS, NoticeKind.LIST_RESTART_FAILED,
+                           NoticeKind.SWEPT, NoticeKind.SWEEP_HELD})
+
+
 class ImportOutcome(StrEnum):
     """What importing one harvested item did to the Record table."""
 

@@ -34,7 +34,8 @@ from oai.xml import (
 )
 
 __all__ = [
-    "DAY", "SECONDS", "BrokenRecord", "Identify", "ListPage", "MalformedResponse", "MetadataFormatInfo",
+    "DAY", "SECONDS", "BrokenRecord", "Identify", "ListPage", "ListRestartFailed", "MalformedResponse",
+    "MetadataFormatInfo",
     "NotOAIResponse", "OAIClient", "OAIProtocolError", "ParsedRecord", "RunawayList", "SetInfo",
     "format_datestamp", "parse_datestamp",
 ]
@@ -60,6 +61,16 @@ class RunawayList(HarvestError):
     """A list that does not end: repeated tokens, a token cycle, too many (empty) pages."""
 
     retryable = False
+
+
+class ListRestartFailed(HarvestError):
+    """A list's resumption token died again after every allowed restart from the list's original ``from``.
+
+    Nothing is lost: the records read so far are stored, and the list is restarted whole by the next
+    harvest (the run that raised this is left resumable and its high-water mark is not moved).
+    """
+
+    retryable = True
 
 
 def parse_datestamp(value: str) -> datetime:
@@ -170,6 +181,7 @@ class OAIClient:
         settings = getattr(http, "settings", {}) or {}
         self.max_pages = int(settings.get("HARVEST_MAX_PAGES", 1_000_000))
         self.max_empty_pages = int(settings.get("HARVEST_MAX_EMPTY_PAGES", 50))
+        self.max_restarts = int(settings.get("HARVEST_LIST_RESTARTS", 1))
         self._notices: list[tuple[str, str]] = []
 
     # -- requests -----------------------------------------------------------------------------
@@ -319,6 +331,7 @@ class OAIClient:
               checkpoint: dict[str, Any] | None) -> Iterator[ListPage]:
         if checkpoint:
             state = copy.deepcopy(checkpoint)
+            state["restarts"] = 0  # a new attempt at the list may restart it again
             if state.get("granularity"):
                 self.granularity = self.granularity or state["granularity"]
         else:
@@ -328,8 +341,7 @@ class OAIClient:
                 "from": format_datestamp(from_, granularity) if from_ else None,
                 "until": format_datestamp(until, granularity) if until else None,
                 "granularity": granularity, "token": None, "done": False, "pages": 0, "empty_pages": 0,
-                "records_seen": 0, "max_datestamp": None, "token_digests": [], "fallbacks_from": [],
-                "day_retry": False,
+                "records_seen": 0, "token_digests": [], "restarts": 0, "day_retry": False,
             }
         if state.get("done"):
             return
@@ -382,17 +394,24 @@ class OAIClient:
         return True
 
     def _fall_back(self, state: dict[str, Any], error: HarvestError) -> None:
-        """A dead resumption token: restart the list from the latest datestamp seen (once per datestamp)."""
-        restart = state.get("max_datestamp") or state.get("from") or ""
-        if restart in state["fallbacks_from"]:
-            raise HarvestError(f"{self.base_url}: the resumption token failed again after restarting the list "
-                               f"from {restart or 'the start'}; last error: {error}", retryable=True) from error
-        state["fallbacks_from"].append(restart)
-        if restart:
-            state["from"] = format_datestamp(restart, state.get("granularity") or self._server_granularity())
-        state.update(token=None, token_digests=[], records_seen=0, empty_pages=0)
-        self._notices.append(("token_fallback", f"resumption token failed ({error}); restarted the list "
-                                                f"from={state['from'] or '(start)'}"))
+        """A dead resumption token: restart the whole list from its original ``from``.
+
+        Lists are not ordered by datestamp (Zenodo, DOAJ and DSpace pages are shuffled), so a restart
+        from the newest datestamp seen would skip older records on the pages not yet read. Records
+        read again are stored unchanged. After ``HARVEST_LIST_RESTARTS`` restarts the list fails with
+        :class:`ListRestartFailed`, resumable: its next attempt restarts it again.
+        """
+        if state.get("restarts", 0) >= self.max_restarts:
+            raise ListRestartFailed(
+                f"{self.base_url}: the resumption token died again after restarting the list "
+                f"{state.get('restarts', 0)} time(s) from from={state.get('from') or '(start)'}; the records read "
+                f"so far are stored and the next harvest restarts the list; last error: {error}") from error
+        state.update(token=None, token_digests=[], records_seen=0, empty_pages=0,
+                     restarts=state.get("restarts", 0) + 1)
+        self._notices.append(("token_fallback", f"resumption token died after page {state['pages']} ({error}); "
+                                                f"restarted the whole list from its original "
+                                                f"from={state['from'] or '(start)'}: records read again are "
+                                                "counted unchanged"))
 
     def _read_page(self, state: dict[str, Any], page: ParsedPage, notices: list[tuple[str, str]]) -> ListPage:
         """Turn a parsed response into a ListPage, updating the list state and stopping runaways."""
@@ -415,8 +434,6 @@ class OAIClient:
         size_text = token_node.get("completeListSize", "") if token_node is not None else ""
         complete_size = int(size_text) if size_text.strip().isdigit() else None
         cursor = token_node.get("cursor") if token_node is not None else None
-        for record in records:
-            state["max_datestamp"] = _later(state["max_datestamp"], record.datestamp)
         state["pages"] += 1
         state["records_seen"] += len(records) + len(broken)
         if token:
@@ -443,14 +460,3 @@ class OAIClient:
         return ListPage(records=records, broken=broken, resumption_token=token, complete_list_size=complete_size,
                         cursor=cursor, response_date=_text(root.find(q("responseDate"))),
                         checkpoint=copy.deepcopy(state), notices=notices)
-
-
-def _later(current: str | None, candidate: str) -> str | None:
-    """The later of two datestamp strings (kept verbatim); unparsable candidates are ignored."""
-    try:
-        moment = parse_datestamp(candidate)
-    except ValueError:
-        return current
-    if current is None or moment > parse_datestamp(current):
-        return candidate
-    return current

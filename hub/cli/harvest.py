@@ -34,15 +34,20 @@ def register(cli: click.Group) -> None:
     @click.argument("repository_ids", nargs=-1, type=int)
     @click.option("--all", "all_repos", is_flag=True, help="Every active repository.")
     @click.option("--full", is_flag=True, help="Full re-harvest instead of incremental.")
+    @click.option("--confirm-deletions", is_flag=True,
+                  help="With --full: tombstone the records the source no longer lists even when they are more "
+                       "than HARVEST_SWEEP_MAX_SHARE of the repository (after a held sweep).")
     @json_option
     @pass_hub
-    def harvest(hub, repository_ids, all_repos, full, as_json):
+    def harvest(hub, repository_ids, all_repos, full, confirm_deletions, as_json):
         """Harvest repositories (resuming unfinished runs); exits 1 when one fails."""
         from hub.harvest.followups import after_harvest
         from hub.harvest.gather import harvest_repository
 
         if not repository_ids and not all_repos:
             raise click.UsageError("name repository ids or use --all")
+        if confirm_deletions and not full:
+            raise click.UsageError("--confirm-deletions goes with --full (only a full harvest sees what is gone)")
         if all_repos:
             with hub.db.session() as session:
                 repository_ids = tuple(session.scalars(select(Repository.id).where(
@@ -50,7 +55,8 @@ def register(cli: click.Group) -> None:
         summaries = []
         for repo_id in repository_ids:
             summary = harvest_repository(hub.db, hub.pm, hub.settings, repo_id, full=full,
-                                         progress=_progress(repo_id), http=hub.http(repo_id))
+                                         progress=_progress(repo_id), http=hub.http(repo_id),
+                                         confirm_deletions=confirm_deletions)
             if sys.stderr.isatty():
                 click.echo("", err=True)
             summaries.append(summary)
@@ -65,7 +71,10 @@ def register(cli: click.Group) -> None:
                         + (f", {summary.duration:.1f}s" if summary.duration is not None else "")
                         + (f", {summary.errors} errors (chair runs {repo_id})" if summary.errors else ""))
                 click.echo(line)
-                if summary.message:
+                if summary.warnings:
+                    for warning in summary.warnings:
+                        click.echo(f"  warning: {warning}", err=True)
+                elif summary.message:
                     click.echo(f"  {summary.message}")
                 for followup in followups:
                     click.echo(f"  {followup}")

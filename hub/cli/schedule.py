@@ -57,10 +57,13 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @click.argument("repository_id", type=int)
-    @click.option("--repair", is_flag=True, help="Fetch the missing and stale records with GetRecord.")
+    @click.option("--repair", is_flag=True, help="Fetch the missing and stale records with GetRecord and "
+                                                  "tombstone the records the source no longer lists.")
+    @click.option("--confirm-deletions", is_flag=True, help="With --repair: tombstone them even when they are more "
+                                                            "than HARVEST_SWEEP_MAX_SHARE of the repository.")
     @json_option
     @pass_hub
-    def completeness(hub, repository_id, repair, as_json):
+    def completeness(hub, repository_id, repair, confirm_deletions, as_json):
         """Compare a source's identifiers with the hub's records (missing, stale, extra)."""
         from hub.health.completeness import check_completeness, repair_with_getrecord
         from hub.models import CompletenessReport
@@ -72,7 +75,15 @@ def register(cli: click.Group) -> None:
                     "missing": len(report.missing), "stale": len(report.stale), "extra": len(report.extra),
                     "error": report.error}
         if repair and not data["error"]:
-            data["repair"] = {k: v for k, v in repair_with_getrecord(hub, report_id).items() if k != "changed_ids"}
+            result = repair_with_getrecord(hub, report_id, confirm_deletions=confirm_deletions)
+            data["repair"] = {k: v for k, v in result.items() if k != "changed_ids"}
+            if result.get("changed_ids"):
+                from hub.harvest.followups import after_harvest
+                from hub.harvest.gather import HarvestSummary
+                from hub.states import RunState
+
+                after_harvest(hub, HarvestSummary(repository_id, result["run_id"], RunState.SUCCEEDED,
+                                                  changed_ids=result["changed_ids"]))
         if as_json:
             return emit_json(data)
         click.echo(" ".join(f"{k}={v}" for k, v in data.items() if v != ""))

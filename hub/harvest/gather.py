@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pluggy
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,11 +24,13 @@ from hub.db import Database
 from hub.harvest.importer import import_page
 from hub.harvest.prefetch import prefetch
 from hub.harvest.runs import HarvestConflict, open_run
+from hub.harvest.sweep import sweep_unseen
 from hub.http import HarvestError, HttpClient
 from hub.models import HarvestRun, ItemError, Repository, utcnow
 from hub.platform import Page, Platform, SourceConfig
 from hub.plugins import crosswalks, platforms
-from hub.states import ImportOutcome, RepositoryState, RunKind, RunState, Stage
+from hub.states import WARNING_KINDS, ImportOutcome, NoticeKind, RepositoryState, RunKind, RunState, Stage
+from oai.client import ListRestartFailed
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ class HarvestSummary:
     # 64-bit ints: a list cost 36 bytes a record and made a harvest's memory grow with the source.
     changed_ids: Sequence[int] = field(default_factory=lambda: array("q"))
     retryable: bool = False  # a failed run that trying again later may finish (resumes at its checkpoint)
+    warnings: list[str] = field(default_factory=list)  # what a person must know although the run finished
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -85,8 +89,13 @@ def _since(repo: Repository, settings: dict[str, Any], kind: RunKind):
 
 def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[str, Any], repository_id: int,
                        *, full: bool = False, progress: ProgressCallback | None = None,
-                       http: HttpClient | None = None) -> HarvestSummary:
-    """Harvest one repository (resuming its last unfinished run); never raises for source faults."""
+                       http: HttpClient | None = None, confirm_deletions: bool = False) -> HarvestSummary:
+    """Harvest one repository (resuming its last unfinished run); never raises for source faults.
+
+    The high-water mark moves only when every list of the run finished. A full run whose lists all
+    finished tombstones the records the source no longer lists (see :mod:`hub.harvest.sweep`);
+    ``confirm_deletions`` lifts the guard against tombstoning a large share at once.
+    """
     http = http or HttpClient(settings)
     with db.session() as session:
         repo = session.get(Repository, repository_id)
@@ -110,9 +119,14 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         checkpoint = run.checkpoint.get("list") if resumed else None
         try:
             for page in prefetch(platform.gather(since=since, checkpoint=checkpoint)):
-                changed.extend(_commit_page(session, run, platform, pm, page))
+                changed.extend(_commit_page(session, run, platform, pm, page, settings))
                 if progress:
                     progress(run)
+        except ListRestartFailed as exc:
+            # Everything read is stored; the list is restarted whole next time: resumable, mark unmoved.
+            session.rollback()
+            _stop_unfinished(session, run, repository_id, str(exc))
+            retryable = True
         except HarvestError as exc:
             session.rollback()
             _fail(session, run, repository_id, exc.__class__.__name__, str(exc))
@@ -123,20 +137,34 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
             session.rollback()
             _fail(session, run, repository_id, "internal-error", f"{type(exc).__name__}: {exc}")
         else:
+            if run.kind == RunKind.FULL:
+                changed.extend(sweep_unseen(session, run, settings, confirmed=confirm_deletions))
             run.state = RunState.PARTIAL if run.failed else RunState.SUCCEEDED
             run.finished_at = utcnow()
+            run.checkpoint = {key: value for key, value in run.checkpoint.items() if key != "unfinished"}
             repo = session.get(Repository, repository_id)
             if run.checkpoint.get("response_date"):
                 repo.high_water_mark = run.checkpoint["response_date"]
             session.commit()
+        warnings = run_warnings(session, run.id)
+        if warnings and run.state.finished and not run.message:
+            run.message = "Warning: " + " | ".join(warnings)
+            session.commit()
         errors = len(run.errors)
         summary = HarvestSummary(repository_id, run.id, run.state, resumed, run.counts(), run.pages,
-                                 run.duration, run.message, errors, changed, retryable)
+                                 run.duration, run.message, errors, changed, retryable, warnings)
     return summary
 
 
+def run_warnings(session: Session, run_id: int) -> list[str]:
+    """The distinct messages of a run's warning notices (a restarted list, a held sweep...), oldest first."""
+    rows = session.execute(select(ItemError.message).where(
+        ItemError.run_id == run_id, ItemError.kind.in_(sorted(WARNING_KINDS))).order_by(ItemError.id))
+    return list(dict.fromkeys(message for (message,) in rows))
+
+
 def _commit_page(session: Session, run: HarvestRun, platform: Platform, pm: pluggy.PluginManager,
-                 page: Page) -> list[int]:
+                 page: Page, settings: dict[str, Any] | None = None) -> list[int]:
     """Import a page and commit it with the run's counters and checkpoint, atomically.
 
     Two workers may upsert the same record at once (overlapping sets, a re-delivered
@@ -145,7 +173,7 @@ def _commit_page(session: Session, run: HarvestRun, platform: Platform, pm: plug
     """
     for attempt in range(PAGE_ATTEMPTS):
         try:
-            result = import_page(session, run, platform, pm, page.items)
+            result = import_page(session, run, platform, pm, page.items, settings)
             outs = result.outcomes
             run.seen += len(page.items)
             run.new += outs[ImportOutcome.NEW]
@@ -155,7 +183,9 @@ def _commit_page(session: Session, run: HarvestRun, platform: Platform, pm: plug
             run.failed += outs[ImportOutcome.FAILED]
             run.pages += 1
             first_date = run.checkpoint.get("response_date") or page.response_date
-            run.checkpoint = {"list": page.checkpoint, "response_date": first_date}
+            unidentified = run.checkpoint.get("unidentified", 0) + result.unidentified
+            run.checkpoint = {**run.checkpoint, "list": page.checkpoint, "response_date": first_date,
+                              "unidentified": unidentified}
             run.heartbeat_at = utcnow()
             for notice in page.notices:
                 session.add(ItemError(run_id=run.id, repository_id=run.repository_id, stage=Stage.GATHER,
@@ -169,7 +199,18 @@ def _commit_page(session: Session, run: HarvestRun, platform: Platform, pm: plug
     return []
 
 
-def _fail(session, run: HarvestRun, repository_id: int, kind: str, message: str) -> None:
+def _stop_unfinished(session: Session, run: HarvestRun, repository_id: int, message: str) -> None:
+    """End a run PARTIAL with a list left unfinished: resumable, the high-water mark left where it was."""
+    run.state = RunState.PARTIAL
+    run.finished_at = utcnow()
+    run.checkpoint = {**run.checkpoint, "unfinished": True}
+    run.message = f"{message} (resumable: the next harvest restarts the unfinished list)"
+    session.add(ItemError(run_id=run.id, repository_id=repository_id, stage=Stage.GATHER,
+                          kind=NoticeKind.LIST_RESTART_FAILED, message=message))
+    session.commit()
+
+
+def _fail(session: Session, run: HarvestRun, repository_id: int, kind: str, message: str) -> None:
     run.state = RunState.FAILED
     run.finished_at = utcnow()
     run.message = f"{message} (resumable from page {run.pages})"

@@ -86,7 +86,7 @@ def open_run(session: Session, repo: Repository, settings: dict[str, Any], full:
     last = latest_run(session, repo.id)
     if last is not None and last.state == RunState.RUNNING:
         raise HarvestConflict(f"repository {repo.id} is being harvested by run {last.id} ({last.worker})")
-    if last is not None and last.state.resumable and last.checkpoint.get("list") and not full:
+    if last is not None and last.resumable and last.checkpoint.get("list") and not full:
         last.state = RunState.RUNNING
         last.worker = this_worker()
         last.heartbeat_at = utcnow()

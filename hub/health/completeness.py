@@ -7,7 +7,9 @@ compared with the hub's records, and the repair of what is missing or stale.
 - extra: live in the hub, no longer listed by the source at all (removed without a tombstone).
 
 Repair harvests the missing and stale records one by one with GetRecord (a run of their own, so
-every error is listed like a harvest's), or queues a full re-harvest.
+every error is listed like a harvest's) and tombstones the extra ones (the source dropped them
+without a tombstone, as ``deletedRecord`` ``transient`` or ``no`` sources do), with the sweep's guard
+against tombstoning a large share at once (:mod:`hub.harvest.sweep`); or it queues a full re-harvest.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from hub.harvest.gather import make_platform
 from hub.harvest.importer import import_page
 from hub.harvest.runs import latest_run, reconcile_runs, this_worker
+from hub.harvest.sweep import tombstone_unlisted
 from hub.http import HarvestError
 from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow
 from hub.platform import HarvestedItem
@@ -110,14 +113,16 @@ def _item(platform: Any, record: Any) -> HarvestedItem:
                          raw_metadata=record.metadata_xml or "", metadata=record.metadata)
 
 
-def repair_with_getrecord(hub: Any, report_id: int) -> dict[str, Any]:
-    """Fetch the missing and stale records of a report with GetRecord, in a run of their own."""
+def repair_with_getrecord(hub: Any, report_id: int, *, confirm_deletions: bool = False) -> dict[str, Any]:
+    """Fetch the missing and stale records of a report with GetRecord and tombstone its extra ones,
+    in a run of their own (``confirm_deletions`` lifts the guard on tombstoning a large share)."""
     with hub.db.session() as session:
         report = session.get(CompletenessReport, report_id)
         if report is None:
             raise LookupError(f"no completeness report {report_id}")
         identifiers = [e["identifier"] for e in (report.missing + report.stale)]
-        if not identifiers:
+        extra = [e["identifier"] for e in report.extra]
+        if not identifiers and not extra:
             return {"run_id": None, "fetched": 0, "note": "nothing to repair"}
         if len(identifiers) > MAX_REPAIR:
             raise ValueError(f"{len(identifiers)} records to repair: start a full re-harvest instead")
@@ -131,7 +136,8 @@ def repair_with_getrecord(hub: Any, report_id: int) -> dict[str, Any]:
             raise ValueError(f"platform {repo.platform} has no GetRecord: start a full re-harvest instead")
         run = HarvestRun(repository_id=repo.id, kind=RunKind.INCREMENTAL, state=RunState.RUNNING,
                          worker=this_worker(), started_at=utcnow(), heartbeat_at=utcnow(), checkpoint={},
-                         message=f"completeness repair (report {report_id}): GetRecord of {len(identifiers)} records")
+                         message=f"completeness repair (report {report_id}): GetRecord of {len(identifiers)} "
+                                 f"records, {len(extra)} no longer listed")
         session.add(run)
         session.flush()
         items = []
@@ -143,16 +149,25 @@ def repair_with_getrecord(hub: Any, report_id: int) -> dict[str, Any]:
                                       source_identifier=identifier[:1024], message=str(exc)))
                 run.failed += 1
         run.seen = len(identifiers)
-        result = import_page(session, run, platform, hub.pm, items)
-        outs = result.outcomes
-        run.new, run.updated = outs[ImportOutcome.NEW], outs[ImportOutcome.UPDATED]
-        run.unchanged, run.deleted = outs[ImportOutcome.UNCHANGED], outs[ImportOutcome.DELETED]
-        run.failed += outs[ImportOutcome.FAILED]
+        result = import_page(session, run, platform, hub.pm, items, hub.settings) if items else None
+        unlisted = list(session.scalars(select(Record.id).where(
+            Record.repository_id == repo.id, Record.deleted.is_(False), Record.source_identifier.in_(extra))))
+        swept = tombstone_unlisted(session, run, unlisted, hub.settings, confirmed=confirm_deletions,
+                                   how=f"the identifier sweep of completeness report {report_id}",
+                                   confirm_with=f"chair completeness {repo.id} --repair --confirm-deletions")
+        changed_ids = (result.changed_ids if result else []) + swept
+        if result is not None:
+            outs = result.outcomes
+            run.new, run.updated = outs[ImportOutcome.NEW], outs[ImportOutcome.UPDATED]
+            run.unchanged, run.deleted = outs[ImportOutcome.UNCHANGED], run.deleted + outs[ImportOutcome.DELETED]
+            run.failed += outs[ImportOutcome.FAILED]
         run.pages = 1
         run.state = RunState.PARTIAL if run.failed else RunState.SUCCEEDED
         run.finished_at = utcnow()
         report.repaired_at = utcnow()
+        held = len(unlisted) if unlisted and not swept else 0
         report.repair_note = (f"run {run.id}: {run.new} new, {run.updated} updated, {run.deleted} deleted, "
-                              f"{run.failed} failed")
-        return {"run_id": run.id, "fetched": len(items), "note": report.repair_note,
-                "changed_ids": result.changed_ids}
+                              f"{run.failed} failed" + (f", {held} tombstones held (confirm them with "
+                                                        f"--confirm-deletions)" if held else ""))
+        return {"run_id": run.id, "fetched": len(items), "note": report.repair_note, "changed_ids": changed_ids,
+                "held": held}

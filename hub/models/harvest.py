@@ -52,6 +52,12 @@ class HarvestRun(Base):
         return {name: getattr(self, name) for name in self.COUNTERS}
 
     @property
+    def resumable(self) -> bool:
+        """Whether the next harvest continues this run: it stopped (failed, interrupted), or it ended
+        PARTIAL with a list left unfinished (a resumption token that died again after its restarts)."""
+        return self.state.resumable or (self.state == RunState.PARTIAL and bool((self.checkpoint or {}).get("unfinished")))
+
+    @property
     def duration(self) -> float | None:
         """Seconds from start to finish (or to the last heartbeat of an unfinished run)."""
         end = self.finished_at or self.heartbeat_at

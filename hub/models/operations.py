@@ -44,6 +44,10 @@ class RepositoryStatus(Base):
     last_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_notice: Mapped[str] = mapped_column(Text, default="")
     last_completeness_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Records a full harvest found unlisted but did not tombstone (over HARVEST_SWEEP_MAX_SHARE): shown on
+    # the dashboard until a confirmed full harvest (or one that finds them listed again) clears it.
+    sweep_held: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sweep_held_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CountSnapshot(Base):

@@ -37,6 +37,8 @@ class Record(Base):
         default=FulltextState.NONE,
     )
     content_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of what the outputs show
+    # The full harvest run that last saw the record listed by its source (the sweep tombstones the rest).
+    last_seen_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     repository = relationship("Repository")

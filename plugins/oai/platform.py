@@ -51,10 +51,12 @@ class OAIPlatform(Platform):
             pages = self.client.list_records(self.metadata_prefix, from_=since, set_=set_spec,
                                              checkpoint=resume)
             for page in pages:
-                yield self._page(page, index)
+                yield self._page(page, index, set_spec)
 
-    def _page(self, page: ListPage, set_index: int) -> Page:
+    def _page(self, page: ListPage, set_index: int, set_spec: str | None = None) -> Page:
         items = [self._item(r) for r in page.records if self._wanted(r.sets)]
+        for item in items:
+            item.list_set = set_spec  # the import keeps the union of memberships over the run's lists
         items.extend(self._broken(b) for b in page.broken)
         return Page(items=items, checkpoint={"set_index": set_index, "list": page.checkpoint},
                     response_date=page.response_date,

@@ -46,10 +46,29 @@ def test_sweep_finds_and_repairs(app, hub, network, signed_in):
         assert session.scalar(select(Record).where(Record.source_identifier == ids[0])) is not None
         assert session.scalar(select(Record.source_datestamp).where(Record.source_identifier == ids[1])) != "1999-01-01"
         assert session.get(CompletenessReport, report_id).repair_note.endswith("0 failed")
+        # Dropped by the source without a tombstone: the repair made it one (issue 13, item 12).
+        assert session.scalar(select(Record.deleted).where(Record.source_identifier == "oai:gone:1"))
     again = check_completeness(hub, network.donghai_repo)
     with hub.db.session() as session:
         report = session.get(CompletenessReport, again)
-        assert report.missing == [] and report.stale == []
+        assert report.missing == [] and report.stale == [] and report.extra == []
+
+
+def test_repair_holds_a_mass_tombstoning_until_confirmed(hub, network):
+    assert run_harvest_now(hub, network.donghai_repo).state.value == "succeeded"
+    with hub.db.session() as session:
+        for n in range(20):  # 20 records the source does not list, beside its 30: 40% of the live records
+            session.add(Record(repository_id=network.donghai_repo, source_identifier=f"oai:gone:{n}",
+                               source_datestamp="2001", meta={}, sets=[], fulltext_links=[]))
+    report_id = check_completeness(hub, network.donghai_repo)
+    held = repair_with_getrecord(hub, report_id)
+    assert held["held"] == 20 and "20 tombstones held" in held["note"]
+    with hub.db.session() as session:
+        assert not any(session.scalars(select(Record.deleted).where(Record.source_identifier.like("oai:gone:%"))))
+    done = repair_with_getrecord(hub, report_id, confirm_deletions=True)
+    assert done["held"] == 0 and len(done["changed_ids"]) == 20
+    with hub.db.session() as session:
+        assert all(session.scalars(select(Record.deleted).where(Record.source_identifier.like("oai:gone:%"))))
 
 
 def test_unreachable_source_gives_a_report_with_the_error(hub, network, site):

@@ -56,7 +56,7 @@ def progress(run: HarvestRun) -> dict:
     """What the progress endpoint reports of a run."""
     return {"id": run.id, "repository_id": run.repository_id, "state": run.state.value, "kind": run.kind.value,
             "pages": run.pages, **run.counts(), "message": run.message, "duration": run.duration,
-            "finished": run.state.finished, "resumable": run.state.resumable,
+            "finished": run.state.finished, "resumable": run.resumable,
             "errors": g.db.scalar(select(func.count()).select_from(ItemError).where(ItemError.run_id == run.id)) or 0,
             "heartbeat_at": run.heartbeat_at.isoformat() if run.heartbeat_at else None}
 
@@ -94,7 +94,7 @@ def run_resume(run_id: int):
     """Resume a failed or interrupted run from its checkpoint."""
     item = _reconciled(get_run_or_404(run_id))
     require(Action.MANAGE_INSTITUTION, item.repository.institution_id)
-    if not item.state.resumable:
+    if not item.resumable:
         flash(f"Run {run_id} is {item.state.value}: nothing to resume.")
         return redirect(url_for("admin.run", run_id=run_id))
     _action(item.repository, "run.resume", note=f"run {run_id} from page {item.pages}")
