@@ -4,9 +4,13 @@ Run on registration (``chair repo check ID``) and stored with the repository. It
 reachability and response times; whether Identify is sane (protocol, baseURL echo,
 earliestDatestamp, admin e-mail); granularity, deletedRecord and compression as declared and
 as observed; the metadata formats and the number of sets; the page size and whether
-resumption really works (page 2 is fetched with the token); a bounded sample of records with
-how each normalised field was filled (missing mandatory fields named); the full-text pattern
-of the sample (see :mod:`hub.harvest.check_sample`); robots.txt; the harvest strategy.
+resumption really works (page 2 is fetched with the token); a bounded sample of records, taken
+from the sets the repository is registered with (a set the source does not list, or that lists
+nothing, is a failed finding), with how each normalised field was filled (missing mandatory
+fields named); the full-text pattern of the sample (see :mod:`hub.harvest.check_sample`);
+robots.txt; the harvest strategy. A check that could not read and crosswalk a single record
+(an empty list, only deletions, a format without crosswalk, records that all fail) never calls
+a record-based finding ok: it says what it could not verify, and the report is not ok.
 Every finding that is a problem says what the member should change, in English and Chinese.
 Platform plugins extend the report with what only they can see (REST APIs, exports).
 The work is bounded (two list pages, a capped ListSets walk, a few file probes) so a
@@ -23,6 +27,7 @@ from hub.harvest.check_sample import (
     MANDATORY_FIELDS,
     SAMPLE_SIZE,
     observe_datestamps,
+    records_read_finding,
     sample_fields,
     sample_fulltext,
 )
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["MANDATORY_FIELDS", "SAMPLE_SIZE", "check_oai_repository"]
 
 SETS_TIME_BUDGET = 2.0  # seconds spent counting sets at most
+SAMPLED_SETS = 10  # registered sets whose first page is read (the first one's first two pages)
 
 
 def _timed(call):
@@ -76,12 +82,16 @@ def check_oai_repository(platform: OAIPlatform) -> CheckReport:
     prefix = platform.metadata_prefix
     add(CheckFinding("metadata_format", prefix in offered, f"{prefix} offered: {prefix in offered}",
                      f"Offer the metadata format {prefix}.", f"请提供元数据格式 {prefix}。"))
-    _count_sets(platform, report, times)
-    pages = _list_pages(platform, report, times)
-    records = [r for page in pages for r in page.records]
+    _crosswalk_finding(platform, report)
+    listed = _count_sets(platform, report, times)
+    lists = _list_pages(platform, report, times)
+    _set_findings(platform, listed, lists, report)
+    pages = lists[0][1] if lists else []
+    records = _interleaved([[r for page in list_pages for r in page.records] for _spec, list_pages in lists])
     observe_datestamps(records, identify, report)
-    sample_fields(platform, records[:SAMPLE_SIZE], report)
-    sample_fulltext(platform, records, report)
+    read = sample_fields(platform, records[:SAMPLE_SIZE], report)
+    sample_fulltext(platform, records, report, read)
+    add(records_read_finding(platform, records, read))
     facts["robots_txt"] = _robots(platform)
     add(CheckFinding("robots_txt", facts["robots_txt"] != "blocks the OAI path", f"robots.txt {facts['robots_txt']}",
                      "Allow harvesters to reach the OAI-PMH path in robots.txt (the hub sends a clear User-Agent).",
@@ -130,26 +140,102 @@ def _identify_findings(platform: OAIPlatform, identify: Any, report: CheckReport
                      "请启用 OAI-PMH 响应的 gzip 压缩（并在 Identify 中声明），可将页面体积缩小约十倍。"))
 
 
-def _count_sets(platform: OAIPlatform, report: CheckReport, times: dict[str, int]) -> None:
+def _count_sets(platform: OAIPlatform, report: CheckReport, times: dict[str, int]) -> set[str] | None:
+    """Count the sets (within a time budget); the specs listed, or None when the walk did not finish."""
     started = time.perf_counter()
-    count, complete = 0, True
+    specs: set[str] = set()
+    complete = True
     try:
-        for _set in platform.client.list_sets():
-            count += 1
+        for info in platform.client.list_sets():
+            specs.add(info.spec)
             if time.perf_counter() - started > SETS_TIME_BUDGET:
                 complete = False
                 break
     except HarvestError as exc:
         report.facts["sets_error"] = str(exc)
+        complete = False
     times["list_sets"] = round((time.perf_counter() - started) * 1000)
-    report.facts["sets"] = count if complete else f"at least {count}"
+    report.facts["sets"] = len(specs) if complete else f"at least {len(specs)}"
+    return specs if complete else None
 
 
-def _list_pages(platform: OAIPlatform, report: CheckReport, times: dict[str, int]) -> list[Any]:
-    """The first two ListRecords pages; findings on page size and resumption."""
+def _crosswalk_finding(platform: OAIPlatform, report: CheckReport) -> None:
+    """Whether the platform can read the harvested format at all (a crosswalk, or a mapping of its own)."""
+    prefix = platform.metadata_prefix
+    readable = sorted(p for p in platform.crosswalks
+                      if platform.reads_format(p, platform.crosswalks, platform.source.options))
+    ok = platform.reads_format(prefix, platform.crosswalks, platform.source.options)
+    report.findings.append(CheckFinding(
+        "crosswalk", ok, f"the {platform.name} platform reads {prefix}: {ok}",
+        f"The hub has no crosswalk for {prefix!r}: register the repository with the oai-mapped platform and a "
+        f"field mapping, or harvest one of: {', '.join(readable)}.",
+        f"中心没有 {prefix!r} 格式的转换规则：请改用 oai-mapped 平台并提供字段映射，"
+        f"或收割以下格式之一：{', '.join(readable)}。"))
+
+
+def _interleaved(lists: list[list[Any]]) -> list[Any]:
+    """Records of several lists taken in turn (so every sampled set is in the sample), each once."""
+    seen: set[str] = set()
+    out: list[Any] = []
+    for row in range(max((len(records) for records in lists), default=0)):
+        for records in lists:
+            if row < len(records) and records[row].identifier not in seen:
+                seen.add(records[row].identifier)
+                out.append(records[row])
+    return out
+
+
+def _set_findings(platform: OAIPlatform, listed: set[str] | None, lists: list[tuple[str | None, list[Any]]],
+                  report: CheckReport) -> None:
+    """One finding per registered set: the source lists it, and its list delivered records."""
+    registered = list(platform.source.sets_include)
+    if not registered:
+        return
+    plan = platform.list_plan()
+    delivered = {spec: sum(len(page.records) for page in pages) for spec, pages in lists}
+    report.facts["sample_sets"] = {name: delivered.get(spec, "not sampled")
+                                   for name, spec in zip(registered, plan, strict=False)}
+    for name, spec in zip(registered, plan, strict=False):
+        if listed is not None and spec not in listed:
+            ok, detail = False, f"set {name!r} does not exist on the source (ListSets does not list it)"
+        elif spec not in delivered:
+            continue  # beyond SAMPLED_SETS, or its list failed (a list_records finding says so)
+        elif not delivered[spec]:
+            ok, detail = False, f"set {name!r} has no records in {platform.metadata_prefix}"
+        else:
+            ok, detail = True, f"set {name!r}: {delivered[spec]} records sampled"
+        report.findings.append(CheckFinding(
+            f"set:{name}", ok, detail,
+            f"Register the repository with sets the source lists and that hold records (ListSets), "
+            f"or correct the set spec {name!r}.",
+            f"请登记源库 ListSets 中存在且含有记录的集合，或更正集合标识 {name!r}。"))
+
+
+def _list_pages(platform: OAIPlatform, report: CheckReport,
+                times: dict[str, int]) -> list[tuple[str | None, list[Any]]]:
+    """(set spec, pages) of the lists the harvest makes: the first list's first two pages (findings
+    on page size and resumption), the first page of each further registered set (up to SAMPLED_SETS)."""
+    plan = platform.list_plan()[:SAMPLED_SETS]
+    lists = [(plan[0], _first_pages(platform, plan[0], report, times))]
+    for spec in plan[1:]:
+        try:
+            page = next(iter(platform.client.list_records(platform.metadata_prefix, set_=spec)), None)
+        except HarvestError as exc:
+            report.findings.append(CheckFinding(
+                "list_records", False, f"set {spec!r}: {exc}",
+                "Make ListRecords answer for the chosen format and every registered set.",
+                "请确保 ListRecords 对所选格式和每个登记的集合都可以正常响应。"))
+            continue
+        lists.append((spec, [page] if page is not None else []))
+    return lists
+
+
+def _first_pages(platform: OAIPlatform, set_spec: str | None, report: CheckReport,
+                 times: dict[str, int]) -> list[Any]:
+    """The first two ListRecords pages of one list; findings on page size and resumption."""
     facts, add = report.facts, report.findings.append
     pages: list[Any] = []
-    listing = iter(platform.client.list_records(platform.metadata_prefix))
+    listing = iter(platform.client.list_records(platform.metadata_prefix, set_=set_spec))
     for number in (1, 2):
         started = time.perf_counter()
         try:

@@ -9,12 +9,12 @@ by the crosswalk). DSpace, EPrints and custom plugins extend this class.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from hub.normalise.record import NormalisedRecord
-from hub.platform import CheckFinding, CheckReport, HarvestedItem, Notice, Page, Platform
+from hub.platform import CheckFinding, CheckReport, HarvestedItem, Notice, Page, Platform, SourceConfig
 from oai.client import BrokenRecord, ListPage, OAIClient, ParsedRecord
 
 
@@ -92,6 +92,27 @@ class OAIPlatform(Platform):
         return crosswalk(item.metadata)
 
     # --- check -----------------------------------------------------------------
+
+    @classmethod
+    def reads_format(cls, prefix: str, crosswalks: Mapping[str, Any],
+                     options: Mapping[str, Any] | None = None) -> bool:
+        """Whether this platform can turn records in ``prefix`` into normalised records.
+
+        Asked at registration, before anything is saved or fetched. The answer comes from
+        :meth:`normalise` itself, given an item without metadata: a ``LookupError`` is the
+        platform's "no crosswalk for this format" (the generic reading needs a registered
+        crosswalk); any other answer means the platform has a reader of its own for the format
+        (such as ``oai-mapped``'s field mapping). Platforms that know better override this.
+        """
+        try:
+            probe = cls(SourceConfig(0, "", prefix, options=dict(options or {})), None,  # type: ignore[arg-type]
+                        crosswalks)
+            probe.normalise(HarvestedItem("", metadata_format=prefix))
+        except LookupError:
+            return False
+        except Exception:  # its own reader refused the empty item: the format itself is readable
+            return True
+        return True
 
     def check(self) -> CheckReport:
         """Identify, formats, sets and one page of records: what the hub can harvest."""

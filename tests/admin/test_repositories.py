@@ -166,3 +166,29 @@ def test_hub_admin_manages_institutions(app, hub, network, signed_in):
     assert response.status_code == 302
     with hub.db.session() as session:
         assert session.get(Repository, network.xiling_repo) is None
+
+
+def test_a_prefix_without_crosswalk_is_refused_before_anything_is_saved(app, hub, network, site, signed_in):
+    client = signed_in("dh-admin")
+    with hub.db.session() as session:
+        before = session.scalar(select(func.count(Repository.id)))
+    response = register(client, network.donghai, "http://127.0.0.1:1/oai", metadata_prefix="arXiv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "no crosswalk for &#39;arXiv&#39;" in page and "oai-mapped" in page and "oai_dc" in page
+    assert "转换规则" in page
+    with hub.db.session() as session:
+        assert session.scalar(select(func.count(Repository.id))) == before
+    # the same prefix with the platform that maps any format is accepted
+    mapping = '{"fields": {"titles": "*[local-name()=\'title\']"}}'
+    response = register(client, network.donghai, "http://127.0.0.1:1/oai", metadata_prefix="arXiv",
+                        platform="oai-mapped", options=mapping)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    # editing an existing repository to an unreadable prefix is refused too, and changes nothing
+    repo = network.donghai_repo
+    response = client.post(f"/admin/repositories/{repo}/edit", data={
+        "csrf_token": client.csrf, "platform": "oai", "base_url": site.base_url("donghai"),
+        "metadata_prefix": "marc21", "name": "Donghai IR"})
+    assert response.status_code == 422 and "no crosswalk for &#39;marc21&#39;" in response.get_data(as_text=True)
+    with hub.db.session() as session:
+        assert session.get(Repository, repo).metadata_prefix == "oai_dc"

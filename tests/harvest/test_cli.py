@@ -87,3 +87,22 @@ def test_private_address_refused_on_the_cli(chair, hub, site):
     chair("member", "add", "m2", "--name-en", "Member")
     output = chair("repo", "add", "--member", "m2", site.repo("dspace").base_url(site.url), code=1)
     assert "127.0.0.1" in output and "loopback" in output
+
+
+@pytest.mark.parametrize("prefix", ["arXiv", "cmdi", "marc21"])
+def test_repo_add_refuses_a_prefix_without_crosswalk(chair, hub, prefix):
+    from sqlalchemy import func, select
+
+    from hub.models import Repository
+
+    chair("member", "add", "mm", "--name-en", "Member")
+    output = chair("repo", "add", "--member", "mm", "--prefix", prefix, "http://127.0.0.1:1/oai", code=1)
+    assert output.startswith("Error:") and output.count("\n") == 1
+    assert f"the oai platform has no crosswalk for {prefix!r}" in output
+    assert "use the oai-mapped platform with a mapping, or one of: " in output and "oai_dc" in output
+    assert "转换规则" in output
+    with hub.db.session() as session:
+        assert session.scalar(select(func.count(Repository.id))) == 0
+    options = json.dumps({"fields": {"titles": "*[local-name()='title']"}})
+    assert chair("repo", "add", "--member", "mm", "--prefix", prefix, "--platform", "oai-mapped",
+                 "--options", options, "http://127.0.0.1:1/oai").strip().isdigit()

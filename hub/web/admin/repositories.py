@@ -13,9 +13,9 @@ from sqlalchemy.exc import OperationalError
 
 from hub.accounts.audit import log_action, snapshot
 from hub.accounts.permissions import Action, can
-from hub.members import add_repository, set_state, validate_options
+from hub.members import UnreadableFormat, add_repository, check_metadata_prefix, set_state, validate_options
 from hub.models import CompletenessReport, HarvestRun, Institution, Record, Repository, utcnow
-from hub.plugins import platforms
+from hub.plugins import crosswalks, platforms
 from hub.scheduling.runner import previous_start, start_harvest
 from hub.scheduling.schedule import next_run
 from hub.states import RepositoryState
@@ -93,6 +93,8 @@ def repository_new():
                                   metadata_prefix=values["metadata_prefix"], sets=values["sets"],
                                   exclude_sets=values["exclude_sets"], options=values["options"],
                                   schedule=values["schedule"])
+        except UnreadableFormat as exc:
+            form.errors["metadata_prefix"] = str(exc)
         except (ValueError, LookupError) as exc:
             form.errors["base_url"] = str(exc)
         else:
@@ -141,9 +143,13 @@ def repository_edit(repository_id: int):
             from hub.http import UnsafeURLError, check_url
 
             check_url(values["base_url"], allow_private=hub().settings["ALLOW_PRIVATE_ADDRESSES"])
-            options = validate_options(platforms(hub().pm)[values["platform"]], values["options"])
+            available = platforms(hub().pm)
+            options = validate_options(available[values["platform"]], values["options"])
+            check_metadata_prefix(available, values["platform"], values["metadata_prefix"], crosswalks(hub().pm),
+                                  options)
         except (UnsafeURLError, ValueError) as exc:
-            form.errors["base_url" if isinstance(exc, UnsafeURLError) else "options"] = str(exc)
+            form.errors["base_url" if isinstance(exc, UnsafeURLError) else
+                        "metadata_prefix" if isinstance(exc, UnreadableFormat) else "options"] = str(exc)
     if not form.ok:
         return render_template("admin/repository_form.html", form=form, repo=repo, platforms=choices,
                                institutions=[], chosen=repo.institution_id), 422
