@@ -42,6 +42,8 @@ class RepositoryHealth:
     trend: list[tuple[str, int, int]] = field(default_factory=list)
     failing: bool = False
     silent: bool = False
+    sweep_held: int = 0  # records a full harvest found unlisted but kept, waiting for confirmation
+    sweep_held_run_id: int | None = None
 
     @property
     def error_rate(self) -> float:
@@ -50,7 +52,7 @@ class RepositoryHealth:
 
     @property
     def stands_out(self) -> bool:
-        return self.failing or self.silent
+        return self.failing or self.silent or bool(self.sweep_held)
 
 
 def network_health(session: Session, settings: dict[str, Any], institution_ids: set[int] | None = None,
@@ -74,7 +76,10 @@ def network_health(session: Session, settings: dict[str, Any], institution_ids: 
         select(HarvestRun.repository_id, func.count(),
                func.sum(case((HarvestRun.state.in_(BAD_STATES), 1), else_=0)))
         .where(HarvestRun.created_at >= window_start).group_by(HarvestRun.repository_id))}
-    enqueued = dict(session.execute(select(RepositoryStatus.repository_id, RepositoryStatus.last_enqueued_at)).all())
+    statuses = {row.repository_id: row for row in session.execute(select(
+        RepositoryStatus.repository_id, RepositoryStatus.last_enqueued_at, RepositoryStatus.sweep_held,
+        RepositoryStatus.sweep_held_run_id))}
+    enqueued = {repo_id: row.last_enqueued_at for repo_id, row in statuses.items()}
     counts = current_counts(session)
     trend = trends(session, settings["HEALTH_TREND_DAYS"], now)
     rows = []
@@ -92,7 +97,9 @@ def network_health(session: Session, settings: dict[str, Any], institution_ids: 
             repo.id, repo.label, repo.institution_id, repo.institution.slug, repo.institution.name_en,
             repo.platform, repo.state, repo.schedule, run.state if run else None, run.id if run else None, success,
             next_run(repo.schedule, previous, now) if repo.state == RepositoryState.ACTIVE else None,
-            n, int(bad), records, fulltexts, trend.get(repo.id, []), failing, silent))
+            n, int(bad), records, fulltexts, trend.get(repo.id, []), failing, silent,
+            *((statuses[repo.id].sweep_held or 0, statuses[repo.id].sweep_held_run_id) if repo.id in statuses
+              else (0, None))))
     rows.sort(key=lambda r: (not r.stands_out, r.institution_slug, r.repository_id))
     return rows
 
@@ -101,6 +108,7 @@ def summary(rows: list[RepositoryHealth]) -> dict[str, int]:
     """Totals over the dashboard's rows."""
     return {"repositories": len(rows), "failing": sum(r.failing for r in rows),
             "silent": sum(r.silent for r in rows), "records": sum(r.records for r in rows),
+            "sweeps_held": sum(bool(r.sweep_held) for r in rows),
             "fulltexts": sum(r.fulltexts for r in rows),
             "healthy": sum(not r.stands_out and r.last_run_state is not None for r in rows)}
 

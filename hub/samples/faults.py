@@ -25,7 +25,7 @@ Kinds (default `times` in brackets):
     http503           HTTP 503 with Retry-After: S seconds (retry-after=S, default 1) or an
                       HTTP date S seconds ahead (retry-after-date=S)                         [1]
     bad-token         badResumptionToken for the token of page N (the token expired; the
-                      harvester must fall back to from=<last datestamp seen>)               [1]
+                      harvester must restart the list from its original from=)             [1]
     illegal-char      one record of page N carries an XML-illegal character (char=0b by
                       default; ListRecords only) inside its dc:description                  [always]
     repeat-token      from page N on (N >= 2), the response repeats the token it was asked for [always]

@@ -98,3 +98,25 @@ def test_notices_off_by_default(hub, network):
         status = session.scalar(select(RepositoryStatus).where(RepositoryStatus.repository_id == network.donghai_repo))
     assert lines == [f"repository {network.donghai_repo}: ok -> failing"]
     assert status.last_notice == "" and status.health == Health.FAILING
+
+
+def test_a_held_sweep_stands_out_on_the_dashboard_and_its_run_page_warns(app, hub, network, signed_in):
+    """A full harvest that found most records unlisted keeps them and says so where staff look."""
+    from hub.models import ItemError
+    from hub.states import NoticeKind, Stage
+
+    run_id = add_run(hub, network.donghai_repo, RunState.SUCCEEDED)
+    with hub.db.session() as session:
+        session.add(RepositoryStatus(repository_id=network.donghai_repo, health=Health.OK, last_notice="",
+                                     sweep_held=25, sweep_held_run_id=run_id))
+        session.add(ItemError(run_id=run_id, repository_id=network.donghai_repo, stage=Stage.GATHER,
+                              kind=NoticeKind.SWEEP_HELD, message="25 of 30 live records (83%) were not listed"))
+    with hub.db.session() as session:
+        rows = {r.repository_id: r for r in network_health(session, hub.settings)}
+    assert rows[network.donghai_repo].stands_out and rows[network.donghai_repo].sweep_held == 25
+    assert summary(list(rows.values()))["sweeps_held"] == 1
+    client = signed_in("staff")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "deletions held" in page and "25\n        unlisted, deletion held" in page
+    run_page = client.get(f"/admin/runs/{run_id}").get_data(as_text=True)
+    assert 'class="warning"' in run_page and "25 of 30 live records (83%) were not listed" in run_page

@@ -66,7 +66,10 @@ def progress(run: HarvestRun) -> dict:
 def run(run_id: int):
     """A run: counts, duration, state and its errors with explanations in both languages."""
     item = _reconciled(get_run_or_404(run_id))
-    return render_template("admin/run.html", run=item, repo=item.repository, groups=error_groups(item.id))
+    from hub.harvest.gather import run_warnings
+
+    return render_template("admin/run.html", run=item, repo=item.repository, groups=error_groups(item.id),
+                           warnings=run_warnings(g.db, item.id))
 
 
 @bp.get("/runs/<int:run_id>/progress.json")
