@@ -332,27 +332,32 @@ def repair_xml(data: bytes, encoding: str = "utf-8") -> tuple[str, list[str]] | 
     return "".join(out), notes
 
 
+def _unread(chunk: bytes, reason: str, kind: RecordFault = RecordFault.UNREADABLE) -> BrokenRecord:
+    """A chunk that could not be read; a header without identifier guesses none (not a dc:identifier)."""
+    guess = "" if kind is RecordFault.MISSING_IDENTIFIER else _guess_identifier(chunk)
+    return BrokenRecord(guess, reason, chunk, kind)
+
+
 def _parse_chunk(prologue: bytes, chunk: bytes, epilogue: bytes, repaired_wrapper: tuple[str, str],
                  encoding: str, parser: etree.XMLParser) -> ParsedRecord | BrokenRecord:
     """One record chunk of a page that failed to parse: read as is, else repaired, else broken."""
     try:
         return parse_record(etree.fromstring(prologue + chunk + epilogue, parser)[0])
     except MalformedResponse as exc:
-        return BrokenRecord(_guess_identifier(chunk), str(exc), chunk, exc.record_fault)
+        return _unread(chunk, str(exc), exc.record_fault)
     except (etree.XMLSyntaxError, IndexError) as exc:
         error = exc
     repaired = repair_xml(chunk, encoding)
     if repaired is None or not repaired[1]:
-        return BrokenRecord(_guess_identifier(chunk), f"not well-formed XML: {error}", chunk)
+        return _unread(chunk, f"not well-formed XML: {error}")
     text, notes = repaired
     start, end = repaired_wrapper
     try:
         record = parse_record(etree.fromstring((start + text + end).encode("utf-8"), parser)[0])
     except MalformedResponse as exc:
-        return BrokenRecord(_guess_identifier(chunk), str(exc), chunk, exc.record_fault)
+        return _unread(chunk, str(exc), exc.record_fault)
     except (etree.XMLSyntaxError, IndexError) as exc:
-        return BrokenRecord(_guess_identifier(chunk), f"not well-formed XML, even after the repair "
-                                                      f"({'; '.join(notes)}): {exc}", chunk)
+        return _unread(chunk, f"not well-formed XML, even after the repair ({'; '.join(notes)}): {exc}")
     record.repairs, record.raw_bytes = notes, chunk
     return record
 

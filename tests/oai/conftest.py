@@ -174,7 +174,8 @@ DIRTY_RECORDS = {
                                 b"<dc:title>Unclosed \x01 title<dc:creator>Li, Si</dc:creator>"),
     "(no identifier, deleted)": (b'<record><header status="deleted"><datestamp>2024-03-04T00:00:00Z</datestamp>'
                                  b"<setSpec>col_1</setSpec></header></record>"),
-    "(empty identifier)": dirty_record(b"", b"2024-03-05T00:00:00Z", b"<dc:title>No identifier</dc:title>",
+    "(empty identifier)": dirty_record(b"", b"2024-03-05T00:00:00Z", b"<dc:title>No identifier</dc:title>"
+                                       b"<dc:identifier>http://repo.example.org/handle/5</dc:identifier>",
                                        header=b"<header><identifier/><datestamp>2024-03-05T00:00:00Z</datestamp>"
                                               b"</header>"),
     "oai:dirty:4": dirty_record(b"oai:dirty:4", b"2024-03-06T00:00:00Z", b"<dc:title>Clean last</dc:title>"),

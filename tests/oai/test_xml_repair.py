@@ -63,6 +63,7 @@ def test_headers_without_identifier_are_item_errors_in_a_broken_page(server, htt
     missing = [b for b in page.broken if b.kind is RecordFault.MISSING_IDENTIFIER]
     assert [b.raw for b in missing] == [DIRTY_RECORDS["(no identifier, deleted)"], DIRTY_RECORDS["(empty identifier)"]]
     assert "deleted header without an identifier" in missing[0].reason
+    assert [b.identifier_guess for b in missing] == ["", ""], "no identifier is guessed from the metadata"
     assert all(r.identifier for r in page.records), "no record with an empty identifier"
 
 
