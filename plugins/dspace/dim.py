@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.normalise.dates import parse_date
-from hub.normalise.names import extract_orcid
+from hub.normalise.names import extract_orcid, split_name
 from hub.normalise.record import NormalisedRecord
 from plugins.dspace.dcbuild import DCBuilder
 
@@ -61,7 +61,7 @@ def crosswalk_dim(metadata: Any) -> NormalisedRecord:
             target = "creator" if element == "creator" or qualifier == "author" else "contributor"
             _name, orcid = extract_orcid(authority) if authority else ("", "")
             if orcid:
-                orcids[text] = orcid
+                orcids[split_name(text).name] = orcid  # keyed as the crosswalk names the person
             builder.add(target, text)
         elif element == "date":
             if qualifier in _SYSTEM_DATES:

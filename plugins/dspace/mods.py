@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.normalise.names import extract_orcid
+from hub.normalise.names import extract_orcid, split_name
 from hub.normalise.record import NormalisedRecord
 from plugins.dspace.dcbuild import DCBuilder
 
@@ -68,7 +68,7 @@ def crosswalk_mods(metadata: Any) -> NormalisedRecord:
     for node in mods.findall(m("name")):
         name, orcid, creator = _name(node)
         if orcid:
-            orcids[name] = orcid
+            orcids[split_name(name).name] = orcid  # keyed as the crosswalk names the person
         builder.add("creator" if creator else "contributor", name)
     for node in mods.findall(m("abstract")):
         builder.add("description", _text(node), node.get(XML_LANG, "") or node.get("lang", ""))
