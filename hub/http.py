@@ -239,13 +239,27 @@ class HttpClient:
 
         Retries transient failures; returns any other status (the caller judges 4xx and an empty 200).
         """
+        return self._fetch(url, params, max_bytes, headers)
+
+    def post_json(self, url: str, payload: Any, params: Mapping[str, Any] | None = None, *,
+                  max_bytes: int | None = None, headers: Mapping[str, str] | None = None) -> FetchResult:
+        """POST ``payload`` as JSON to a read-only query endpoint (one that answers like a GET, e.g. DSpace
+        5/6 ``/items/find-by-metadata-field``) with the same checks, retries and caps as :meth:`get`.
+
+        A 307/308 redirect repeats the POST at the checked new address; any other redirect is followed
+        with a GET, as browsers do.
+        """
+        return self._fetch(url, params, max_bytes, headers, payload=payload)
+
+    def _fetch(self, url: str, params: Mapping[str, Any] | None, max_bytes: int | None,
+               headers: Mapping[str, str] | None, payload: Any = None) -> FetchResult:
         cap = self.max_page_bytes if max_bytes is None else max_bytes
         last = ""
         for attempt in range(self.max_retries + 1):
             retry_after: float | None = None
             try:
                 with self._limited():
-                    response = self._open(url, params, headers)
+                    response = self._open(url, params, headers, payload)
                     try:
                         status = response.status_code
                         if status in RETRY_STATUSES:
@@ -334,17 +348,25 @@ class HttpClient:
         self._last_request = time.monotonic()
 
     def _open(self, url: str, params: Mapping[str, Any] | None,
-              headers: Mapping[str, str] | None) -> requests.Response:
-        """Send the request, following up to MAX_REDIRECTS redirects by hand, each hop checked."""
+              headers: Mapping[str, str] | None, payload: Any = None) -> requests.Response:
+        """Send the request (a GET, or a POST of ``payload`` as JSON), following up to MAX_REDIRECTS
+        redirects by hand, each hop checked."""
         current, current_params = url, params
         for _hop in range(MAX_REDIRECTS + 1):
             check_url(current, self.allow_private, self.resolver)
             self._pause()
-            response = self.session.get(current, params=current_params, headers=dict(headers or {}),
-                                        timeout=self.timeout, allow_redirects=False, stream=True)
+            if payload is None:
+                response = self.session.get(current, params=current_params, headers=dict(headers or {}),
+                                            timeout=self.timeout, allow_redirects=False, stream=True)
+            else:
+                response = self.session.post(current, params=current_params, json=payload,
+                                             headers=dict(headers or {}), timeout=self.timeout,
+                                             allow_redirects=False, stream=True)
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
             response.close()
+            if response.status_code not in (307, 308):
+                payload = None
             current, current_params = urljoin(response.url, location), None
         raise HttpError(f"{url} redirected more than {MAX_REDIRECTS} times", url=url, retryable=False)

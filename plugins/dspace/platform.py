@@ -6,7 +6,9 @@
   ``Repository.options['metadata_prefix']``; a harvest of a repository never checked asks
   ListMetadataFormats once at its start. A prefix other than ``oai_dc`` given at registration wins.
 - **Full texts**: per record, one request to the REST API found next to the OAI endpoint (DSpace 7
-  Discovery with embeds, or DSpace 5/6 ``/rest/handle``; see :mod:`plugins.dspace.rest`), stored
+  Discovery with embeds, or DSpace 5/6 ``/rest/handle``), falling back to the documented way of
+  finding an item by handle when that fails (DSpace 7 ``/pid/find``, DSpace 5/6
+  ``find-by-metadata-field``; see :mod:`plugins.dspace.rest`; the check reports which way served), stored
   by the check in ``options['rest_version']`` / ``options['rest_url']`` (``rest_version`` 0: no
   API, the record's own bitstream links are used). Discovery runs in :meth:`fulltext_links`, i.e.
   at import time, once per harvested record: an incremental harvest only receives new or changed
@@ -22,6 +24,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -29,7 +32,7 @@ from typing import Any
 from hub.http import HarvestError
 from hub.normalise.record import FileLink, Identifier, NormalisedRecord
 from hub.platform import CheckFinding, CheckReport, HarvestedItem, Page
-from plugins.dspace.rest import RestEndpoint, detect_rest, item_files
+from plugins.dspace.rest import LookupWay, RestEndpoint, detect_rest, item_files
 from plugins.oai.platform import OAIPlatform
 
 FORMAT_PREFERENCE = ("dim", "qdc", "mods", "xoai", "oai_dc")
@@ -64,6 +67,8 @@ class DSpacePlatform(OAIPlatform):
         self._set_names: dict[str, str] | None = None
         self._prefix: str | None = None
         self._rest: RestEndpoint | None | bool = False  # False: not looked up yet
+        self.lookups: Counter[LookupWay] = Counter()  # how items were found by handle (shown by the check)
+        self.lookup_notes: list[str] = []  # why the first way did not serve, a few examples
 
     # --- choices ---------------------------------------------------------------
 
@@ -146,10 +151,14 @@ class DSpacePlatform(OAIPlatform):
         if endpoint is None or not handle:
             return [f for f in record.files if f.access != "restricted"]
         try:
-            return item_files(self.http, endpoint, handle)
+            found = item_files(self.http, endpoint, handle)
         except HarvestError as exc:
             record.extra["fulltext_error"] = str(exc)
             return [f for f in record.files if f.access != "restricted"]
+        self.lookups[found.way] += 1
+        if found.note and len(self.lookup_notes) < 5:
+            self.lookup_notes.append(f"{handle}: {found.note}")
+        return found.files
 
     # --- check -----------------------------------------------------------------
 
@@ -178,8 +187,37 @@ class DSpacePlatform(OAIPlatform):
             "so the hub can find full-text files, their checksums and access status.",
             "请向匿名用户开放 DSpace REST API（DSpace 7：/server/api；DSpace 5/6：/rest），"
             "以便中心获取全文文件、校验值和访问权限。"))
+        if endpoint is not None:
+            self._lookup_finding(report)
         report.findings.append(CheckFinding(
             "rich_format", prefix != "oai_dc", f"harvesting {prefix} (offered: {', '.join(sorted(offered))})",
             "Enable the dim (or qdc/mods) metadata format in DSpace's OAI module (oai/config/xoai.xml).",
             "请在 DSpace 的 OAI 模块（oai/config/xoai.xml）中启用 dim（或 qdc/mods）元数据格式。"))
         return report
+
+    def _lookup_finding(self, report: CheckReport) -> None:
+        """Which way the REST API found the sampled items by handle (discovery search, pid/find, ...)."""
+        ways = {str(way): n for way, n in self.lookups.items()}
+        report.facts["rest_lookup"] = ways
+        if self.lookup_notes:
+            report.facts["rest_lookup_notes"] = list(self.lookup_notes)
+        found = sum(n for way, n in self.lookups.items() if way != LookupWay.NOT_FOUND)
+        missing = self.lookups[LookupWay.NOT_FOUND]
+        if not self.lookups:
+            detail = "not verified: no sampled record was looked up in the REST API"
+        else:
+            used = ", ".join(f"{way}: {n}" for way, n in self.lookups.items() if way != LookupWay.NOT_FOUND)
+            detail = "; ".join(part for part in (f"items found by handle through {used}" if used else "",
+                                                 f"not found by any way: {missing}" if missing else "") if part)
+            if self.lookup_notes:
+                detail += f" ({self.lookup_notes[0]})"
+        if self.rest is not None and self.rest.version >= 7:
+            where_en = ("/server/api/pid/find, and the discovery search kept up to date with "
+                        "'dspace index-discovery'")
+            where_zh = "/server/api/pid/find，并用 dspace index-discovery 保持检索索引最新"
+        else:
+            where_en = where_zh = "/rest/handle/<handle>, or dc.identifier.uri through /rest/items/find-by-metadata-field"
+        report.findings.append(CheckFinding(
+            "rest_lookup", found > 0 and not missing, detail,
+            f"Make every item findable by its handle for anonymous readers of the REST API ({where_en}).",
+            f"请使 REST API 的匿名用户能按 handle 找到每个条目（{where_zh}）。"))

@@ -1,24 +1,35 @@
-"""Full-text discovery through DSpace's REST APIs: one request per item.
+"""Full-text discovery through DSpace's REST APIs: find the item by its handle, read its ORIGINAL bundle.
 
-- **DSpace 7+** (``/server/api``): one Discovery search for the item's handle with multi-level
-  embeds, ``/api/discover/search/objects?query=handle:"<h>"&dsoType=ITEM&embed=bundles/bitstreams/format
-  &embed=bundles/bitstreams/accessStatus&embed=accessStatus``: the item, its bundles, the
-  ORIGINAL bundle's bitstreams (``_links.content.href``, ``sizeBytes``, ``checkSum``), their
-  formats (``mimetype``) and access status (``open.access``, ``embargo`` with ``embargoDate``,
-  ``restricted``, ``metadata.only``) come back in one response. ``/api/pid/find`` would cost a
-  redirect plus the item and loses the embeds, so it is not used. Bitstreams without their own
-  access status (DSpace before 7.6) take the item's.
+- **DSpace 7+** (``/server/api``): first one Discovery search for the item's handle with
+  multi-level embeds, ``/api/discover/search/objects?query=handle:"<h>"&dsoType=ITEM
+  &embed=bundles/bitstreams/format&embed=bundles/bitstreams/accessStatus&embed=accessStatus``: the
+  item, its bundles, the ORIGINAL bundle's bitstreams (``_links.content.href``, ``sizeBytes``,
+  ``checkSum``), their formats (``mimetype``) and access status (``open.access``, ``embargo`` with
+  ``embargoDate``, ``restricted``, ``metadata.only``) come back in one response. The Discovery
+  index can lag behind the database or be restricted, so when the search fails (404, 401/403, an
+  unreadable answer) or finds nothing, the item is found the documented way of the REST contract
+  (identifiers.md): ``GET /api/pid/find?id=<handle>`` answers 302 to ``/api/core/items/<uuid>``
+  (followed by the hub's HTTP client, every hop address-checked), then the item is read again at
+  ``/api/core/items/<uuid>`` (built from its uuid, not from the redirect) with the same embeds
+  (projections.md: ``embed`` works on every HAL resource). Bitstreams without their own access
+  status (DSpace before 7.6) take the item's.
 - **DSpace 5/6** (``/rest``): ``/rest/handle/<prefix>/<suffix>?expand=bitstreams`` (JSON), whose
   bitstreams carry ``bundleName``, ``retrieveLink``, ``mimeType``, ``sizeBytes`` and ``checkSum``;
-  this API lists only bitstreams the anonymous user may read, so all it lists are open.
+  this API lists only bitstreams the anonymous user may read, so all it lists are open. When the
+  handle endpoint fails (it is missing or broken on some 5.x installations), the documented
+  ``POST /rest/items/find-by-metadata-field?expand=bitstreams`` with the item's
+  ``dc.identifier.uri`` (``http(s)://hdl.handle.net/<h>``) finds it.
 
+Each lookup says which way found the item (:class:`LookupWay`), for the repository check.
 :func:`detect_rest` finds which API (if any) answers next to the OAI-PMH endpoint.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -31,10 +42,32 @@ OPEN, EMBARGO = "open.access", "embargo"
 EMBEDS = ("bundles/bitstreams/format", "bundles/bitstreams/accessStatus", "accessStatus")
 
 
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 class RestError(HarvestError):
     """The REST API answered something the hub cannot read."""
 
     retryable = False
+
+
+class LookupWay(StrEnum):
+    """How the REST API found an item by its handle."""
+
+    DISCOVERY = "discovery search"
+    PID_FIND = "pid/find"
+    HANDLE = "rest/handle"
+    METADATA_FIELD = "find-by-metadata-field"
+    NOT_FOUND = "not found"
+
+
+@dataclass
+class ItemFiles:
+    """The full-text files of one item, the way the item was found, and why earlier ways did not serve."""
+
+    files: list[FileLink] = field(default_factory=list)
+    way: LookupWay = LookupWay.NOT_FOUND
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,17 +153,8 @@ def _access(status: Any) -> tuple[str, str]:
     return "restricted", ""
 
 
-def dspace7_files(http: HttpClient, api: str, handle: str) -> list[FileLink]:
-    """Open and embargoed files of the ORIGINAL bundle of the item with ``handle`` (one request)."""
-    params = {"query": f'handle:"{handle}"', "dsoType": "ITEM", "embed": list(EMBEDS)}
-    status, data = _get_json(http, f"{api}/discover/search/objects", params)
-    if status != 200 or not isinstance(data, dict):
-        raise RestError(f"{api}/discover/search/objects answered HTTP {status} for handle {handle}")
-    objects = _embedded(data, "searchResult", "objects") or []
-    item = next((_embedded(o, "indexableObject") for o in objects
-                 if (_embedded(o, "indexableObject") or {}).get("handle") == handle), None)
-    if item is None:
-        return []
+def _original_files(item: dict[str, Any]) -> list[FileLink]:
+    """Open and embargoed files of the ORIGINAL bundle of a DSpace 7 item read with ``EMBEDS``."""
     item_access = _embedded(item, "accessStatus")
     bundles = _embedded(item, "bundles", "bundles") or []
     files: list[FileLink] = []
@@ -138,6 +162,8 @@ def dspace7_files(http: HttpClient, api: str, handle: str) -> list[FileLink]:
         if not isinstance(bundle, dict) or bundle.get("name") != "ORIGINAL":
             continue
         for bit in _embedded(bundle, "bitstreams", "bitstreams") or []:
+            if not isinstance(bit, dict):
+                continue
             href = ((bit.get("_links") or {}).get("content") or {}).get("href")
             if not href:
                 continue
@@ -151,13 +177,52 @@ def dspace7_files(http: HttpClient, api: str, handle: str) -> list[FileLink]:
     return files
 
 
-def dspace6_files(http: HttpClient, rest: str, handle: str) -> list[FileLink]:
-    """Files of the ORIGINAL bundle listed by the DSpace 5/6 REST API for ``handle`` (one request)."""
-    status, data = _get_json(http, f"{rest}/handle/{handle}", {"expand": "bitstreams"})
-    if status == 404:
-        return []
+def _discovery_item(http: HttpClient, api: str, handle: str) -> tuple[dict[str, Any] | None, str]:
+    """(the item found by the Discovery search with its embeds, or None; why the search did not serve)."""
+    params = {"query": f'handle:"{handle}"', "dsoType": "ITEM", "embed": list(EMBEDS)}
+    try:
+        status, data = _get_json(http, f"{api}/discover/search/objects", params)
+    except HarvestError as exc:
+        return None, f"the discovery search failed ({exc})"
     if status != 200 or not isinstance(data, dict):
-        raise RestError(f"{rest}/handle/{handle} answered HTTP {status}")
+        return None, f"the discovery search answered HTTP {status}" + ("" if status >= 400 else " (unreadable)")
+    objects = _embedded(data, "searchResult", "objects") or []
+    found = (_embedded(o, "indexableObject") for o in objects if isinstance(o, dict))
+    item = next((i for i in found if isinstance(i, dict) and i.get("handle") == handle), None)
+    return item, "" if item is not None else "the discovery search found nothing"
+
+
+def _pid_item(http: HttpClient, api: str, handle: str, why: str) -> dict[str, Any] | None:
+    """The item with ``handle`` found through ``/pid/find`` and read with its embeds; None when unknown (404)."""
+    status, data = _get_json(http, f"{api}/pid/find", {"id": handle})
+    if status == 404:
+        return None
+    if status != 200 or not isinstance(data, dict):
+        raise RestError(f"{why}, and {api}/pid/find answered HTTP {status} for handle {handle}")
+    uuid = str(data.get("uuid") or data.get("id") or "")
+    if data.get("type") != "item" or not _UUID_RE.fullmatch(uuid) or data.get("handle") not in (None, handle):
+        raise RestError(f"{api}/pid/find?id={handle} did not lead to that item (type {data.get('type')!r}, "
+                        f"handle {data.get('handle')!r})")
+    status, item = _get_json(http, f"{api}/core/items/{uuid}", {"embed": list(EMBEDS)})
+    if status != 200 or not isinstance(item, dict):
+        raise RestError(f"{api}/core/items/{uuid} answered HTTP {status} for handle {handle}")
+    return item
+
+
+def dspace7_files(http: HttpClient, api: str, handle: str) -> ItemFiles:
+    """Open and embargoed files of the ORIGINAL bundle of the item with ``handle``: one Discovery request,
+    or, when the search fails or finds nothing, ``pid/find`` (a redirect) and the item with its embeds."""
+    item, why = _discovery_item(http, api, handle)
+    if item is not None:
+        return ItemFiles(_original_files(item), LookupWay.DISCOVERY)
+    item = _pid_item(http, api, handle, why)
+    if item is None:
+        return ItemFiles([], LookupWay.NOT_FOUND, f"{why}, and pid/find does not know handle {handle}")
+    return ItemFiles(_original_files(item), LookupWay.PID_FIND, why)
+
+
+def _bitstreams6(rest: str, data: dict[str, Any]) -> list[FileLink]:
+    """Files of the ORIGINAL bundle in a DSpace 5/6 item expanded with its bitstreams."""
     parts = urlsplit(rest)
     host = f"{parts.scheme}://{parts.netloc}"
     files = []
@@ -174,8 +239,46 @@ def dspace6_files(http: HttpClient, rest: str, handle: str) -> list[FileLink]:
     return files
 
 
-def item_files(http: HttpClient, endpoint: RestEndpoint, handle: str) -> list[FileLink]:
-    """The item's full-text files through ``endpoint`` (exactly one request)."""
+def _by_metadata_field(http: HttpClient, rest: str, handle: str) -> dict[str, Any] | None:
+    """The item whose ``dc.identifier.uri`` is the handle URL (``POST /items/find-by-metadata-field``)."""
+    url = f"{rest}/items/find-by-metadata-field"
+    for uri in (f"http://hdl.handle.net/{handle}", f"https://hdl.handle.net/{handle}"):
+        result = http.post_json(url, {"key": "dc.identifier.uri", "value": uri}, {"expand": "bitstreams"},
+                                max_bytes=MAX_JSON_BYTES, headers=JSON)
+        if result.status == 404:
+            continue
+        if result.status != 200:
+            raise RestError(f"{url} answered HTTP {result.status} for handle {handle}")
+        try:
+            found = json.loads(result.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise RestError(f"{url} answered unreadable JSON for handle {handle}") from exc
+        item = next((i for i in found if isinstance(i, dict) and i.get("handle") == handle), None) \
+            if isinstance(found, list) else None
+        if item is not None:
+            return item
+    return None
+
+
+def dspace6_files(http: HttpClient, rest: str, handle: str) -> ItemFiles:
+    """Files of the ORIGINAL bundle listed by the DSpace 5/6 REST API for ``handle``: one request to
+    ``/handle``, or, when it fails, ``find-by-metadata-field`` on the item's handle URI."""
+    try:
+        status, data = _get_json(http, f"{rest}/handle/{handle}", {"expand": "bitstreams"})
+    except HarvestError as exc:
+        status, data, why = 0, None, f"{rest}/handle failed ({exc})"
+    else:
+        why = f"{rest}/handle answered HTTP {status}" + ("" if status >= 400 else " (not an item)")
+    if status == 200 and isinstance(data, dict) and data.get("type") == "item":
+        return ItemFiles(_bitstreams6(rest, data), LookupWay.HANDLE)
+    item = _by_metadata_field(http, rest, handle)
+    if item is None:
+        return ItemFiles([], LookupWay.NOT_FOUND, f"{why}, and find-by-metadata-field does not know {handle}")
+    return ItemFiles(_bitstreams6(rest, item), LookupWay.METADATA_FIELD, why)
+
+
+def item_files(http: HttpClient, endpoint: RestEndpoint, handle: str) -> ItemFiles:
+    """The item's full-text files through ``endpoint``, and the way the item was found."""
     if endpoint.version >= 7:
         return dspace7_files(http, endpoint.url, handle)
     return dspace6_files(http, endpoint.url, handle)

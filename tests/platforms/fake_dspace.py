@@ -4,8 +4,15 @@ Shapes follow the real responses (shared fixtures: MIT's DSpace XOAI) and the DS
 contracts: DSpace 7 Discovery results with HAL ``_embedded`` sections only for what ``embed``
 asks for, bundles ORIGINAL/THUMBNAIL/LICENSE, bitstreams with ``sizeBytes``, ``checkSum``,
 ``_links.content``, formats and access statuses (``open.access``, ``embargo`` + ``embargoDate``,
-``restricted``); DSpace 6 ``/rest/handle/..?expand=bitstreams`` listing only the bitstreams the
-anonymous user may read, with ``retrieveLink`` ``/rest/bitstreams/<uuid>/retrieve``.
+``restricted``); ``/api/pid/find?id=<handle>`` answering 302 to ``/api/core/items/<uuid>`` (404 for
+an unknown handle), items honouring ``embed`` like the search does (RestContract identifiers.md,
+projections.md). DSpace 6 ``/rest/handle/..?expand=bitstreams`` listing only the bitstreams the
+anonymous user may read, with ``retrieveLink`` ``/rest/bitstreams/<uuid>/retrieve``, and
+``POST /rest/items/find-by-metadata-field`` (a MetadataEntry ``{"key", "value"}``; a JSON list).
+
+``discovery`` ("ok", "404", "empty", "403") plays a DSpace 7 whose discovery index is missing,
+lagging or restricted; ``handle_endpoint`` ("ok", "404", "500") a DSpace 5/6 whose handle
+endpoint is missing or broken.
 """
 
 from __future__ import annotations
@@ -130,8 +137,9 @@ class FakeDSpace:
     """One DSpace repository of ``version`` 7 or 6, mounted at ``/<slug>/`` of a :class:`Site`."""
 
     def __init__(self, slug: str, version: int, server_url: str, items: list[DSpaceItem] | None = None,
-                 rest: bool = True) -> None:
+                 rest: bool = True, discovery: str = "ok", handle_endpoint: str = "ok") -> None:
         self.slug, self.version, self.rest = slug, version, rest
+        self.discovery, self.handle_endpoint = discovery, handle_endpoint
         self.items = items if items is not None else make_items()
         self.root = f"{server_url.rstrip('/')}/{slug}" + ("/server" if version >= 7 else "")
         formats = {"oai_dc": DC_NS, "mods": MODS_NS, "qdc": "http://purl.org/dc/terms/"}
@@ -221,11 +229,25 @@ class FakeDSpace:
             return json_response({"dspaceUI": "http://localhost:4000", "dspaceName": "Fake DSpace",
                                   "dspaceServer": f"{self.root}", "dspaceVersion": "DSpace 7.6", "type": "root",
                                   "_links": {"items": {"href": f"{self.root}/api/core/items"}}})
+        if parts == ["discover", "search", "objects"] and self.discovery in ("404", "403"):
+            status = int(self.discovery)
+            return json_response({"status": status, "error": "Not Found" if status == 404 else "Forbidden"}, status)
+        if parts == ["pid", "find"]:
+            handle = request.args.get("id", "")
+            item = next((i for i in self.items if i.handle == handle and not i.deleted), None)
+            if item is None:
+                return json_response({"status": 404, "error": "Not Found"}, 404)
+            return Response(status=302, headers={"Location": f"{self.root}/api/core/items/{item.uuid}"})
+        if len(parts) == 3 and parts[:2] == ["core", "items"]:
+            item = next((i for i in self.items if i.uuid == parts[2] and not i.deleted), None)
+            if item is None:
+                return json_response({"status": 404, "error": "Not Found"}, 404)
+            return json_response(self._item7(item, set(request.args.getlist("embed"))))
         if parts == ["discover", "search", "objects"]:
             query = request.args.get("query", "")
             embeds = set(request.args.getlist("embed"))
             handle = query.partition(":")[2].strip('"')
-            found = [i for i in self.items if i.handle == handle and not i.deleted]
+            found = [i for i in self.items if i.handle == handle and not i.deleted and self.discovery == "ok"]
             objects = [{"hitHighlights": {}, "type": "discover",
                         "_embedded": {"indexableObject": self._item7(i, embeds)}} for i in found]
             return json_response({"query": query, "type": "discover", "_embedded": {"searchResult": {
@@ -242,25 +264,37 @@ class FakeDSpace:
 
     # --- DSpace 6 ------------------------------------------------------------------
 
+    def _item6(self, item: DSpaceItem, expand: str) -> dict:
+        readable = [b for b in item.bits if b.access == "open"]  # anonymous READ only
+        bits = [{"uuid": b.uuid, "name": b.name, "type": "bitstream", "bundleName": b.bundle, "description": None,
+                 "format": "Adobe PDF", "mimeType": b.mime, "sizeBytes": len(b.data), "parentObject": None,
+                 "retrieveLink": f"{urlsplit(self.root).path}/rest/bitstreams/{b.uuid}/retrieve", "sequenceId": 1,
+                 "policies": None, "checkSum": {"value": hashlib.md5(b.data).hexdigest(), "checkSumAlgorithm": "MD5"},
+                 "link": f"/rest/bitstreams/{b.uuid}", "expand": ["parent", "policies", "all"]}
+                for b in readable] if expand in ("bitstreams", "all") else None
+        return {"uuid": item.uuid, "name": _title(item.number)[0], "handle": item.handle,
+                "type": "item", "link": f"/rest/items/{item.uuid}", "archived": "true",
+                "withdrawn": "false", "lastModified": "2024-02-01 10:00:00.0",
+                "bitstreams": bits, "expand": ["metadata", "parentCollection", "all"]}
+
     def api6(self, request: Request, parts: list[str]) -> Response:
         if parts == ["status"]:
             return json_response({"okay": True, "authenticated": False, "email": None, "fullname": None,
                                   "sourceVersion": "6.3", "apiVersion": "6"})
         if len(parts) == 3 and parts[0] == "handle":
+            if self.handle_endpoint != "ok":
+                status = int(self.handle_endpoint)
+                return json_response({"error": "not found" if status == 404 else "Internal Server Error"}, status)
             item = next((i for i in self.items if i.handle == f"{parts[1]}/{parts[2]}" and not i.deleted), None)
             if item is None:
                 return json_response({"error": "not found"}, 404)
-            readable = [b for b in item.bits if b.access == "open"]  # anonymous READ only
-            bits = [{"uuid": b.uuid, "name": b.name, "type": "bitstream", "bundleName": b.bundle, "description": None,
-                     "format": "Adobe PDF", "mimeType": b.mime, "sizeBytes": len(b.data), "parentObject": None,
-                     "retrieveLink": f"{urlsplit(self.root).path}/rest/bitstreams/{b.uuid}/retrieve", "sequenceId": 1, "policies": None,
-                     "checkSum": {"value": hashlib.md5(b.data).hexdigest(), "checkSumAlgorithm": "MD5"},
-                     "link": f"/rest/bitstreams/{b.uuid}", "expand": ["parent", "policies", "all"]}
-                    for b in readable] if request.args.get("expand") in ("bitstreams", "all") else None
-            return json_response({"uuid": item.uuid, "name": _title(item.number)[0], "handle": item.handle,
-                                  "type": "item", "link": f"/rest/items/{item.uuid}", "archived": "true",
-                                  "withdrawn": "false", "lastModified": "2024-02-01 10:00:00.0",
-                                  "bitstreams": bits, "expand": ["metadata", "parentCollection", "all"]})
+            return json_response(self._item6(item, request.args.get("expand", "")))
+        if parts == ["items", "find-by-metadata-field"] and request.method == "POST":
+            entry = request.get_json(silent=True) or {}
+            if entry.get("key") != "dc.identifier.uri":
+                return json_response([])
+            found = [i for i in self.items if not i.deleted and f"http://hdl.handle.net/{i.handle}" == entry.get("value")]
+            return json_response([self._item6(i, request.args.get("expand", "")) for i in found])
         if len(parts) == 3 and parts[0] == "bitstreams" and parts[2] == "retrieve":
             bit = next((b for i in self.items for b in i.bits if b.uuid == parts[1]), None)
             if bit is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from hub.states import RunState
@@ -117,3 +118,77 @@ def test_mods_crosswalk():
     assert record.issued == f"20{10 + item.number % 10}-05"
     assert record.languages == ["zho"]
     assert record.resource_type
+
+
+def _findings(report) -> dict:
+    return {f["key"]: f for f in report["findings"]}
+
+
+@pytest.mark.parametrize("discovery", ["404", "empty", "403"])
+def test_dspace7_finds_items_through_pid_find_when_discovery_fails(hub, served, discovery):
+    """A discovery index that is missing (404), lagging (finds nothing) or restricted (403): the item is
+    found by handle through /pid/find (a 302 to /core/items/<uuid>) and read with its embeds."""
+    fake = _mount(served, "d7", 7, discovery=discovery)
+    repo_id = register(hub, "dspace", fake.base_url)
+    assert harvest(hub, repo_id).state == RunState.SUCCEEDED
+    rows = records(hub, repo_id)
+    live, _deleted = fake.held()
+    assert len(links(rows, "open")) == fake.files_held("open") > 0
+    assert len(links(rows, "embargoed")) == fake.files_held("embargo") > 0
+    assert links(rows, "restricted") == []
+    assert {link["embargo_until"] for link in links(rows, "embargoed")} == {"2099-01-01"}
+    assert all(link["checksum"].startswith("md5:") and link["mime_type"] == "application/pdf"
+               for link in links(rows, "open"))
+    assert served.site.count("/discover/search/objects") == live
+    assert served.site.count("/api/pid/find?id=") == live
+    # the redirect was followed, then the item read again with the bundle embeds
+    assert served.site.count("/api/core/items/") == 2 * live
+    assert served.site.count("embed=bundles%2Fbitstreams%2Fformat") == 2 * live
+
+
+def test_dspace7_check_says_which_way_found_the_items(hub, served):
+    fake = _mount(served, "d7", 7)
+    report = check(hub, register(hub, "dspace", fake.base_url))
+    sampled = report["facts"]["fulltext_sample"]["records"]
+    assert report["facts"]["rest_lookup"] == {"discovery search": sampled}
+    assert _findings(report)["rest_lookup"]["ok"] and "discovery search" in _findings(report)["rest_lookup"]["detail"]
+
+    lagging = _mount(served, "lag", 7, discovery="empty")
+    report = check(hub, register(hub, "dspace", lagging.base_url))
+    finding = _findings(report)["rest_lookup"]
+    assert report["facts"]["rest_lookup"] == {"pid/find": sampled}
+    assert finding["ok"] and "pid/find" in finding["detail"] and "found nothing" in finding["detail"]
+    assert report["facts"]["fulltext_sample"]["with_reachable_pdf"] > 0
+
+
+def test_dspace7_item_unknown_to_both_ways_is_a_failed_check_finding(hub, served):
+    items = make_items(6)
+    fake = _mount(served, "gone", 7, items=items, discovery="404")
+    for item in items:  # the REST API no longer knows the items the OAI-PMH endpoint still lists
+        item.number += 1000
+    report = check(hub, register(hub, "dspace", fake.base_url))
+    finding = _findings(report)["rest_lookup"]
+    assert not finding["ok"] and "not found" in finding["detail"] and finding["advice_zh"]
+    assert not report["ok"]
+
+
+@pytest.mark.parametrize("handle_endpoint", ["404", "500"])
+def test_dspace6_finds_items_by_metadata_field_when_the_handle_endpoint_fails(hub, served, handle_endpoint):
+    fake = _mount(served, "d6", 6, handle_endpoint=handle_endpoint)
+    repo_id = register(hub, "dspace", fake.base_url)
+    assert harvest(hub, repo_id).state == RunState.SUCCEEDED
+    rows = records(hub, repo_id)
+    live, _deleted = fake.held()
+    assert len(links(rows, "open")) == fake.files_held("open") > 0
+    assert all(link["url"].startswith(f"{served.url}/d6/rest/bitstreams/") for link in links(rows, "open"))
+    assert served.site.count("/rest/items/find-by-metadata-field?expand=bitstreams") == live
+    report = check(hub, repo_id)
+    assert report["facts"]["rest_lookup"] == {"find-by-metadata-field": report["facts"]["fulltext_sample"]["records"]}
+    assert _findings(report)["rest_lookup"]["ok"]
+
+
+def test_dspace6_check_reports_the_handle_endpoint(hub, served):
+    fake = _mount(served, "d6", 6)
+    report = check(hub, register(hub, "dspace", fake.base_url))
+    assert report["facts"]["rest_lookup"] == {"rest/handle": report["facts"]["fulltext_sample"]["records"]}
+    assert served.site.count("find-by-metadata-field") == 0
