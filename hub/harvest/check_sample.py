@@ -133,7 +133,8 @@ def records_read_finding(platform: OAIPlatform, records: list[Any], read: list[s
                             f"crosswalked ({platform.metadata_prefix})")
     prefix = platform.metadata_prefix
     if not records:
-        detail = f"no record listed in {prefix} (an empty list or noRecordsMatch): nothing could be verified"
+        detail = (f"no record listed in {prefix} (an empty list, noRecordsMatch, or a failed ListRecords: see "
+                  "list_records): nothing could be verified")
         en = (f"Make ListRecords return records in {prefix} (for the registered sets), or register the format "
               "and sets the repository fills.")
         zh = f"请确保 ListRecords 能返回 {prefix} 格式（登记的集合中）的记录，或登记机构库实际提供的格式和集合。"
