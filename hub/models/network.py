@@ -1,4 +1,12 @@
-"""Member institutions and their repositories."""
+"""Member institutions and their repositories.
+
+A member or repository that is deleted is kept as *removed* (``removed_at`` set): hidden from the
+portal, the API, search and the admin area, never harvested again, but its row stays so that the
+OAI-PMH provider can go on answering for the tombstones of its records (their ``inst:<slug>`` and
+``repo:<id>`` setSpecs stay valid) and so that its slug and id are never given to anything else.
+The tables are AUTOINCREMENT on SQLite for the same reason (SQLite would otherwise reuse the
+largest freed id).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,7 @@ class Institution(Base):
     """A member university or institute."""
 
     __tablename__ = "institution"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -25,8 +34,15 @@ class Institution(Base):
     website: Mapped[str] = mapped_column(String(512), default="")
     contact_email: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the member was deleted (kept as removed, see the module); None while it is a member.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
 
     repositories: Mapped[list[Repository]] = relationship(back_populates="institution")
+
+    @property
+    def removed(self) -> bool:
+        """Whether the member was deleted (its repositories are removed too)."""
+        return self.removed_at is not None
 
     def name(self, locale: str = "zh") -> str:
         """The institution's name in a locale, falling back to the other language."""
@@ -39,6 +55,7 @@ class Repository(Base):
     """A member's repository, harvested through one platform plugin."""
 
     __tablename__ = "repository"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id", ondelete="CASCADE"), index=True)
@@ -62,9 +79,16 @@ class Repository(Base):
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # When the repository (or its member) was deleted (kept as removed, see the module).
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
 
     institution: Mapped[Institution] = relationship(back_populates="repositories")
 
     @property
     def label(self) -> str:
         return self.name or self.base_url
+
+    @property
+    def removed(self) -> bool:
+        """Whether the repository was deleted (its records are tombstones)."""
+        return self.removed_at is not None

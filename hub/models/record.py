@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from hub.models.base import Base, JSONType, UTCDateTime, utcnow
 from hub.states import FulltextState
@@ -19,6 +19,7 @@ class Record(Base):
     __table_args__ = (
         UniqueConstraint("repository_id", "source_identifier"),
         Index("ix_record_hub_datestamp_id", "hub_datestamp", "id"),
+        {"sqlite_autoincrement": True},  # ids (and OAI identifiers) are never reused, on SQLite too
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -37,6 +38,9 @@ class Record(Base):
         default=FulltextState.NONE,
     )
     content_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of what the outputs show
+    # The OAI-PMH metadataPrefixes the record was ever disseminated in, each followed by a space
+    # (" oai_dc oai_openaire "): one it no longer qualifies for shows it as deleted (oai.provider.disseminated).
+    disseminated: Mapped[str] = mapped_column(String(512), default=" ", server_default=" ")
     # The full harvest run that last saw the record listed by its source (the sweep tombstones the rest).
     last_seen_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -51,3 +55,18 @@ class Record(Base):
     def title(self) -> str:
         titles = (self.meta or {}).get("titles") or []
         return titles[0]["value"] if titles else ""
+
+
+def _dissemination_listener(name: str):
+    """A Session listener that keeps ``Record.disseminated`` (see :mod:`oai.provider.disseminated`,
+    imported on first use: the provider's formats import the models)."""
+    def listener(*args: Any) -> Any:
+        from oai.provider import disseminated
+
+        return getattr(disseminated, name)(*args)
+    return listener
+
+
+for _event, _handler in (("do_orm_execute", "around_record_write"), ("before_flush", "before_flush"),
+                         ("after_flush", "after_flush")):
+    event.listen(Session, _event, _dissemination_listener(_handler))

@@ -55,12 +55,13 @@ def _format(provider: Provider, prefix: str, code: ErrorCode) -> MetadataFormat:
     return fmt
 
 
-def _set_clause(provider: Provider, spec: str, code: ErrorCode) -> ColumnElement[bool] | None:
+def _set_clause(provider: Provider, spec: str, code: ErrorCode, fmt: MetadataFormat) -> ColumnElement[bool] | None:
     if not spec:
         return None
     if not provider.sets_enabled:
         raise OAIError(ErrorCode.NO_SET_HIERARCHY, "this repository does not support sets")
-    clause = set_clause(provider.session, spec) if len(spec) <= 200 else None
+    deleted_here = query.deleted_in(fmt.prefix, fmt.sql_clause())
+    clause = set_clause(provider.session, spec, deleted_here) if len(spec) <= 200 else None
     if clause is None:
         raise OAIError(code, f"there is no set {spec[:100]!r}")
     return clause
@@ -77,22 +78,22 @@ def list_answer(provider: Provider, request: OAIRequest) -> Iterator[str]:
         if token.verb != request.verb or token.last_id is None:
             raise OAIError(ErrorCode.BAD_RESUMPTION_TOKEN, "the resumption token belongs to another verb")
         fmt = _format(provider, token.prefix, ErrorCode.BAD_RESUMPTION_TOKEN)
-        set_clause = _set_clause(provider, token.set, ErrorCode.BAD_RESUMPTION_TOKEN)
-        list_filter = query.ListFilter(fmt.sql_clause(), set_clause, from_micros(token.start),
+        set_clause = _set_clause(provider, token.set, ErrorCode.BAD_RESUMPTION_TOKEN, fmt)
+        list_filter = query.ListFilter(fmt.prefix, fmt.sql_clause(), set_clause, from_micros(token.start),
                                        from_micros(token.until))
         cursor = (from_micros(token.last_datestamp), token.last_id)
         paged: tokens.ResumptionToken | None = token
     else:
         fmt = _format(provider, request.arguments["metadataPrefix"], ErrorCode.CANNOT_DISSEMINATE_FORMAT)
         set_spec = request.get("set") or ""
-        set_clause = _set_clause(provider, set_spec, ErrorCode.NO_RECORDS_MATCH)
+        set_clause = _set_clause(provider, set_spec, ErrorCode.NO_RECORDS_MATCH, fmt)
         start, until = dates_in_range(request.get("from"), request.get("until"))
-        list_filter = query.ListFilter(fmt.sql_clause(), set_clause, start, until)
+        list_filter = query.ListFilter(fmt.prefix, fmt.sql_clause(), set_clause, start, until)
         cursor, paged = None, None
         if query.has_more_than(provider.session, list_filter, page_size):
             bound = provider.now - timedelta(seconds=1)
             until = min(until, bound) if until else bound
-            list_filter = query.ListFilter(list_filter.format_clause, set_clause, start, until)
+            list_filter = query.ListFilter(fmt.prefix, list_filter.format_clause, set_clause, start, until)
             total = query.count(provider.session, list_filter)
             if total > page_size:
                 paged = tokens.ResumptionToken(

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.models import Record, WorkMember
-from oai.provider.sets import OPENAIRE_FORMAT
+from oai.provider.disseminated import was_disseminated
+from oai.provider.sets import openaire_membership
 
 RAW_HEAD_CHARS = 2048
 # Pages up to this many rows are fetched in one round trip; larger ones (a deployment's big page
@@ -36,10 +37,27 @@ RAW_HEAD_CHARS = 2048
 STREAM_ABOVE = 1_001
 
 
+@cache
+def deleted_in(prefix: str, format_clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """SQL: the record is a deleted record in format ``prefix``: a tombstone, or a record that no
+    longer qualifies for the format (it can be listed in it only if it once did, see
+    :mod:`oai.provider.disseminated`). Built once per format."""
+    return case((Record.deleted == true(), true()), (format_clause, false()), else_=true())
+
+
+@cache
+def in_format(prefix: str, format_clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """SQL: the record belongs to the lists of format ``prefix``: a tombstone, a record that
+    qualifies for it, or one that did once (listed as deleted). Built once per format."""
+    return or_(Record.deleted == true(), format_clause, was_disseminated(prefix))
+
+
 @dataclass(frozen=True)
 class ListFilter:
-    """What a list request selects: a format's records (tombstones included), a set, a date range."""
+    """What a list request selects: a format's records (tombstones and the records that left the
+    format included), a set, a date range."""
 
+    prefix: str
     format_clause: ColumnElement[bool]
     set_clause: ColumnElement[bool] | None
     start: datetime | None
@@ -47,7 +65,7 @@ class ListFilter:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """The WHERE conditions, cursor excluded."""
-        found: list[ColumnElement[bool]] = [or_(Record.deleted == true(), self.format_clause)]
+        found: list[ColumnElement[bool]] = [in_format(self.prefix, self.format_clause)]
         if self.set_clause is not None:
             found.append(self.set_clause)
         if self.start is not None:
@@ -64,25 +82,35 @@ def after(datestamp: datetime, record_id: int) -> ColumnElement[bool]:
                     and_(Record.hub_datestamp == datestamp, Record.id > record_id)))
 
 
-_BASE_COLUMNS = (Record.id, Record.hub_datestamp, Record.deleted, Record.repository_id, Record.fulltext_state)
+Format = tuple[str, ColumnElement[bool]] | None  # (prefix, eligibility clause), or None for the record itself
+
+
+def _base_columns(fmt: Format) -> tuple:
+    """Identifier, datestamp, status (``deleted``: in the format, when one is given), repository,
+    full-text state."""
+    deleted = deleted_in(*fmt).label("deleted") if fmt is not None else Record.deleted
+    return (Record.id, Record.hub_datestamp, deleted, Record.repository_id, Record.fulltext_state)
 
 
 @cache
-def header_columns() -> tuple:
-    """What a header needs: identifier, datestamp, status and set membership (computed in SQL).
+def header_columns(fmt: Format = None) -> tuple:
+    """What a header in format ``fmt`` needs: identifier, datestamp, status and set membership
+    (computed in SQL).
 
-    Built once: constructing SQL expressions costs more than running the page query itself.
+    Built once per format: constructing SQL expressions costs more than running the page query itself.
     """
     return (
-        *_BASE_COLUMNS,
+        *_base_columns(fmt),
         Record.meta["resource_type"].as_string().label("resource_type"),
-        in_openaire(),
+        in_openaire(fmt),
     )
 
 
-def in_openaire() -> ColumnElement[bool]:
-    """Whether the record belongs to the ``openaire`` set, labelled ``in_openaire``."""
-    return case((OPENAIRE_FORMAT.sql_clause(), true()), else_=false()).label("in_openaire")
+def in_openaire(fmt: Format = None) -> ColumnElement[bool]:
+    """Whether the record belongs to the ``openaire`` set (in format ``fmt``: a record deleted in it
+    keeps the membership it had), labelled ``in_openaire``."""
+    deleted_here = deleted_in(*fmt) if fmt is not None else Record.deleted == true()
+    return case((openaire_membership(deleted_here), true()), else_=false()).label("in_openaire")
 
 
 def has_copies() -> ColumnElement[bool]:
@@ -97,17 +125,18 @@ def has_copies() -> ColumnElement[bool]:
 
 
 @cache
-def record_columns() -> tuple:
-    """What metadata, headers, provenance and relations need (only the head of the raw XML). The
-    JSON columns are read as text and decoded by :class:`RecordView` (with orjson when installed).
-    Built once, like :func:`header_columns`."""
+def record_columns(fmt: Format = None) -> tuple:
+    """What metadata, headers, provenance and relations need (only the head of the raw XML), in
+    format ``fmt``. The JSON columns are read as text and decoded by :class:`RecordView` (with
+    orjson when installed). Built once per format, like :func:`header_columns`."""
     return (
-        *_BASE_COLUMNS,
+        *_base_columns(fmt),
         cast(Record.meta, Text).label("meta_json"), cast(Record.fulltext_links, Text).label("links_json"),
         Record.source_identifier, Record.source_datestamp, Record.metadata_format, Record.created_at,
         func.substr(Record.raw_metadata, 1, RAW_HEAD_CHARS).label("raw_head"),
         has_copies().label("has_copies"),
-        in_openaire(),
+        in_openaire(fmt),
+        Record.disseminated,
     )
 
 
@@ -126,17 +155,20 @@ class RecordView:
 
     ``meta`` and ``fulltext_links`` have the shapes of the Record attributes of the same names;
     ``has_copies`` tells whether other records share its work (see :func:`has_copies`);
-    ``in_openaire`` whether it belongs to the ``openaire`` set, computed in SQL as for headers.
+    ``in_openaire`` whether it belongs to the ``openaire`` set, computed in SQL as for headers;
+    ``deleted`` whether it is a deleted record in the format it was read for (a tombstone, or a
+    record that left that format); ``disseminated`` the formats it was ever served in.
     """
 
     __slots__ = ("id", "hub_datestamp", "deleted", "repository_id", "fulltext_state", "meta", "fulltext_links",
                  "source_identifier", "source_datestamp", "metadata_format", "created_at", "raw_head", "has_copies",
-                 "in_openaire")
+                 "in_openaire", "disseminated")
 
     def __init__(self, row: Row) -> None:
-        (self.id, self.hub_datestamp, self.deleted, self.repository_id, self.fulltext_state, meta, links,
+        (self.id, self.hub_datestamp, deleted, self.repository_id, self.fulltext_state, meta, links,
          self.source_identifier, self.source_datestamp, self.metadata_format, self.created_at,
-         self.raw_head, has_copies, in_openaire) = row
+         self.raw_head, has_copies, in_openaire, self.disseminated) = row
+        self.deleted = bool(deleted)
         self.has_copies = bool(has_copies)
         self.in_openaire = bool(in_openaire)
         self.meta: dict[str, Any] = _json(meta, {})
@@ -149,7 +181,8 @@ def page_rows(session: Session, list_filter: ListFilter, cursor: tuple[datetime,
     conditions = list_filter.conditions()
     if cursor is not None:
         conditions.append(after(*cursor))
-    columns = record_columns() if with_metadata else header_columns()
+    fmt = (list_filter.prefix, list_filter.format_clause)
+    columns = record_columns(fmt) if with_metadata else header_columns(fmt)
     statement = (select(*columns).where(*conditions)
                  .order_by(Record.hub_datestamp, Record.id).limit(limit))
     if limit > STREAM_ABOVE:
@@ -169,9 +202,13 @@ def count(session: Session, list_filter: ListFilter) -> int:
     return session.scalar(select(func.count()).select_from(Record).where(*list_filter.conditions())) or 0
 
 
-def one_record(session: Session, record_id: int) -> RecordView | None:
-    """One record (GetRecord), or None."""
-    row = session.execute(select(*record_columns()).where(Record.id == record_id)).first()
+def one_record(session: Session, record_id: int, fmt: Format = None) -> RecordView | None:
+    """One record (GetRecord), or None; with ``fmt`` (prefix, clause), None too when the record is
+    not in that format's lists, and ``deleted`` when it is a deleted record in it."""
+    statement = select(*record_columns(fmt)).where(Record.id == record_id)
+    if fmt is not None:
+        statement = statement.where(in_format(*fmt))
+    row = session.execute(statement).first()
     return RecordView(row) if row is not None else None
 
 

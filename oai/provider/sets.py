@@ -12,8 +12,10 @@ setSpec                records
 
 Membership is computed from the Record row (repository, ``meta``, fulltext_state) by the same
 rules in SQL (:func:`set_clause`, to filter lists) and in Python (:func:`record_set_specs`, for
-headers); a deleted record keeps the sets its stored metadata puts it in. Set names and
-descriptions are bilingual (Chinese and English).
+headers); a deleted record keeps the sets its stored metadata puts it in, and a record deleted in
+``oai_openaire`` only (it stopped meeting the guidelines) stays in ``openaire`` in that format's
+lists. The sets of a removed member or repository stay, marked as removed, for the tombstones
+that name them. Set names and descriptions are bilingual (Chinese and English).
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.models import Institution, Record, Repository
 from hub.normalise.coar import COAR_RESOURCE_TYPE, RESOURCE_TYPE_LABELS
 from hub.states import FulltextState
+from oai.provider.disseminated import was_disseminated
 from oai.provider.formats.openaire import OpenAireFormat
 
 SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
@@ -79,20 +82,40 @@ def repositories(session: Session) -> dict[int, RepositoryInfo]:
     return {row.id: RepositoryInfo(row.id, row.slug, row.base_url) for row in rows}
 
 
+def openaire_membership(deleted_here: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
+    """SQL: the record is in the ``openaire`` set; given ``deleted_here`` (the record is deleted in
+    the format listed), a record deleted there stays in the set if it was ever served as
+    ``oai_openaire`` (its deleted header keeps the sets it had)."""
+    clause = OPENAIRE_FORMAT.sql_clause()
+    if deleted_here is None:
+        return clause
+    return or_(clause, and_(deleted_here, was_disseminated(OPENAIRE_FORMAT.prefix)))
+
+
+def _removed(removed_at: object) -> tuple[str, str, str]:
+    """Name suffix and descriptions' suffixes of a removed member or repository's set."""
+    if removed_at is None:
+        return "", "", ""
+    return " [已移除 / removed]", "已移除，其记录作为删除记录保留。", " Removed: its records remain as deleted records."
+
+
 def all_sets(session: Session) -> list[SetInfo]:
-    """Every set, ordered by setSpec."""
+    """Every set, ordered by setSpec (those of removed members and repositories included)."""
     found = list(_FIXED_SETS)
     for inst in session.scalars(select(Institution)):
         spec = f"inst:{inst.slug}"
         if SET_SPEC.fullmatch(spec):
-            name = " / ".join(n for n in (inst.name_zh, inst.name_en) if n) or inst.slug
-            found.append(SetInfo(spec, name, f"{inst.name_zh or inst.name_en}提交的记录。",
-                                 f"Records of {inst.name_en or inst.name_zh}."))
+            flag, zh, en = _removed(inst.removed_at)
+            name = (" / ".join(n for n in (inst.name_zh, inst.name_en) if n) or inst.slug) + flag
+            found.append(SetInfo(spec, name, f"{inst.name_zh or inst.name_en}提交的记录。{zh}",
+                                 f"Records of {inst.name_en or inst.name_zh}.{en}"))
     for repo, inst in session.execute(select(Repository, Institution).join(Institution)):
         label = repo.name or repo.base_url
-        found.append(SetInfo(f"repo:{repo.id}", f"{label} ({inst.name_zh or inst.name_en} / {inst.name_en or inst.name_zh})",
-                             f"从{inst.name_zh or inst.name_en}的知识库 {label} 收割的记录。",
-                             f"Records harvested from {label}, a repository of {inst.name_en or inst.name_zh}."))
+        flag, zh, en = _removed(repo.removed_at)
+        found.append(SetInfo(f"repo:{repo.id}",
+                             f"{label} ({inst.name_zh or inst.name_en} / {inst.name_en or inst.name_zh}){flag}",
+                             f"从{inst.name_zh or inst.name_en}的知识库 {label} 收割的记录。{zh}",
+                             f"Records harvested from {label}, a repository of {inst.name_en or inst.name_zh}.{en}"))
     for code, label in RESOURCE_TYPE_LABELS.items():
         english = label.split("|")[0]
         found.append(SetInfo(f"type:{code}", f"{english} ({code})", f"COAR 资源类型：{english}（{code}）。",
@@ -100,14 +123,16 @@ def all_sets(session: Session) -> list[SetInfo]:
     return sorted(found, key=lambda s: s.spec)
 
 
-def set_clause(session: Session, spec: str) -> ColumnElement[bool] | None:
-    """SQL condition selecting the records of set ``spec``; None when no such set can exist."""
+def set_clause(session: Session, spec: str,
+               deleted_here: ColumnElement[bool] | None = None) -> ColumnElement[bool] | None:
+    """SQL condition selecting the records of set ``spec``; None when no such set can exist.
+    ``deleted_here``: the records deleted in the format listed (see :func:`openaire_membership`)."""
     if spec in ("inst", "repo"):
         return true()
     if spec == "type":
         return Record.meta["resource_type"].as_string().is_not(None)
     if spec == "openaire":
-        return OPENAIRE_FORMAT.sql_clause()
+        return openaire_membership(deleted_here)
     if spec == "fulltext":
         return Record.fulltext_state.in_(FULLTEXT_STATES)
     kind, _, value = spec.partition(":")

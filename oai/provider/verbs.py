@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hub.works.api import relations_for
 from oai.provider import query, tokens
 from oai.provider.arguments import OAIRequest, Verb
+from oai.provider.disseminated import disseminated_in
 from oai.provider.errors import ErrorCode, OAIError
 from oai.provider.formats import MetadataFormat, RenderContext
 from oai.provider.listing import list_answer, record_xml
@@ -120,7 +121,8 @@ class Provider:
         identifier = request.get("identifier")
         if identifier is not None:
             row = self._record(identifier)
-            formats = formats if row.deleted else [f for f in formats if f.can_disseminate(row)]
+            formats = formats if row.deleted else [f for f in formats
+                                                   if f.can_disseminate(row) or disseminated_in(row, f.prefix)]
             if not formats:
                 raise OAIError(ErrorCode.NO_METADATA_FORMATS, f"{identifier} has no metadata format available")
         items = "".join(
@@ -157,11 +159,13 @@ class Provider:
         return Answer(iter(parts))
 
     def get_record(self, request: OAIRequest) -> Answer:
-        """GetRecord: one record in one format (a tombstone as a deleted header)."""
+        """GetRecord: one record in one format (a tombstone, or a record that no longer qualifies for
+        a format it was served in, as a deleted header)."""
         row = self._record(request.arguments["identifier"])
         prefix = request.arguments["metadataPrefix"]
         fmt = self.formats.get(prefix)
-        if fmt is None or (not row.deleted and not fmt.can_disseminate(row)):
+        row = query.one_record(self.session, row.id, (fmt.prefix, fmt.sql_clause())) if fmt is not None else None
+        if row is None:
             raise OAIError(ErrorCode.CANNOT_DISSEMINATE_FORMAT,
                            f"{request.arguments['identifier']} cannot be disseminated as {prefix[:100]!r}")
         body = record_xml(self, fmt, row, self.repositories(), self.context_for([row]))
