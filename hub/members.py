@@ -7,14 +7,16 @@ not point at private, loopback or link-local addresses unless the hub allows the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pluggy
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.http import UnsafeURLError, check_url
-from hub.models import Institution, Record, Repository
+from hub.models import Institution, Record, Repository, utcnow
 from hub.plugins import crosswalks, platforms
 from hub.states import RepositoryState
 
@@ -26,7 +28,11 @@ def add_institution(session: Session, slug: str, name_en: str, name_zh: str = ""
     """Register a member institution; the slug is its permanent short name."""
     if not SLUG.match(slug):
         raise ValueError(f"invalid slug {slug!r}: use 2-63 lower-case letters, digits and hyphens")
-    if session.scalar(select(Institution).where(Institution.slug == slug)):
+    existing = session.scalar(select(Institution).where(Institution.slug == slug))
+    if existing is not None and existing.removed:
+        raise ValueError(f"{slug!r} was the slug of a removed member: the hub's OAI-PMH sets still name it "
+                         f"(inst:{slug}), so it is never given to another member; choose another slug")
+    if existing is not None:
         raise ValueError(f"member {slug!r} already exists")
     if not name_en and not name_zh:
         raise ValueError("give the member a name (--name-en and/or --name-zh)")
@@ -38,8 +44,9 @@ def add_institution(session: Session, slug: str, name_en: str, name_zh: str = ""
 
 
 def get_institution(session: Session, slug: str) -> Institution:
+    """The member with this slug (LookupError when there is none, or it was removed)."""
     institution = session.scalar(select(Institution).where(Institution.slug == slug))
-    if institution is None:
+    if institution is None or institution.removed:
         raise LookupError(f"no member {slug!r}")
     return institution
 
@@ -60,7 +67,7 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
         check_url(base_url, allow_private=settings["ALLOW_PRIVATE_ADDRESSES"])
     except UnsafeURLError as exc:
         raise ValueError(str(exc)) from exc
-    if session.scalar(select(Repository).where(Repository.base_url == base_url,
+    if session.scalar(select(Repository).where(Repository.base_url == base_url, Repository.removed_at.is_(None),
                                                Repository.metadata_prefix == metadata_prefix)):
         raise ValueError(f"a repository with base URL {base_url} and format {metadata_prefix} is already registered")
     repo = Repository(institution=institution, platform=platform, base_url=base_url, name=name,
@@ -107,8 +114,9 @@ def validate_options(platform_class: Any, options: dict[str, Any]) -> dict[str, 
 
 
 def get_repository(session: Session, repository_id: int) -> Repository:
+    """The repository with this id (LookupError when there is none, or it was removed)."""
     repo = session.get(Repository, repository_id)
-    if repo is None:
+    if repo is None or repo.removed:
         raise LookupError(f"no repository with id {repository_id}")
     return repo
 
@@ -130,6 +138,63 @@ def record_counts(session: Session) -> dict[int, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
+@dataclass
+class Removal:
+    """What removing repositories did: their records (every one is now a tombstone; ``tombstoned``
+    became one now) and the digests of the files they held, to free after the commit."""
+
+    repository_ids: list[int]
+    record_ids: list[int]
+    tombstoned: int
+    shas: list[str]
+
+
+def remove_repository(session: Session, repository_id: int) -> Removal:
+    """Delete a repository for good, the way ``deletedRecord=persistent`` requires.
+
+    Its records leave the portal, the API and search, but stay in the OAI-PMH provider as deleted
+    records (metadata and raw metadata kept, as a source's own tombstones keep theirs), with a new
+    hub datestamp so that an incremental harvester of the hub learns of the deletion; their sets
+    (``repo:<id>``, ``inst:<slug>``, type, openaire, fulltext) stay as they were. The repository row
+    is kept as removed (hidden everywhere but in the provider, never harvested again) so that its
+    id, and its records' ids, are never given to anything else. Its runs, errors and status go.
+    The caller commits, then calls :func:`forget_records` with the result.
+    """
+    return _remove(session, [get_repository(session, repository_id)], utcnow())
+
+
+def remove_institution(session: Session, slug: str) -> Removal:
+    """Delete a member for good: every repository of it as :func:`remove_repository` does, and the
+    member kept as removed, so that its slug (``inst:<slug>``) is never given to another member."""
+    institution = get_institution(session, slug)
+    repositories = list(session.scalars(select(Repository).where(Repository.institution_id == institution.id,
+                                                                 Repository.removed_at.is_(None))))
+    now = utcnow()
+    removal = _remove(session, repositories, now)
+    institution.removed_at = now
+    return removal
+
+
+def _remove(session: Session, repositories: list[Repository], now: datetime) -> Removal:
+    from hub.models import CompletenessReport, CountSnapshot, HarvestRun, ItemError, RepositoryStatus
+
+    ids = [repo.id for repo in repositories]
+    record_ids = list(session.scalars(select(Record.id).where(Record.repository_id.in_(ids)))) if ids else []
+    shas = files_of(session, record_ids)
+    tombstoned = 0
+    if ids:
+        tombstoned = session.execute(update(Record).where(Record.repository_id.in_(ids), Record.deleted.is_(False))
+                                     .values(deleted=True, hub_datestamp=now)
+                                     .execution_options(synchronize_session=False)).rowcount or 0
+        for model in (ItemError, HarvestRun, RepositoryStatus, CompletenessReport, CountSnapshot):
+            session.execute(delete(model).where(model.repository_id.in_(ids)))
+    for repo in repositories:
+        repo.removed_at = now
+        repo.state = RepositoryState.PAUSED  # the scheduler harvests active repositories only
+    session.flush()
+    return Removal(ids, record_ids, tombstoned, shas)
+
+
 def files_of(session: Session, record_ids: list[int]) -> list[str]:
     """Digests of the stored files these records hold (read before the records are deleted)."""
     from hub.models import RecordFile
@@ -141,13 +206,13 @@ def files_of(session: Session, record_ids: list[int]) -> list[str]:
 
 
 def forget_records(hub: Any, record_ids: list[int], shas: list[str]) -> None:
-    """After records were deleted (and committed): drop their search documents, and the stored
-    files among ``shas`` that no remaining record holds. Done after the commit, so a delete that
-    fails leaves every file and document in place."""
+    """After records were deleted or tombstoned (and committed): drop their search documents and
+    file rows, and the stored files among ``shas`` that no remaining record holds. Done after the
+    commit, so a delete that fails leaves every file and document in place."""
     from hub.fulltext.objects import release_unreferenced
     from hub.search.indexing import index_records
 
-    if shas:
-        release_unreferenced(hub, shas=shas)
+    if shas or record_ids:
+        release_unreferenced(hub, shas=shas, record_ids=record_ids)
     if record_ids:
         index_records(hub, record_ids)  # the index drops ids that are no longer records

@@ -149,6 +149,7 @@ def records():
     with hub.db.session() as session:
         query = (select(Record, Repository, Institution).join(Repository, Repository.id == Record.repository_id)
                  .join(Institution, Institution.id == Repository.institution_id).where(Record.id > after)
+                 .where(Repository.removed_at.is_(None))
                  .order_by(Record.id).limit(limit + 1))
         if institution:
             query = query.where(Institution.slug == institution)
@@ -179,11 +180,12 @@ def institution(slug: str):
     counts = {r.slug: r.records for r in data.institutions(hub)}
     with hub.db.session() as session:
         inst = session.scalar(select(Institution).where(Institution.slug == slug))
-        if inst is None:
+        if inst is None or inst.removed:
             abort(404, f"no institution {slug!r}")
         body = institution_json(inst, counts.get(slug, 0))
         body["repositories"] = [repository_json(r) for r in session.scalars(
-            select(Repository).where(Repository.institution_id == inst.id).order_by(Repository.id))]
+            select(Repository).where(Repository.institution_id == inst.id, Repository.removed_at.is_(None))
+            .order_by(Repository.id))]
     return jsonify(body)
 
 
@@ -197,7 +199,7 @@ def repositories():
     """Every repository of every member."""
     with current_hub().db.session() as session:
         return jsonify({"items": [repository_json(r) for r in session.scalars(
-            select(Repository).order_by(Repository.id))]})
+            select(Repository).where(Repository.removed_at.is_(None)).order_by(Repository.id))]})
 
 
 @bp.get("/openapi.json")

@@ -24,7 +24,8 @@ def _hub():
 def _render(institution: Institution | None):
     with _hub().db.session() as session:
         stats = holdings(session, institution.id if institution else None)
-        members = session.scalars(select(Institution).order_by(Institution.slug)).all()
+        members = session.scalars(select(Institution).where(Institution.removed_at.is_(None))
+                                  .order_by(Institution.slug)).all()
     return render_template("admin/statistics.html", stats=stats, institution=institution, members=members,
                            charts=charts)
 
@@ -40,7 +41,7 @@ def member(slug: str):
     """Statistics of one member institution."""
     with _hub().db.session() as session:
         institution = session.scalar(select(Institution).where(Institution.slug == slug))
-    if institution is None:
+    if institution is None or institution.removed:
         abort(404)
     return _render(institution)
 

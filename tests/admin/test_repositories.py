@@ -135,15 +135,18 @@ def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed
     assert response.status_code == 422
     response = client.post(f"/admin/repositories/{repo}/delete", data={"csrf_token": client.csrf, "confirm": str(repo)})
     assert response.status_code == 302
-    with hub.db.session() as session:
-        assert session.get(Repository, repo) is None
-        assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo)) == 0
+    with hub.db.session() as session:  # kept as removed, its records as tombstones (OAI-PMH deletedRecord=persistent)
+        assert session.get(Repository, repo).removed
+        assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo,
+                                                                  Record.deleted.is_(False))) == 0
+        assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo)) > 0
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "repository.delete")).one()
         assert entry.before["id"] == repo and "records deleted" in entry.note
     assert search_backend(hub).count() == 0, "deleted records leave the search index too"
     with hub.db.session() as session:
         assert stored_before > 0
         assert session.scalar(select(func.count()).select_from(StoredFile)) == 0, "files no record holds are freed"
+    assert client.get(f"/admin/repositories/{repo}").status_code == 404
 
 
 def test_hub_admin_manages_institutions(app, hub, network, signed_in):
@@ -165,7 +168,9 @@ def test_hub_admin_manages_institutions(app, hub, network, signed_in):
                            data={"csrf_token": client.csrf, "confirm": "xiling"})
     assert response.status_code == 302
     with hub.db.session() as session:
-        assert session.get(Repository, network.xiling_repo) is None
+        assert session.get(Repository, network.xiling_repo).removed
+    assert client.get(f"/admin/institutions/{network.xiling}").status_code == 404
+    assert f'/admin/institutions/{network.xiling}"' not in client.get("/admin/institutions").get_data(as_text=True)
 
 
 def test_a_prefix_without_crosswalk_is_refused_before_anything_is_saved(app, hub, network, site, signed_in):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hub.accounts.audit import log_action, snapshot
 from hub.accounts.permissions import Action, visible_institutions
 from hub.app import current_hub
-from hub.members import add_institution, files_of, forget_records
+from hub.members import add_institution, forget_records, remove_institution
 from hub.models import Institution, Record, Repository, utcnow
 from hub.web.admin import bp
 from hub.web.admin.auth import client_ip, current_user, login_required, require
@@ -22,7 +22,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 def get_institution_or_404(institution_id: int) -> Institution:
     institution = g.db.get(Institution, institution_id)
-    if institution is None:
+    if institution is None or institution.removed:  # a removed member lives on in the OAI-PMH provider only
         abort(404)
     return institution
 
@@ -32,7 +32,7 @@ def get_institution_or_404(institution_id: int) -> Institution:
 def institutions():
     """Institutions the user may see, with their repository and record counts."""
     visible = visible_institutions(current_user())
-    query = select(Institution).order_by(Institution.slug)
+    query = select(Institution).where(Institution.removed_at.is_(None)).order_by(Institution.slug)
     if visible is not None:
         query = query.where(Institution.id.in_(visible or {-1}))
     rows = g.db.scalars(query).all()
@@ -70,7 +70,8 @@ def institution(institution_id: int):
     """An institution's repositories and its monthly report download."""
     require(Action.VIEW_INSTITUTION, institution_id)
     inst = get_institution_or_404(institution_id)
-    repos = g.db.scalars(select(Repository).where(Repository.institution_id == inst.id).order_by(Repository.id)).all()
+    repos = g.db.scalars(select(Repository).where(Repository.institution_id == inst.id, Repository.removed_at.is_(None))
+                         .order_by(Repository.id)).all()
     return render_template("admin/institution.html", institution=inst, repositories=repos,
                            this_month=utcnow().strftime("%Y-%m"))
 
@@ -102,26 +103,23 @@ def institution_edit(institution_id: int):
 @bp.route("/institutions/<int:institution_id>/delete", methods=["GET", "POST"])
 @login_required
 def institution_delete(institution_id: int):
-    """Delete an institution with its repositories and records, after typing its slug."""
+    """Delete an institution with its repositories and records, after typing its slug: its records
+    leave the portal, the API and search, and stay in OAI-PMH as deleted records; its slug is never
+    given to another member (see :func:`hub.members.remove_institution`)."""
     require(Action.MANAGE_MEMBERS, institution_id)
     inst = get_institution_or_404(institution_id)
     records = g.db.scalar(select(func.count(Record.id)).join(Repository, Repository.id == Record.repository_id)
-                          .where(Repository.institution_id == inst.id)) or 0
+                          .where(Repository.institution_id == inst.id, Record.deleted.is_(False))) or 0
     if request.method == "POST":
         if request.form.get("confirm", "").strip() != inst.slug:
             return render_template("admin/confirm_delete.html", what="institution", name=inst.slug, records=records,
                                    error="Type the slug exactly to confirm. 请准确输入标识以确认。"), 422
         before = snapshot(inst)
-        record_ids = list(g.db.scalars(select(Record.id).join(Repository, Repository.id == Record.repository_id)
-                                       .where(Repository.institution_id == inst.id)))
-        shas = files_of(g.db, record_ids)
-        for repo in g.db.scalars(select(Repository).where(Repository.institution_id == inst.id)):
-            g.db.delete(repo)
-        g.db.delete(inst)
+        removal = remove_institution(g.db, inst.slug)
         log_action(g.db, current_user(), "institution.delete", target_type="institution", target_id=institution_id,
                    institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
         g.db.commit()
-        forget_records(current_hub(), record_ids, shas)
+        forget_records(current_hub(), removal.record_ids, removal.shas)
         flash(f"Member {before['slug']} and {records} records deleted.")
         return redirect(url_for("admin.institutions"))
     return render_template("admin/confirm_delete.html", what="institution", name=inst.slug, records=records, error="")

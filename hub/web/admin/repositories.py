@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def get_repository_or_404(repository_id: int, action: Action = Action.VIEW_INSTITUTION) -> Repository:
     """The repository, after checking the user may do ``action`` on its institution."""
     repo = g.db.get(Repository, repository_id)
-    if repo is None:
+    if repo is None or repo.removed:  # a removed repository lives on in the OAI-PMH provider only
         abort(404)
     require(action, repo.institution_id)
     return repo
@@ -240,22 +240,23 @@ def repository_retry_files(repository_id: int):
 @bp.route("/repositories/<int:repository_id>/delete", methods=["GET", "POST"])
 @login_required
 def repository_delete(repository_id: int):
-    """Delete a repository with its records and runs, after typing its id to confirm."""
-    from hub.members import files_of, forget_records
+    """Delete a repository with its records and runs, after typing its id to confirm: its records
+    leave the portal, the API and search, and stay in OAI-PMH as deleted records (see
+    :func:`hub.members.remove_repository`)."""
+    from hub.members import forget_records, remove_repository
 
     repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
-    records = g.db.scalar(select(func.count(Record.id)).where(Record.repository_id == repo.id)) or 0
+    records = g.db.scalar(select(func.count(Record.id)).where(Record.repository_id == repo.id,
+                                                              Record.deleted.is_(False))) or 0
     if request.method == "GET":
         return render_template("admin/confirm_delete.html", what="repository", name=str(repo.id), records=records,
                                error="")
     if request.form.get("confirm", "").strip() != str(repo.id):
         return render_template("admin/confirm_delete.html", what="repository", name=str(repo.id), records=records,
                                error="Type the repository's number exactly to confirm. 请准确输入机构库编号以确认。"), 422
-    record_ids = list(g.db.scalars(select(Record.id).where(Record.repository_id == repo.id)))
     before, institution_id = snapshot(repo), repo.institution_id
-    shas = files_of(g.db, record_ids)
     try:
-        g.db.delete(repo)
+        removal = remove_repository(g.db, repo.id)
         log_action(g.db, current_user(), "repository.delete", target_type="repository", target_id=repository_id,
                    institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
         g.db.commit()
@@ -264,6 +265,6 @@ def repository_delete(repository_id: int):
         return render_template("admin/confirm_delete.html", what="repository", name=str(repository_id),
                                records=records, error="The repository is busy (a harvest is finishing); try again "
                                "in a minute. 该机构库正忙（采集即将完成），请稍后再试。"), 409
-    forget_records(hub(), record_ids, shas)
+    forget_records(hub(), removal.record_ids, removal.shas)
     flash(f"Repository {repository_id} and {records} records deleted. 已删除。")
     return redirect(url_for("admin.institution", institution_id=institution_id))

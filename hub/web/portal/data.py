@@ -47,7 +47,7 @@ def institutions(hub) -> list[InstitutionRow]:
     with hub.db.session() as session:
         rows = [InstitutionRow(i.id, i.slug, i.name_en, i.name_zh, i.region, i.website,
                                counts.get(f"institution:{i.slug}", 0))
-                for i in session.scalars(select(Institution))]
+                for i in session.scalars(select(Institution).where(Institution.removed_at.is_(None)))]
     return sorted(rows, key=lambda r: (-r.records, r.slug))
 
 
@@ -66,8 +66,8 @@ def totals(hub) -> dict[str, int]:
     """Live records, records with full text, institutions and repositories."""
     live, counts = _index_counts(hub)
     with hub.db.session() as session:
-        insts = session.scalar(select(func.count(Institution.id))) or 0
-        repos = session.scalar(select(func.count(Repository.id))) or 0
+        insts = session.scalar(select(func.count(Institution.id)).where(Institution.removed_at.is_(None))) or 0
+        repos = session.scalar(select(func.count(Repository.id)).where(Repository.removed_at.is_(None))) or 0
     return {"records": live, "fulltext": counts.get("fulltext:true", 0), "institutions": insts,
             "repositories": repos}
 
@@ -87,12 +87,15 @@ def year_counts(hub, **filters: list[str]) -> list[tuple[int, int]]:
 
 
 def record_with_context(hub, record_id: int) -> tuple[Record, Repository, Institution] | None:
-    """A record with its repository and institution (deleted records included: they show a tombstone)."""
+    """A record with its repository and institution (deleted records included: they show a tombstone;
+    those of a removed repository are gone: they live on in the OAI-PMH provider only)."""
     with hub.db.session() as session:
         record = session.get(Record, record_id)
         if record is None:
             return None
         repo = session.get(Repository, record.repository_id)
+        if repo.removed:
+            return None
         return record, repo, session.get(Institution, repo.institution_id)
 
 

@@ -63,9 +63,10 @@ def institution(slug: str):
     hub = current_hub()
     with hub.db.session() as session:
         inst = session.scalar(select(Institution).where(Institution.slug == slug))
-        if inst is None:
+        if inst is None or inst.removed:
             abort(404)
-        repos = list(session.scalars(select(Repository).where(Repository.institution_id == inst.id)
+        repos = list(session.scalars(select(Repository).where(Repository.institution_id == inst.id,
+                                                              Repository.removed_at.is_(None))
                                      .order_by(Repository.id)))
         counts = dict(session.execute(select(Record.repository_id, func.count(Record.id)).where(
             Record.repository_id.in_([r.id for r in repos]), Record.deleted.is_(False))
