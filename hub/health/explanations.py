@@ -37,11 +37,53 @@ def _e(kind: str, title_en: str, title_zh: str, action_en: str, action_zh: str, 
 EXPLANATIONS: dict[str, Explanation] = {e.kind: e for e in (
     _e("unreadable-record", "The source sent a record that is not well-formed XML",
        "源库返回的记录不是格式正确的 XML",
-       "Remove the characters illegal in XML (control characters such as U+000B) from the record's metadata "
-       "in the repository, or fix the repository's XML output; the hub kept the raw bytes shown below and "
-       "harvests the record again once the source is fixed.",
-       "请在机构库中删除该记录元数据中的 XML 非法字符（如 U+000B 等控制字符），或修复机构库的 XML 输出；"
-       "中心已保留下方的原始字节，源数据修复后会重新收割该记录。"),
+       "The record stays broken even with the characters illegal in XML dropped: an element is unclosed or "
+       "mis-nested. Fix the repository's XML output for this record; the hub kept the raw bytes shown below "
+       "and harvests the record again once the source is fixed.",
+       "即使去除 XML 非法字符后该记录仍不是格式正确的 XML（元素未闭合或嵌套错误）。请修复机构库对该记录的 "
+       "XML 输出；中心已保留下方的原始字节，源数据修复后会重新收割该记录。"),
+    _e("record-repaired", "The hub repaired a record and imported it",
+       "中心修复并导入了一条记录",
+       "The record carried characters illegal in XML (or invalid UTF-8), which the hub dropped; its raw bytes "
+       "are kept below. Remove those characters from the record's metadata in the repository.",
+       "该记录含有 XML 非法字符（或无效的 UTF-8 字节），中心已去除这些字符后导入，原始字节保留在下方。"
+       "请在机构库中删除这些字符。"),
+    _e("missing-identifier", "A record's header has no identifier",
+       "记录头缺少标识符",
+       "The hub cannot tell which record this is, so it is not stored. Fix the repository's OAI-PMH output: "
+       "every header needs its oai identifier.",
+       "中心无法确定这是哪一条记录，因此未保存。请修复机构库的 OAI-PMH 输出：每个记录头都必须带有 OAI 标识符。"),
+    _e("value-cut", "A metadata value was too long and was cut",
+       "元数据值过长，已截断",
+       "A title or abstract longer than the hub keeps (HARVEST_MAX_VALUE_CHARS) was cut for display and "
+       "search; the raw metadata keeps it whole. Check the record: such a value is usually an export fault.",
+       "标题或摘要超过中心保留的长度（HARVEST_MAX_VALUE_CHARS），显示和检索时已截断；原始元数据完整保留。"
+       "请检查该记录：如此长的值通常是导出错误。"),
+    _e("empty-metadata", "An update without any metadata was refused",
+       "拒绝了没有任何元数据的更新",
+       "The source sent this record with no title, creator, abstract or subject; the hub kept the record it "
+       "had. Check the record's export in the repository.",
+       "源库发送的该记录没有标题、作者、摘要或主题；中心保留了原有记录。请检查机构库中该记录的导出。"),
+    _e("swept", "Records the source no longer lists became deleted records",
+       "源库不再列出的记录已标记为删除",
+       "A full harvest (or a completeness repair) did not see them: the repository dropped them without a "
+       "deletion record. They stay as deleted records in the hub's OAI-PMH; if they were dropped by mistake, "
+       "restore them in the repository and they come back with the next harvest.",
+       "全量收割（或完整性修复）未见到这些记录：机构库删除时未留下删除记录。它们在中心的 OAI-PMH 中保留为已删除记录；"
+       "如属误删，请在机构库中恢复，下次收割时即会恢复。", "wait"),
+    _e("sweep-held", "Many records were not listed: the deletion is held",
+       "大量记录未被列出：删除已暂缓",
+       "More records than HARVEST_SWEEP_MAX_SHARE allows were missing from a complete listing, which is more "
+       "often an outage than a deletion; nothing was deleted. If they really were withdrawn, confirm with "
+       "the command the message names.",
+       "完整列表中缺失的记录超过 HARVEST_SWEEP_MAX_SHARE 允许的比例，这通常是故障而非删除；中心未删除任何记录。"
+       "如确已撤下，请用消息中给出的命令确认。", "hub"),
+    _e("list-restart-failed", "A list could not be finished: its resumption token died again",
+       "列表无法完成：恢复令牌再次失效",
+       "The hub restarted the list from its original from= and the token died again. Everything read is "
+       "stored and the next harvest restarts the list. Longer token lifetimes in the repository fix it.",
+       "中心已从原始 from= 重新开始列表，令牌再次失效。已读取的记录均已保存，下次收割将重新开始该列表。"
+       "延长机构库的令牌有效期可解决此问题。", "wait"),
     _e("normalise-failed", "The hub could not map the record's metadata",
        "中心无法转换该记录的元数据",
        "Check the record's metadata format and required fields (dc:title, dc:creator, dc:date, dc:type); "
@@ -96,9 +138,11 @@ EXPLANATIONS: dict[str, Explanation] = {e.kind: e for e in (
        "the repository.", "中心或其插件存在缺陷，中心工作人员将处理；机构库无需修改。", "hub"),
     _e("token-fallback", "A resumption token expired during the harvest",
        "收割过程中恢复令牌已过期",
-       "The hub restarted the list from the last datestamp it saw: no records were lost. Longer token "
-       "lifetimes in the repository avoid the extra requests.",
-       "中心已从最后一个时间戳重新开始列表请求，未丢失记录。延长机构库的令牌有效期可避免额外请求。", "wait"),
+       "The hub restarted the whole list from its original from= (lists are not ordered by datestamp): no "
+       "records were lost, those read again counted unchanged. Longer token lifetimes in the repository avoid "
+       "the extra requests.",
+       "中心已从原始 from= 重新开始整个列表（列表并非按时间戳排序），未丢失记录，重复读取的记录计为未变。"
+       "延长机构库的令牌有效期可避免额外请求。", "wait"),
     _e("granularity-fallback", "The repository rejected times in from/until",
        "机构库拒绝 from/until 中的时间部分",
        "The hub fell back to day granularity. Declare the granularity the server really supports in Identify.",

@@ -28,6 +28,8 @@ Kinds (default `times` in brackets):
                       harvester must restart the list from its original from=)             [1]
     illegal-char      one record of page N carries an XML-illegal character (char=0b by
                       default; ListRecords only) inside its dc:description                  [always]
+    broken-record     one record of page N is not well-formed XML even without illegal characters
+                      (an unclosed element inside its dc:description; ListRecords only)    [always]
     repeat-token      from page N on (N >= 2), the response repeats the token it was asked for [always]
     past-size         the last page still carries a token; pages past completeListSize hold
                       no records and carry yet another token, forever                       [always]
@@ -64,6 +66,7 @@ class FaultKind(StrEnum):
     HTTP503 = "http503"
     BAD_TOKEN = "bad-token"
     ILLEGAL_CHAR = "illegal-char"
+    BROKEN_RECORD = "broken-record"
     REPEAT_TOKEN = "repeat-token"
     PAST_SIZE = "past-size"
     EMPTY_PAGE = "empty-page"

@@ -189,6 +189,7 @@ def _list(repo: SampleRepository, verb: str, params: dict[str, str], server_url:
         return answer("", encode_token(repo.style, _advance(query, position, shown_empty=True)))
     indices = list(selection.iter_from(start, size))
     broken = _fires(faults, FaultKind.ILLEGAL_CHAR, verb, page) if verb == "ListRecords" else None
+    unclosed = _fires(faults, FaultKind.BROKEN_RECORD, verb, page) if verb == "ListRecords" else None
     parts = []
     for i in indices:
         record = generate_record(repo, i)
@@ -198,7 +199,10 @@ def _list(repo: SampleRepository, verb: str, params: dict[str, str], server_url:
         suffix = ""
         if broken is not None and not record.deleted:
             suffix, broken = f" {broken.char}", None
-        parts.append(oai_xml.record_element(repo, server_url, record, suffix))
+        record_xml = oai_xml.record_element(repo, server_url, record, suffix)
+        if unclosed is not None and not record.deleted:
+            record_xml, unclosed = record_xml.replace("</dc:description>", "<unclosed></dc:description>", 1), None
+        parts.append(record_xml)
     delivered = offset + len(indices)
     next_token = None
     if delivered < selection.total:

@@ -27,7 +27,7 @@ def served(hub, app, network):
     """The hub on 127.0.0.1:<free port>, and a sample site whose donghai repository breaks on page 2."""
     from werkzeug.serving import make_server
 
-    sample_server, faulty = start_site(records=30, faults=("repo=donghai:page=2:illegal-char",), page_size=10)
+    sample_server, faulty = start_site(records=30, faults=("repo=donghai:page=2:broken-record",), page_size=10)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -73,7 +73,7 @@ def test_member_admin_registers_harvests_and_reads_errors(hub, network, served, 
     expect(page.locator("#progress-line")).to_contain_text("failed")
     page.click("table.runs a >> nth=0")
     group = page.locator(".error-group[data-kind=unreadable-record]")
-    expect(group).to_contain_text("Remove the characters illegal in XML")
+    expect(group).to_contain_text("an element is unclosed or mis-nested")
     expect(group).to_contain_text("请在机构库中删除")
     expect(group.locator("code").first).to_contain_text("oai:")
     page.screenshot(path=str(ARTIFACTS / "admin-run-errors.png"), full_page=True)

@@ -15,7 +15,7 @@ from tests.admin.conftest import start_site
 
 @pytest.fixture
 def faulty_site():
-    server, made = start_site(records=30, faults=("repo=donghai:page=2:illegal-char",), page_size=10)
+    server, made = start_site(records=30, faults=("repo=donghai:page=2:broken-record",), page_size=10)
     yield made
     server.shutdown()
     server.server_close()
@@ -53,7 +53,7 @@ def test_register_check_harvest_and_explain_errors(app, hub, network, faulty_sit
     assert run["state"] == "partial" and run["failed"] >= 1 and run["pages"] == 3
     page = client.get(f"/admin/runs/{run['id']}").get_data(as_text=True)
     assert "unreadable-record" in page
-    assert "Remove the characters illegal in XML" in page and "请在机构库中删除" in page
+    assert "an element is unclosed or mis-nested" in page and "元素未闭合或嵌套错误" in page
     with hub.db.session() as session:
         error = session.scalars(select(ItemError).where(ItemError.run_id == run["id"])).first()
         assert error.source_identifier and error.source_identifier in page

@@ -167,3 +167,15 @@ def test_seconds_granularity_declared_but_rejected():
         assert error_code(session.get(base, params=query).content) == "badArgument"
         query["from"] = "2024-01-01"
         assert error_code(session.get(base, params=query).content) is None
+
+
+
+def test_broken_record_fault_makes_one_record_not_well_formed():
+    """A record that no repair of characters can mend: the harvester must quarantine it alone."""
+    repo, server = _server("page=2:broken-record")
+    with server as url, requests.Session() as session:
+        body = _get(session, repo.base_url(url), "oai_dc////100").content
+        assert parse(_get(session, repo.base_url(url)).content) is not None  # page 1 untouched
+    assert body.count(b"<unclosed>") == 1
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(body, PARSER)
