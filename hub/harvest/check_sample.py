@@ -21,7 +21,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from hub.http import HarvestError
-from hub.platform import CheckFinding, CheckReport, HarvestedItem
+from hub.platform import CheckFinding, CheckReport
 
 if TYPE_CHECKING:
     from plugins.oai.platform import OAIPlatform
@@ -66,11 +66,6 @@ def observe_datestamps(records: list[Any], identify: Any, report: CheckReport) -
                          "请将 deletedRecord 声明为 persistent（或 transient）：该库实际发送了删除记录。"))
 
 
-def _item(platform: OAIPlatform, record: Any) -> HarvestedItem:
-    return HarvestedItem(record.identifier, record.datestamp, False, list(record.sets), platform.metadata_prefix,
-                         record.metadata_xml or "", record.metadata, about=list(getattr(record, "about_xml", [])))
-
-
 def sample_fields(platform: OAIPlatform, records: list[Any], report: CheckReport) -> list[str]:
     """How each normalised field was filled in the sample; missing mandatory fields named.
 
@@ -85,7 +80,7 @@ def sample_fields(platform: OAIPlatform, records: list[Any], report: CheckReport
     sample = [r for r in records if not r.deleted]
     for record in sample:
         try:
-            data = platform.normalise(_item(platform, record)).to_dict()
+            data = platform.normalise(platform.harvested_item(record)).to_dict()
         except Exception as exc:  # a record the crosswalk cannot read is a finding, not a crash
             failed.append(f"{record.identifier}: {type(exc).__name__}: {exc}")
             continue
@@ -179,7 +174,7 @@ def sample_fulltext(platform: OAIPlatform, records: list[Any], report: CheckRepo
     with_links = with_open = with_pdf = 0
     problems: list[str] = []
     for record in sample:
-        item = _item(platform, record)
+        item = platform.harvested_item(record)
         try:
             normalised = platform.normalise(item)
             links = platform.fulltext_links(item, normalised)

@@ -25,7 +25,6 @@ from hub.harvest.runs import latest_run, reconcile_runs, this_worker
 from hub.harvest.sweep import tombstone_unlisted
 from hub.http import HarvestError
 from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow
-from hub.platform import HarvestedItem
 from hub.states import ImportOutcome, RunKind, RunState, Stage
 
 MAX_LISTED = 5000  # entries kept per list in a report
@@ -107,12 +106,6 @@ def check_completeness(hub: Any, repository_id: int) -> int:
         return report.id
 
 
-def _item(platform: Any, record: Any) -> HarvestedItem:
-    return HarvestedItem(source_identifier=record.identifier, datestamp=record.datestamp, deleted=record.deleted,
-                         sets=list(record.sets), metadata_format=platform.source.metadata_prefix,
-                         raw_metadata=record.metadata_xml or "", metadata=record.metadata)
-
-
 def repair_with_getrecord(hub: Any, report_id: int, *, confirm_deletions: bool = False) -> dict[str, Any]:
     """Fetch the missing and stale records of a report with GetRecord and tombstone its extra ones,
     in a run of their own (``confirm_deletions`` lifts the guard on tombstoning a large share)."""
@@ -143,7 +136,8 @@ def repair_with_getrecord(hub: Any, report_id: int, *, confirm_deletions: bool =
         items = []
         for identifier in identifiers:
             try:
-                items.append(_item(platform, platform.client.get_record(identifier, platform.source.metadata_prefix)))
+                items.append(platform.harvested_item(
+                    platform.client.get_record(identifier, platform.metadata_prefix)))
             except HarvestError as exc:
                 session.add(ItemError(run_id=run.id, repository_id=repo.id, stage=Stage.GATHER, kind="oai-error",
                                       source_identifier=identifier[:1024], message=str(exc)))

@@ -54,7 +54,7 @@ class OAIPlatform(Platform):
                 yield self._page(page, index, set_spec)
 
     def _page(self, page: ListPage, set_index: int, set_spec: str | None = None) -> Page:
-        items = [self._item(r) for r in page.records if self._wanted(r.sets)]
+        items = [self.harvested_item(r) for r in page.records if self._wanted(r.sets)]
         for item in items:
             item.list_set = set_spec  # the import keeps the union of memberships over the run's lists
         items.extend(self._broken(b) for b in page.broken)
@@ -66,7 +66,7 @@ class OAIPlatform(Platform):
         """A record in any excluded set is left out."""
         return not (set(sets) & set(self.source.sets_exclude))
 
-    def _item(self, record: ParsedRecord) -> HarvestedItem:
+    def harvested_item(self, record: ParsedRecord) -> HarvestedItem:
         """A harvested record; one the client mended to read keeps its repair notes and bytes as received."""
         return HarvestedItem(
             source_identifier=record.identifier, datestamp=record.datestamp, deleted=record.deleted,
