@@ -255,7 +255,9 @@ class FeedPlatform(Platform):
                             field_fill=filled, strategy="whole feed read each harvest, rows at or after the "
                                                         "last date seen (minus the overlap) imported")
         report.findings.append(CheckFinding(
-            "rows", not bad, f"{len(bad)} of {len(rows)} rows unreadable" + (f" (e.g. {bad[0].error})" if bad else ""),
+            "rows", bool(rows) and not bad,
+            (f"{len(bad)} of {len(rows)} rows unreadable" + (f" (e.g. {bad[0].error})" if bad else "")) if rows
+            else "the feed holds no rows: nothing could be verified",
             "Give every row an identifier and a date (ISO 8601) in the mapped columns.",
             "请在映射的列中为每一行提供标识符和日期（ISO 8601 格式）。"))
         return report

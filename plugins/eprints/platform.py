@@ -143,8 +143,9 @@ class EPrintsPlatform(OAIPlatform):
             report.options["export_name"] = self._export_name
         report.facts["ep3_export"] = self.export_url("<id>", self._export_name or "<repoid>")
         report.findings.append(CheckFinding(
-            "ep3_export", bool(self.exports_read) or not sampled,
-            f"EP3 XML export read for {self.exports_read} sampled records at {report.facts['ep3_export']}",
+            "ep3_export", bool(self.exports_read),
+            f"EP3 XML export read for {self.exports_read} sampled records at {report.facts['ep3_export']}"
+            if sampled else "not verified: no record was sampled, so no EP3 XML export could be read",
             "Enable the EP3 XML export plugin for anonymous users (Export::XML), so the hub can read documents "
             "and their security levels.",
             "请为匿名用户启用 EP3 XML 导出插件（Export::XML），以便中心读取文档及其访问级别。"))
