@@ -39,8 +39,9 @@ def register(cli: click.Group) -> None:
         """List member institutions."""
         with hub.db.session() as session:
             rows = [{"id": i.id, "slug": i.slug, "name_en": i.name_en, "name_zh": i.name_zh, "region": i.region,
-                     "repositories": len(i.repositories)}
-                    for i in session.scalars(select(Institution).order_by(Institution.slug))]
+                     "repositories": sum(not r.removed for r in i.repositories)}
+                    for i in session.scalars(select(Institution).where(Institution.removed_at.is_(None))
+                                             .order_by(Institution.slug))]
         if as_json:
             return emit_json(rows)
         click.echo(table([[r["id"], r["slug"], r["name_zh"], r["name_en"], r["region"], r["repositories"]]
@@ -89,7 +90,8 @@ def register(cli: click.Group) -> None:
             rows = [{"id": r.id, "member": r.institution.slug, "platform": r.platform, "url": r.base_url,
                      "prefix": r.metadata_prefix, "state": r.state.value, "records": counts.get(r.id, (0, 0))[0],
                      "deleted": counts.get(r.id, (0, 0))[1], "high_water_mark": r.high_water_mark}
-                    for r in session.scalars(select(Repository).order_by(Repository.id))]
+                    for r in session.scalars(select(Repository).where(Repository.removed_at.is_(None))
+                                             .order_by(Repository.id))]
         if as_json:
             return emit_json(rows)
         click.echo(table([[r["id"], r["member"], r["platform"], r["state"], r["records"], r["deleted"], r["url"]]

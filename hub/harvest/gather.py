@@ -101,6 +101,9 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         repo = session.get(Repository, repository_id)
         if repo is None:
             raise LookupError(f"no repository with id {repository_id}")
+        if repo.removed:
+            return HarvestSummary(repository_id, None, RunState.FAILED,
+                                  message="repository was deleted (its records are kept as deleted records)")
         if repo.state == RepositoryState.PAUSED:
             return HarvestSummary(repository_id, None, RunState.FAILED, message="repository is paused")
         try:

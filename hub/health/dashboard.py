@@ -61,7 +61,7 @@ def network_health(session: Session, settings: dict[str, Any], institution_ids: 
     now = now or utcnow()
     window_start = now - timedelta(days=settings["HEALTH_TREND_DAYS"])
     silent_after = timedelta(days=settings["HEALTH_SILENT_DAYS"])
-    query = select(Repository).options(joinedload(Repository.institution))
+    query = select(Repository).where(Repository.removed_at.is_(None)).options(joinedload(Repository.institution))
     if institution_ids is not None:
         query = query.where(Repository.institution_id.in_(institution_ids or {-1}))
     repos = list(session.scalars(query))

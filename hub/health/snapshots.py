@@ -28,7 +28,7 @@ def take_snapshots(session: Session, now: datetime | None = None) -> int:
     counts = current_counts(session)
     existing = {s.repository_id: s for s in session.scalars(select(CountSnapshot).where(CountSnapshot.day == day))}
     written = 0
-    for repo_id in session.scalars(select(Repository.id)):
+    for repo_id in session.scalars(select(Repository.id).where(Repository.removed_at.is_(None))):
         records, fulltexts = counts.get(repo_id, (0, 0))
         snap = existing.get(repo_id)
         if snap is None:
