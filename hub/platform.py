@@ -80,6 +80,8 @@ class Page:
     checkpoint: dict[str, Any]
     response_date: str = ""  # the source's own clock
     notices: list[Notice] = field(default_factory=list)
+    list_set: str | None = None  # the set whose list this page belongs to (None: the whole repository)
+    list_done: bool = False  # the last page of that list: a full harvest may prune memberships of list_set
 
 
 @dataclass

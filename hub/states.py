@@ -61,6 +61,7 @@ class NoticeKind(StrEnum):
     MISSING_IDENTIFIER = "missing-identifier"  # a header without an identifier
     SWEPT = "swept"  # records no longer listed by the source became tombstones
     SWEEP_HELD = "sweep-held"  # too many records unlisted at once: kept, waiting for confirmation
+    SET_LEFT = "set-left"  # records a set's list no longer delivered left that set
 
 
 # Notes that the run's summary shows as warnings: the run finished, but a person should know.

@@ -24,7 +24,7 @@ from hub.db import Database
 from hub.harvest.importer import import_page
 from hub.harvest.prefetch import prefetch
 from hub.harvest.runs import HarvestConflict, open_run
-from hub.harvest.sweep import sweep_unseen
+from hub.harvest.sweep import prune_memberships, sweep_unseen
 from hub.http import HarvestError, HttpClient
 from hub.models import HarvestRun, ItemError, Repository, utcnow
 from hub.platform import Page, Platform, SourceConfig
@@ -193,8 +193,11 @@ def _commit_page(session: Session, run: HarvestRun, platform: Platform, pm: plug
             for notice in page.notices:
                 session.add(ItemError(run_id=run.id, repository_id=run.repository_id, stage=Stage.GATHER,
                                       kind=notice.kind[:64], message=notice.message))
+            changed = result.changed_ids
+            if run.kind == RunKind.FULL and page.list_done and page.list_set is not None:
+                changed = changed + prune_memberships(session, run, page.list_set)
             session.commit()
-            return result.changed_ids
+            return changed
         except IntegrityError:
             session.rollback()
             if attempt == PAGE_ATTEMPTS - 1:

@@ -143,6 +143,7 @@ def import_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
         )
     }
     mark_seen = run.kind == RunKind.FULL
+    list_set = next((item.list_set for item in items), None)  # a page comes from one list
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -165,7 +166,7 @@ def import_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
                           created_at=now,
                           fulltext_state=FulltextState.FOUND if values["fulltext_links"] else FulltextState.NONE)
             if mark_seen:
-                values["last_seen_run_id"] = run.id
+                values.update(last_seen_run_id=run.id, last_seen_set=list_set)
             inserts.append(values)
             result.count(ImportOutcome.DELETED if item.deleted else ImportOutcome.NEW)
             continue
@@ -204,5 +205,5 @@ def import_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
         session.execute(update(Record), updates)
     if mark_seen and existing:
         session.execute(update(Record).where(Record.id.in_([row.id for row in existing.values()]))
-                        .values(last_seen_run_id=run.id))
+                        .values(last_seen_run_id=run.id, last_seen_set=list_set))
     return result

@@ -6,6 +6,10 @@ a full harvest whose every list finished (the import marks each record it saw wi
 ``Record.last_seen_run_id``), and the identifier sweep of a completeness check. What they did not
 see is tombstoned, so the hub's OAI-PMH provider reports the deletion like any other.
 
+Memberships are swept the same way: at the end of one set's list in a full harvest, records that
+list did not deliver leave that set (:func:`prune_memberships`); while the lists of a run go on,
+the import keeps the union of memberships (each set's list names only that set in the header).
+
 A source that suddenly lists nothing (an outage, a broken set, a login page) is not a mass deletion:
 when the records to tombstone exceed ``HARVEST_SWEEP_MAX_SHARE`` of the repository's live records,
 nothing is tombstoned, the run notes a held sweep, and the dashboard shows it until a harvest with
@@ -14,14 +18,17 @@ the deletions confirmed (``chair harvest ID --full --confirm-deletions``) or a n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from hub.db import dump_json
 from hub.health.status import status_of
 from hub.models import HarvestRun, ItemError, Record, utcnow
+from hub.platform import HarvestedItem
 from hub.states import NoticeKind, Stage
 
 CHUNK = 500  # ids per UPDATE
@@ -79,6 +86,39 @@ def tombstone_unlisted(session: Session, run: HarvestRun, record_ids: Sequence[i
     _note(session, run, NoticeKind.SWEPT,
           f"{len(record_ids)} record(s) no longer listed by the source ({how}) became tombstones: {named}")
     return list(record_ids)
+
+
+def prune_memberships(session: Session, run: HarvestRun, set_spec: str) -> list[int]:
+    """At the end of ``set_spec``'s list in a full run: live records the list did not deliver leave the set.
+
+    Returns the ids changed. Their content hash is computed again from what is stored, so the next
+    harvest of identical data finds them unchanged.
+    """
+    from hub.harvest.importer import content_hash
+
+    listed_elsewhere = or_(Record.last_seen_run_id.is_(None), Record.last_seen_run_id != run.id,
+                           Record.last_seen_set.is_(None), Record.last_seen_set != set_spec)
+    rows = session.execute(select(
+        Record.id, Record.sets, Record.deleted, Record.source_datestamp, Record.metadata_format,
+        Record.raw_metadata, Record.meta, Record.fulltext_links).where(
+        Record.repository_id == run.repository_id, Record.deleted.is_(False), listed_elsewhere,
+        cast(Record.sets, String).contains(json.dumps(set_spec, ensure_ascii=False), autoescape=True))).all()
+    now, changed = utcnow(), []
+    for row in rows:
+        if set_spec not in (row.sets or []):
+            continue
+        sets = [spec for spec in row.sets if spec != set_spec]
+        item = HarvestedItem("", row.source_datestamp, False, sets, row.metadata_format, row.raw_metadata)
+        session.execute(update(Record).where(Record.id == row.id).values(
+            sets=sets, hub_datestamp=now,
+            content_hash=content_hash(item, dump_json(row.meta or {}), row.fulltext_links or [])))
+        changed.append(row.id)
+    if changed:
+        run.updated += len(changed)
+        _note(session, run, NoticeKind.SET_LEFT,
+              f"{len(changed)} record(s) no longer in set {set_spec!r} (its list in this full harvest did not "
+              f"deliver them) left it: {_identifiers(session, changed[:NAMED])}")
+    return changed
 
 
 def _identifiers(session: Session, record_ids: Sequence[int]) -> str:

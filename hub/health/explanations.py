@@ -71,6 +71,11 @@ EXPLANATIONS: dict[str, Explanation] = {e.kind: e for e in (
        "restore them in the repository and they come back with the next harvest.",
        "全量收割（或完整性修复）未见到这些记录：机构库删除时未留下删除记录。它们在中心的 OAI-PMH 中保留为已删除记录；"
        "如属误删，请在机构库中恢复，下次收割时即会恢复。", "wait"),
+    _e("set-left", "Records left a set",
+       "记录已移出集合",
+       "A full harvest's list of the set did not deliver them any more, so the hub no longer counts them in it. "
+       "Nothing to do if the repository moved them on purpose.",
+       "全量收割中该集合的列表不再包含这些记录，中心已将其移出该集合。若机构库是有意调整，则无需处理。", "wait"),
     _e("sweep-held", "Many records were not listed: the deletion is held",
        "大量记录未被列出：删除已暂缓",
        "More records than HARVEST_SWEEP_MAX_SHARE allows were missing from a complete listing, which is more "

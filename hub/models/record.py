@@ -43,6 +43,7 @@ class Record(Base):
     disseminated: Mapped[str] = mapped_column(String(512), default=" ", server_default=" ")
     # The full harvest run that last saw the record listed by its source (the sweep tombstones the rest).
     last_seen_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_seen_set: Mapped[str | None] = mapped_column(String(512), nullable=True)  # ... in that set's list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     repository = relationship("Repository")

@@ -55,11 +55,11 @@ class OAIPlatform(Platform):
 
     def _page(self, page: ListPage, set_index: int, set_spec: str | None = None) -> Page:
         items = [self.harvested_item(r) for r in page.records if self._wanted(r.sets)]
+        items.extend(self._broken(b) for b in page.broken)
         for item in items:
             item.list_set = set_spec  # the import keeps the union of memberships over the run's lists
-        items.extend(self._broken(b) for b in page.broken)
         return Page(items=items, checkpoint={"set_index": set_index, "list": page.checkpoint},
-                    response_date=page.response_date,
+                    response_date=page.response_date, list_set=set_spec, list_done=bool(page.checkpoint.get("done")),
                     notices=[Notice(kind, message) for kind, message in page.notices])
 
     def _wanted(self, sets: list[str]) -> bool:

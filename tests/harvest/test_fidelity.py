@@ -182,6 +182,15 @@ def test_a_record_in_two_harvested_sets_keeps_both_and_a_reharvest_changes_nothi
     assert first.state == second.state == RunState.SUCCEEDED
     assert second.counts["updated"] == 0 and second.counts["new"] == 0 and second.counts["deleted"] == 0
     assert {k: r.hub_datestamp for k, r in stored(hub, repo_id).items()} == datestamps
+    # The source moves oai:fake:1 out of set B: a full harvest, whose B list no longer has it, sees it leave B.
+    source.items()[0].sets = ["A"]
+    third = harvest(hub, repo_id, full=True)
+    records = stored(hub, repo_id)
+    assert records["oai:fake:1"].sets == ["A"] and records["oai:fake:2"].sets == ["A", "B"]
+    assert third.counts["updated"] == 1 and records["oai:fake:1"].id in third.changed_ids
+    assert "left it: oai:fake:1" in notes(hub, third.run_id, NoticeKind.SET_LEFT)[0].message
+    fourth = harvest(hub, repo_id, full=True)  # and nothing changes after that
+    assert fourth.counts["updated"] == 0 and stored(hub, repo_id)["oai:fake:1"].sets == ["A"]
 
 
 # -- 8. bounded values, empty updates ---------------------------------------------------------------

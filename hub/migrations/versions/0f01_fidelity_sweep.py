@@ -15,6 +15,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("record") as batch:
         batch.add_column(sa.Column("last_seen_run_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("last_seen_set", sa.String(length=512), nullable=True))
     with op.batch_alter_table("repository_status") as batch:
         batch.add_column(sa.Column("sweep_held", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("sweep_held_run_id", sa.Integer(), nullable=True))
@@ -25,4 +26,5 @@ def downgrade() -> None:
         batch.drop_column("sweep_held_run_id")
         batch.drop_column("sweep_held")
     with op.batch_alter_table("record") as batch:
+        batch.drop_column("last_seen_set")
         batch.drop_column("last_seen_run_id")
