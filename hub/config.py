@@ -38,8 +38,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TIKA_URL", "", "Apache Tika server URL (http://host:9998). Empty: pure-Python extraction."),
     Setting("SEARCH_URL", "", "Search backend: elasticsearch+http://host:9200/index, opensearch+http://..., or sqlite:///path. Empty: SQLite FTS5 in the instance folder."),
     # Identity
-    Setting("SECRET_KEY", "dev-secret-change-me", "Signs sessions and OAI-PMH resumption tokens. Set it in production."),
-    Setting("BASE_URL", "http://127.0.0.1:5000", "Public base URL of the hub, used in OAI-PMH and feeds."),
+    Setting("SECRET_KEY", "dev-secret-change-me", "Signs sessions and OAI-PMH resumption tokens. Must be set: chair serve, gunicorn and chair worker refuse this default or an empty key (chair demo makes its own)."),
+    Setting("SECRET_KEY_FALLBACKS", "", "Old secret keys, comma-separated, still accepted to verify sessions and resumption tokens after a rotation (never used to sign)."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "Public base URL of the hub, used in OAI-PMH and feeds. https: HSTS is sent and the session cookie is Secure."),
+    # Security headers
+    Setting("CSP_EXTRA", "", "Extra Content-Security-Policy sources, e.g. \"img-src https://cdn.example.org; connect-src https://stats.example.org\": each directive's sources are added to the hub's own."),
+    Setting("PORTAL_FRAME_ANCESTORS", "'self'", "Who may frame the portal's pages (CSP frame-ancestors sources, e.g. \"'self' https://library.example.edu\"; 'none': nobody). The admin area is never framed."),
+    Setting("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy header of every response."),
+    Setting("HSTS_SECONDS", 31_536_000, "max-age of Strict-Transport-Security, sent when CHAIR_BASE_URL is https; 0: no HSTS header."),
     Setting("REPOSITORY_NAME", "CHAIR Hub", "Repository name announced by Identify and shown on the portal."),
     Setting("ADMIN_EMAIL", "admin@chair.example.org", "Administrator e-mail announced by OAI-PMH Identify."),
     Setting("OAI_IDENTIFIER_PREFIX", "chair.example.org", "Namespace of the hub's own OAI identifiers: oai:<prefix>:<id>."),
