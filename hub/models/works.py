@@ -8,6 +8,8 @@
   only records sharing a key are ever compared.
 - :class:`WorkDecision`: a split or join by hub staff or a member administrator, kept across
   re-harvests and regrouping (records keep their ids across re-harvests).
+- :class:`DecisionRequest` and :class:`DecisionConsent`: a decision touching the records of several
+  members, waiting for each member's administrator to consent (or a hub administrator).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -80,4 +82,53 @@ class WorkDecision(Base):
     right: Mapped[list[int]] = mapped_column(JSONType, default=list)
     username: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestState(StrEnum):
+    """Where a decision waiting for consent stands."""
+
+    PENDING = "pending"  # some members have not consented yet
+    APPLIED = "applied"  # every member consented (or a hub administrator did): the decision is stored
+    DECLINED = "declined"  # a member administrator of a member concerned, or a hub administrator, said no
+
+
+class DecisionRequest(Base):
+    """A split or join touching several members' records, applied once each member consented.
+
+    ``institutions`` are the members whose records it touches (each must consent); ``left`` and
+    ``right`` are record ids as in :class:`WorkDecision`.
+    """
+
+    __tablename__ = "work_decision_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[DecisionKind] = mapped_column(
+        Enum(DecisionKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+    work_id: Mapped[int] = mapped_column(Integer, index=True)  # the work it was asked from (for display)
+    left: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    right: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    institutions: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[RequestState] = mapped_column(
+        Enum(RequestState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=RequestState.PENDING, index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("work_decision.id", ondelete="SET NULL"),
+                                                    nullable=True)
+    closed_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DecisionConsent(Base):
+    """One member's consent to a :class:`DecisionRequest`, given by one of its administrators."""
+
+    __tablename__ = "work_decision_consent"
+    __table_args__ = (UniqueConstraint("request_id", "institution_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("work_decision_request.id", ondelete="CASCADE"), index=True)
+    institution_id: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,9 @@ WEB_MODULES = (
 
 
 def init_app(app: Flask) -> None:
-    """Register every web module on ``app``."""
+    """Register every web module on ``app`` (ids in paths bounded first: hub.web.ids)."""
+    from hub.web import ids
+
+    ids.install(app)
     for name in WEB_MODULES:
         importlib.import_module(name).init_app(app)

@@ -2,9 +2,12 @@
 
 - ``GET /admin/works/<id>`` — a work, its copies and the evidence; forms to split records off it
   and to join it with another work (hub administrators, and member administrators for works
-  holding one of their institution's records);
+  holding one of their institution's records), and the decisions about it waiting for consent;
 - ``POST /admin/works/<id>/split`` (``record_id`` repeated) and ``POST /admin/works/<id>/join``
-  (``other``) — stored decisions, kept across re-harvests; written to the audit log;
+  (``other``) — stored decisions, kept across re-harvests; written to the audit log. A decision
+  touching other members' records waits for their consent (hub.works.decisions);
+- ``GET /admin/works/requests`` and ``POST /admin/works/requests/<id>/consent|decline`` — the
+  decisions waiting for consent, answered by the members concerned or a hub administrator;
 - ``GET /admin/quality/<repository_id>`` — the quality report of a repository, with ``.csv`` and
   ``.json`` downloads (staff, and the repository's member administrators).
 
@@ -16,11 +19,13 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from hub.accounts.permissions import Action
-from hub.models import Repository
+from hub.models import Repository, Role, Work
 from hub.web.admin import THEME, hub, install_request_hooks
 from hub.web.admin.auth import current_user, login_required, require
+from hub.web.ids import form_id
 
 bp = Blueprint("works_admin", __name__, url_prefix="/admin", template_folder=str(THEME / "templates"))
 
@@ -37,18 +42,38 @@ def _view_or_404(work_id: int):
     return view
 
 
+def _institution_names() -> dict[int, str]:
+    from hub.models import Institution
+
+    return {i.id: f"{i.name_zh} {i.name_en}".strip() or i.slug for i in g.db.scalars(select(Institution))}
+
+
+def _request_rows(requests: list) -> list[dict]:
+    """Pending requests as the templates show them: who is awaited, whether the user may answer."""
+    from hub.works.decisions import consented, may_answer, waiting_for
+
+    names = _institution_names()
+    user = current_user()
+    return [{"request": r, "waiting": [names.get(i, str(i)) for i in waiting_for(g.db, r)],
+             "consented": [names.get(i, str(i)) for i in sorted(consented(g.db, r))],
+             "can_answer": may_answer(g.db, user, r)} for r in requests]
+
+
 @bp.get("/works/<int:work_id>")
 @login_required
 def work(work_id: int):
     """A work with its copies and the evidence linking them."""
-    from hub.works.decisions import may_decide
+    from hub.works.decisions import may_decide, may_request, may_view, pending_requests
 
     view = _view_or_404(work_id)
     record_ids = [c.record_id for c in view.copies]
-    if not may_decide(g.db, current_user(), record_ids):
+    user = current_user()
+    if not may_view(g.db, user, record_ids):
         require(Action.VIEW_NETWORK)
-    return render_template("works/work.html", work=view,
-                           can_decide=may_decide(g.db, current_user(), record_ids))
+    can_decide = may_decide(g.db, user, record_ids)
+    return render_template("works/work.html", work=view, can_decide=can_decide,
+                           can_request=not can_decide and may_request(g.db, user, record_ids),
+                           pending=_request_rows(pending_requests(g.db, record_ids)))
 
 
 def _follow(report) -> None:
@@ -59,8 +84,9 @@ def _follow(report) -> None:
 
 
 def _decide(decide):
-    """Apply a split or join decision, commit it and re-index what moved; None (flashed) when refused."""
-    from hub.works.decisions import DecisionError
+    """Apply a split or join decision, commit it and re-index what moved; None (flashed) when refused
+    or when it waits for other members' consent (the request is kept)."""
+    from hub.works.decisions import ConsentNeeded, DecisionError
 
     try:
         report = decide(int(hub().settings.get("WORKS_BUCKET_CAP", 100)))
@@ -68,8 +94,16 @@ def _decide(decide):
         g.db.rollback()
         flash(f"{exc}")
         return None
-    g.db.commit()
-    _follow(report)
+    except ConsentNeeded as pending:
+        g.db.commit()
+        names = _institution_names()
+        flash(f"This touches other members' records: it waits for the consent of "
+              f"{', '.join(names.get(i, str(i)) for i in pending.waiting)} (request {pending.request.id}). "
+              "涉及其他成员的记录，须待其同意后生效。")
+        return None
+    if report is not None:
+        g.db.commit()
+        _follow(report)
     return report
 
 
@@ -80,7 +114,7 @@ def split_work(work_id: int):
     from hub.works.decisions import split
 
     try:
-        ids = [int(v) for v in request.form.getlist("record_id")]
+        ids = [form_id(v) for v in request.form.getlist("record_id")]
     except ValueError:
         abort(400)
     report = _decide(lambda cap: split(g.db, work_id, ids, user=current_user(),
@@ -98,7 +132,7 @@ def join_work(work_id: int):
     from hub.works.decisions import join
 
     try:
-        other = int(request.form.get("other", ""))
+        other = form_id(request.form.get("other", ""))
     except ValueError:
         abort(400)
     report = _decide(lambda cap: join(g.db, work_id, other, user=current_user(),
@@ -107,6 +141,65 @@ def join_work(work_id: int):
         return redirect(url_for("works_admin.work", work_id=work_id))
     flash("Joined; kept across re-harvests. 已合并，重新收割后仍然有效。")
     return redirect(url_for("works_admin.work", work_id=next(iter(report.groups.values()), work_id)))
+
+
+@bp.get("/works/requests")
+@login_required
+def requests():
+    """The decisions waiting for consent that the user may answer (all of them for hub staff)."""
+    from hub.works.decisions import requests_for
+
+    user = current_user()
+    if user.role != Role.MEMBER_ADMIN:
+        require(Action.VIEW_NETWORK)
+    return render_template("works/requests.html", pending=_request_rows(requests_for(g.db, user)))
+
+
+def _answer(request_id: int, answer):
+    from hub.works.decisions import DecisionError, open_request
+
+    try:
+        work_id = open_request(g.db, request_id).work_id
+        report = answer()
+    except DecisionError as exc:
+        g.db.rollback()
+        flash(f"{exc}")
+        return redirect(url_for("works_admin.requests"))
+    g.db.commit()
+    if report is not None:
+        _follow(report)
+        work_id = next(iter(report.groups.values()), work_id)
+    return work_id, report
+
+
+@bp.post("/works/requests/<int:request_id>/consent")
+@login_required
+def consent_request(request_id: int):
+    """Consent to a decision as one of the members concerned (a hub administrator's consent decides)."""
+    from hub.works.decisions import consent
+
+    cap = int(hub().settings.get("WORKS_BUCKET_CAP", 100))
+    answered = _answer(request_id, lambda: consent(g.db, request_id, current_user(), cap=cap))
+    if not isinstance(answered, tuple):
+        return answered
+    work_id, report = answered
+    flash("Consent recorded; the decision is applied. 已同意，决定已生效。" if report is not None else
+          "Consent recorded; other members are still awaited. 已同意，尚待其他成员同意。")
+    return redirect(url_for("works_admin.work", work_id=work_id) if g.db.get(Work, work_id) else
+                    url_for("works_admin.requests"))
+
+
+@bp.post("/works/requests/<int:request_id>/decline")
+@login_required
+def decline_request(request_id: int):
+    """Decline a decision waiting for consent."""
+    from hub.works.decisions import decline
+
+    answered = _answer(request_id, lambda: decline(g.db, request_id, current_user()))
+    if not isinstance(answered, tuple):
+        return answered
+    flash(f"Request {request_id} declined. 已拒绝。")
+    return redirect(url_for("works_admin.requests"))
 
 
 def _report(repository_id: int):

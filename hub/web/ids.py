@@ -1,0 +1,40 @@
+"""Ids in URLs and forms: whole numbers the database can hold, or not found.
+
+Every table's id is a 32-bit ``INTEGER`` on PostgreSQL (SQLite takes 64 bits); a larger number
+sent in a path (``/records/99999999999999999999``) or a form makes the driver raise
+(OverflowError, DataError) instead of finding nothing. :class:`IdConverter` replaces Werkzeug's
+``int`` converter on the whole application (every ``<int:...>`` rule), so such a path matches no
+route and answers 404; :func:`form_id` reads an id from a form or query value.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**31 - 1  # the largest INTEGER of PostgreSQL, the narrower of the two databases
+
+
+class IdConverter(IntegerConverter):
+    """``<int:name>`` limited to 0..MAX_ID (an explicit ``max`` stays, capped at MAX_ID)."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 - Werkzeug's names
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        upper = MAX_ID if max is None or max > MAX_ID else max
+        super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min, max=upper, signed=signed)
+
+
+def form_id(value: object) -> int:
+    """An id from a form or query value; ValueError unless it is a whole number in 0..MAX_ID."""
+    text = str(value if value is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        raise ValueError(f"not an id: {text[:40]!r}")
+    number = int(text)
+    if number > MAX_ID:
+        raise ValueError(f"not an id: {text[:40]!r}")
+    return number
+
+
+def install(app: Flask) -> None:
+    """Make every ``<int:...>`` rule of ``app`` bounded (call before any blueprint is registered)."""
+    app.url_map.converters["int"] = IdConverter
