@@ -1,41 +1,88 @@
-"""Sign-in throttling: failed attempts counted per account and per IP address, in the database
-(so every web process sees the same counts)."""
+"""Sign-in throttling, counted atomically in the database (every web process sees the same counts).
+
+Before a password is checked, :func:`reserve` takes one evaluation from the account's counter and from
+the IP address's counter, each with one conditional ``UPDATE ... SET failures = failures + 1 WHERE
+failures < limit RETURNING failures``, and commits. The database serialises those updates (a row lock on
+PostgreSQL, the write lock on SQLite), so however many attempts arrive in parallel, in however many
+processes, at most ``limit`` of them are evaluated per window. A wrong password keeps its reservation
+(it was a failure); a right one gives it back (:func:`settle`). A window starts at the first failure and
+lasts ``SIGNIN_WINDOW_SECONDS``; every evaluated attempt is also kept as a :class:`SignInAttempt` row.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, literal, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hub.models import SignInAttempt, utcnow
-from hub.models.accounts import AttemptScope
+from hub.models.accounts import AttemptScope, SignInCounter
+from hub.models.base import UTCDateTime
 
 
-def failures(session: Session, scope: AttemptScope, key: str, window_seconds: int) -> int:
-    """Failed attempts against ``key`` since the last success, within the window."""
-    since = utcnow() - timedelta(seconds=window_seconds)
-    last_success = session.scalar(select(func.max(SignInAttempt.at)).where(
-        SignInAttempt.scope == scope, SignInAttempt.key == key, SignInAttempt.succeeded.is_(True)))
-    if last_success is not None and last_success > since:
-        since = last_success
-    return session.scalar(select(func.count()).select_from(SignInAttempt).where(
-        SignInAttempt.scope == scope, SignInAttempt.key == key, SignInAttempt.succeeded.is_(False),
-        SignInAttempt.at >= since)) or 0
+def _ensure_counter(db: Session, scope: AttemptScope, key: str) -> None:
+    """The counter row of (scope, key), made if missing (INSERT ... ON CONFLICT DO NOTHING)."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(insert(SignInCounter).values(scope=scope, key=key, failures=0, window_started_at=utcnow())
+               .on_conflict_do_nothing(index_elements=["scope", "key"]))
 
 
-def throttled(session: Session, settings: dict[str, Any], username: str, ip: str) -> bool:
-    """Whether a sign-in for ``username`` from ``ip`` must be refused without checking the password."""
-    window = settings["SIGNIN_WINDOW_SECONDS"]
-    return (failures(session, AttemptScope.ACCOUNT, username.lower(), window) >= settings["SIGNIN_MAX_FAILURES_ACCOUNT"]
-            or failures(session, AttemptScope.IP, ip, window) >= settings["SIGNIN_MAX_FAILURES_IP"])
-
-
-def record_attempt(session: Session, settings: dict[str, Any], username: str, ip: str, succeeded: bool) -> None:
-    """Count an attempt against the account and the IP address; forget attempts older than a day."""
+def _take(db: Session, scope: AttemptScope, key: str, limit: int, window_seconds: int) -> bool:
+    """Reserve one evaluation against (scope, key) unless ``limit`` are taken in the current window."""
     now = utcnow()
-    session.add(SignInAttempt(scope=AttemptScope.ACCOUNT, key=username.lower()[:255], succeeded=succeeded, at=now))
-    session.add(SignInAttempt(scope=AttemptScope.IP, key=ip[:255], succeeded=succeeded, at=now))
+    expired = SignInCounter.window_started_at < now - timedelta(seconds=window_seconds)
+    _ensure_counter(db, scope, key)
+    taken = db.execute(
+        update(SignInCounter)
+        .where(SignInCounter.scope == scope, SignInCounter.key == key,
+               (SignInCounter.failures < limit) | expired)
+        .values(failures=case((expired, 1), else_=SignInCounter.failures + 1),
+                window_started_at=case((expired, literal(now, UTCDateTime())), else_=SignInCounter.window_started_at))
+        .returning(SignInCounter.failures)
+        .execution_options(synchronize_session=False)).first()
+    return taken is not None
+
+
+def _keys(username: str, ip: str) -> tuple[str, str]:
+    return username.lower()[:255], ip[:255]
+
+
+def reserve(db: Session, settings: dict[str, Any], username: str, ip: str) -> bool:
+    """Reserve one password evaluation for ``username`` from ``ip`` and commit; False when throttled
+    (then nothing is counted). The caller checks the password only after a True."""
+    account, address = _keys(username, ip)
+    window = settings["SIGNIN_WINDOW_SECONDS"]
+    try:
+        ok = (_take(db, AttemptScope.ACCOUNT, account, settings["SIGNIN_MAX_FAILURES_ACCOUNT"], window)
+              and _take(db, AttemptScope.IP, address, settings["SIGNIN_MAX_FAILURES_IP"], window))
+    except BaseException:
+        db.rollback()
+        raise
+    if ok:
+        db.commit()
+    else:
+        db.rollback()
+    return ok
+
+
+def settle(db: Session, settings: dict[str, Any], username: str, ip: str, succeeded: bool) -> None:
+    """Record an evaluated attempt; a success clears the account's failures and gives the IP address's
+    reservation back. Attempts and counters older than a day (or the window) are forgotten."""
+    account, address = _keys(username, ip)
+    now = utcnow()
+    if succeeded:
+        db.execute(update(SignInCounter).where(SignInCounter.scope == AttemptScope.ACCOUNT,
+                                               SignInCounter.key == account)
+                   .values(failures=0).execution_options(synchronize_session=False))
+        db.execute(update(SignInCounter).where(SignInCounter.scope == AttemptScope.IP, SignInCounter.key == address,
+                                               SignInCounter.failures > 0)
+                   .values(failures=SignInCounter.failures - 1).execution_options(synchronize_session=False))
+    db.add(SignInAttempt(scope=AttemptScope.ACCOUNT, key=account, succeeded=succeeded, at=now))
+    db.add(SignInAttempt(scope=AttemptScope.IP, key=address, succeeded=succeeded, at=now))
     horizon = now - timedelta(seconds=max(86400, settings["SIGNIN_WINDOW_SECONDS"]))
-    session.execute(delete(SignInAttempt).where(SignInAttempt.at < horizon))
+    db.execute(delete(SignInAttempt).where(SignInAttempt.at < horizon))
+    db.execute(delete(SignInCounter).where(SignInCounter.window_started_at < horizon))

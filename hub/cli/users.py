@@ -1,5 +1,7 @@
 """``chair user add|passwd|role|list``: admin-area accounts. Passwords are read with a hidden prompt
-or from standard input (``--password-stdin``), never from the command line."""
+or from standard input (``--password-stdin``), never from the command line, and must pass the password
+policy (``PASSWORD_MIN_LENGTH``, no common, repeated or sequential password, not the user's name or
+e-mail): a refused one exits non-zero with the reason."""
 
 from __future__ import annotations
 
@@ -34,29 +36,34 @@ def register(cli: click.Group) -> None:
     @click.option("--member", default=None, help="Institution slug (required for member-admin).")
     @click.option("--email", default="")
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    @click.option("--must-change", is_flag=True, help="The user must choose a new password at the first sign-in.")
     @pass_hub
-    def user_add(hub, username, role, member, email, password_stdin):
+    def user_add(hub, username, role, member, email, password_stdin, must_change):
         """Create a user (the password is prompted for, hidden)."""
         from hub.accounts.users import create_user, parse_role
 
         password = _read_password(password_stdin)
         with hub.db.session() as session:
-            created = create_user(session, username, password, parse_role(role), member=member, email=email)
+            created = create_user(session, username, password, parse_role(role), member=member, email=email,
+                                  min_length=hub.settings["PASSWORD_MIN_LENGTH"], must_change_password=must_change)
             user_id = created.id
         click.echo(f"user {username} added (id {user_id}, {role})")
 
     @user.command("passwd")
     @click.argument("username")
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    @click.option("--must-change", is_flag=True, help="The user must choose a new password at the next sign-in.")
     @pass_hub
-    def user_passwd(hub, username, password_stdin):
+    def user_passwd(hub, username, password_stdin, must_change):
         """Set a user's password; their sessions end."""
         from hub.accounts.users import set_password
 
         password = _read_password(password_stdin)
         with hub.db.session() as session:
-            set_password(session, username, password)
-        click.echo(f"password of {username} changed; every session of {username} ended")
+            set_password(session, username, password, min_length=hub.settings["PASSWORD_MIN_LENGTH"],
+                         must_change_password=must_change)
+        click.echo(f"password of {username} changed; every session of {username} ended"
+                   + ("; a new one is required at the next sign-in" if must_change else ""))
 
     @user.command("role")
     @click.argument("username")

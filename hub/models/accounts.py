@@ -1,4 +1,5 @@
-"""Accounts of the admin area: users and their roles, sign-in attempts (throttling) and the audit log."""
+"""Accounts of the admin area: users and their roles, their server-side sessions, sign-in attempts and
+counters (throttling) and the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -32,7 +33,9 @@ def _enum(cls):
 
 
 class User(Base):
-    """A person who signs in to /admin/. ``session_epoch`` moves to sign out every session at once."""
+    """A person who signs in to /admin/. ``session_epoch`` counts the times every session was ended at once
+    (a password or role change, "sign out everywhere"); ``must_change_password`` keeps the user on the
+    change-password page until they set a new one."""
 
     __tablename__ = "user_account"
 
@@ -47,8 +50,24 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     institution = relationship("Institution")
+
+
+class AdminSession(Base):
+    """One signed-in session of /admin/, on the server: the signed cookie carries only a random token whose
+    SHA-256 is ``token_hash``. Signing out deletes the row, so a copied cookie opens nothing afterwards."""
+
+    __tablename__ = "admin_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
 
 
 class SignInAttempt(Base):
@@ -62,6 +81,22 @@ class SignInAttempt(Base):
     key: Mapped[str] = mapped_column(String(255))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignInCounter(Base):
+    """Password evaluations reserved against one account or IP address in the current window.
+
+    A sign-in reserves an evaluation with one conditional UPDATE (``failures < limit``) committed before
+    the password is checked, so parallel attempts in any number of web processes never get more
+    evaluations than the limit."""
+
+    __tablename__ = "sign_in_counter"
+    __table_args__ = (PrimaryKeyConstraint("scope", "key"),)
+
+    scope: Mapped[AttemptScope] = mapped_column(_enum(AttemptScope))
+    key: Mapped[str] = mapped_column(String(255))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditEntry(Base):

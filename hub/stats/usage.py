@@ -25,9 +25,17 @@ from hub.stats.robots import is_robot
 log = logging.getLogger(__name__)
 
 
-def visitor_id(request: Any) -> str:
-    """COUNTER's user identity without a login: a hash of IP address and User-Agent (never stored raw)."""
-    ip = request.headers.get("X-Forwarded-For", "").split(",")[0].strip() or (request.remote_addr or "")
+def visitor_id(request: Any, settings: dict[str, Any] | None = None) -> str:
+    """COUNTER's user identity without a login: a hash of IP address and User-Agent (never stored raw).
+
+    The address is the real client's (X-Forwarded-For only from ``TRUSTED_PROXIES``)."""
+    from hub.accounts.proxies import request_client_address
+
+    if settings is None:
+        from flask import current_app
+
+        settings = current_app.extensions["chair"].settings
+    ip = request_client_address(request, settings)
     agent = request.headers.get("User-Agent", "")
     return hashlib.sha256(f"{ip}|{agent}".encode()).hexdigest()[:16]
 

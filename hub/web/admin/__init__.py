@@ -25,6 +25,7 @@ from hub.web.admin.auth import (
     end_session,
     load_user,
     login_required,
+    password_change_gate,
     require,
     safe_next,
     start_session,
@@ -52,6 +53,7 @@ def install_request_hooks(blueprint: Blueprint) -> None:
         g.user = load_user(g.db, hub().settings)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             check_csrf()
+        return password_change_gate()
 
     @blueprint.teardown_request
     def _close(_exc: BaseException | None) -> None:
@@ -89,7 +91,10 @@ def sign_in_view():
         result = sign_in(g.db, hub().settings, username, request.form.get("password", ""), client_ip())
         g.db.commit()
         if result.outcome == SignInOutcome.OK:
-            start_session(result.user)
+            start_session(g.db, hub().settings, result.user)
+            g.db.commit()
+            if result.user.must_change_password:
+                return redirect(url_for("admin.password"))
             return redirect(safe_next(request.args.get("next")))
         if result.outcome == SignInOutcome.THROTTLED:
             error, status = "Too many failed attempts: wait a while. 尝试次数过多，请稍后再试。", 429
@@ -101,7 +106,9 @@ def sign_in_view():
 
 @bp.post("/sign-out")
 def sign_out():
-    end_session()
+    """End this session on the server: its cookie, even copied, opens nothing afterwards."""
+    end_session(g.db)
+    g.db.commit()
     return redirect(url_for("admin.sign_in"))
 
 
@@ -110,8 +117,8 @@ def sign_out():
 def sign_out_all():
     """End every session of the signed-in user, on every device."""
     sign_out_everywhere(g.db, current_user())
+    end_session(g.db)
     g.db.commit()
-    end_session()
     return redirect(url_for("admin.sign_in"))
 
 
@@ -148,7 +155,7 @@ def flash_lines(lines: list[str]) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprint, its views and the public statistics pages."""
-    from hub.web.admin import members, repositories, runs  # noqa: F401 - the views register on bp
+    from hub.web.admin import account, members, repositories, runs  # noqa: F401 - the views register on bp
 
     app.register_blueprint(bp)
     from datetime import timedelta

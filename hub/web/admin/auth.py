@@ -1,32 +1,38 @@
 """Signing in and out of /admin/, the signed-in user of a request, CSRF tokens and the access checks.
 
-Sessions are Flask's signed cookies holding the user id and the user's session epoch; a request
-whose epoch is not the user's current one is signed out, so "sign out everywhere", a password
-change or a role change end every session at once. Every state-changing request (POST) to the
-admin area carries the session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
+Sessions live on the server (:mod:`hub.accounts.sessions`): Flask's signed cookie holds only a random
+session token (and the CSRF token); signing out deletes the session's row, so a cookie copied before
+sign-out opens nothing, and "sign out everywhere", a password change or a role change delete every row
+of the user. A user who must change their password reaches only the change-password page (and sign-out)
+until they do. Every state-changing request (POST) to the admin area carries the session's CSRF token
+(form field ``csrf_token`` or header ``X-CSRF-Token``). The client address is the one
+:mod:`hub.accounts.proxies` finds (``X-Forwarded-For`` only from ``TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from hub.accounts.permissions import AccessDenied, Action, can
+from hub.accounts.proxies import request_client_address
+from hub.accounts.sessions import close_session, open_session, session_user
 from hub.models import User
 
-SESSION_KEYS = ("uid", "epoch", "signed_in_at")
+SESSION_KEYS = ("sid",)
+
+# What a user who must change their password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = {"admin.password", "admin.sign_out", "admin.sign_out_all", "admin.sign_in", "admin.static"}
 
 
 def client_ip() -> str:
-    """The client's address (the first proxy hop when behind one)."""
-    return (request.headers.get("X-Forwarded-For", "").split(",")[0].strip() or request.remote_addr or "")[:64]
+    """The client's address: the peer, or behind trusted proxies the right-most untrusted X-Forwarded-For hop."""
+    return request_client_address(request, current_app.extensions["chair"].settings)[:64]
 
 
 def csrf_token() -> str:
@@ -45,32 +51,43 @@ def check_csrf() -> None:
         abort(400, description="The form expired or was not sent from this site; reload the page and try again.")
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in: a fresh session (new CSRF token) bound to the user's epoch."""
+def start_session(db_session: Any, settings: dict[str, Any], user: User) -> None:
+    """Sign ``user`` in: a new server-side session (committed by the caller), a fresh cookie and CSRF token."""
+    token = open_session(db_session, settings, user, ip=client_ip(),
+                         user_agent=request.headers.get("User-Agent", ""))
     session.clear()
-    session["uid"] = user.id
-    session["epoch"] = user.session_epoch
-    session["signed_in_at"] = int(time.time())
+    session["sid"] = token
     session.permanent = True
     csrf_token()
 
 
-def end_session() -> None:
+def end_session(db_session: Any) -> None:
+    """Sign this request's session out: its server-side row goes (committed by the caller), the cookie is cleared."""
+    close_session(db_session, session.get("sid"))
     session.clear()
 
 
 def load_user(db_session: Any, settings: dict[str, Any]) -> User | None:
-    """The signed-in user of this request, or None (expired, signed out everywhere, deactivated)."""
-    uid = session.get("uid")
-    if uid is None:
+    """The signed-in user of this request, or None (signed out, expired, signed out everywhere, deactivated)."""
+    token = session.get("sid")
+    if token is None:
         return None
-    user = db_session.get(User, uid)
-    lifetime = settings["SESSION_LIFETIME_HOURS"] * 3600
-    if (user is None or not user.active or session.get("epoch") != user.session_epoch
-            or time.time() - session.get("signed_in_at", 0) > lifetime):
-        end_session()
-        return None
+    user = session_user(db_session, token)
+    if user is None:
+        session.clear()
     return user
+
+
+def password_change_gate() -> Any:
+    """A user who must change their password reaches only the change-password page: pages redirect
+    there, anything else (JSON, POST actions) is refused with 403. None when the request may go on."""
+    user = current_user()
+    if user is None or not user.must_change_password or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    wants_json = request.accept_mimetypes.best == "application/json" or request.path.endswith(".json")
+    if request.method in ("GET", "HEAD") and not wants_json:
+        return redirect(url_for("admin.password"))
+    abort(403, description="Change your password first. 请先修改密码。")
 
 
 def current_user() -> User | None:
@@ -98,9 +115,7 @@ def require(action: Action, institution_id: int | None = None) -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """A redirect target on this site only (no open redirects)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("admin.dashboard")
+    """A redirect target on this site only (no open redirects: hub.web.links.same_site_target)."""
+    from hub.web.links import same_site_target
+
+    return same_site_target(target) or url_for("admin.dashboard")
