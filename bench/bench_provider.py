@@ -168,7 +168,8 @@ def serve(url: str, port_queue, read_ahead: bool = False) -> None:
 
     from hub.app import create_app
 
-    hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE, "OAI_READ_AHEAD": read_ahead},
+    hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE, "OAI_READ_AHEAD": read_ahead,
+                                "SECRET_KEY": "bench"},
                      instance_path=Path(tempfile.mkdtemp()))
     server = make_server("127.0.0.1", 0, create_app(hub=hub), threaded=True, request_handler=quiet_handler())
     port_queue.put(server.server_port)
@@ -248,7 +249,7 @@ def main() -> None:
     url, drop = prepare_database(options.database_url)
     backend = make_url(url).get_backend_name()
     try:
-        hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE},
+        hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE, "SECRET_KEY": "bench"},
                          instance_path=Path(tempfile.mkdtemp()))
         fill(hub, options.records)
         first, last = page_times(hub, options.repeats)

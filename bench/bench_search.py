@@ -134,7 +134,7 @@ def bench_sqlite(n: int, nq: int) -> None:
     rng = random.Random(42)
     tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
     (tmp / "instance").mkdir()
-    hub = Hub.create(overrides={"DATABASE_URL": f"sqlite:///{tmp / 'chair.db'}", "SEARCH_URL": f"sqlite:///{tmp / 'search.db'}",
+    hub = Hub.create(overrides={"DATABASE_URL": f"sqlite:///{tmp / 'chair.db'}", "SECRET_KEY": "bench", "SEARCH_URL": f"sqlite:///{tmp / 'search.db'}",
                                 "STORAGE_URL": f"file://{tmp / 'objects'}"}, instance_path=tmp / "instance")
     t = time.perf_counter()
     fill_database(hub, n, rng)

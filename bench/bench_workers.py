@@ -69,7 +69,7 @@ def run(workers: int, urls: list[str], pg: str, broker: str, instance: str) -> t
                                       base_url=url).id)
     redis.Redis.from_url(broker).flushdb()
     env = {**os.environ, "CHAIR_DATABASE_URL": db_url, "CHAIR_BROKER_URL": broker, "CHAIR_ALLOW_PRIVATE_ADDRESSES": "1",
-           "CHAIR_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
+           "CHAIR_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT), "CHAIR_SECRET_KEY": "bench"}
     procs = [subprocess.Popen([sys.executable, "-c", "from hub.cli import main; main()", "worker", "-c", "1",
                                "-Q", "harvest", "-n", f"bench{i}@%h"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True) for i in range(workers)]

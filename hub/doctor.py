@@ -111,8 +111,20 @@ def check_search(settings: dict[str, Any]) -> CheckResult:
     return CheckResult("search", True, _redact(url), detail)
 
 
+def check_secret_key(settings: dict[str, Any]) -> CheckResult:
+    """CHAIR_SECRET_KEY set to a value of the operator's (not the development key, not empty)."""
+    from hub.signing import fallback_keys, secret_key_problem
+
+    problem = secret_key_problem(settings)
+    if problem:
+        return CheckResult("signing", False, "CHAIR_SECRET_KEY", problem)
+    fallbacks = len(fallback_keys(settings))
+    return CheckResult("signing", True, "CHAIR_SECRET_KEY",
+                       f"set; {fallbacks} old key(s) accepted for verification" if fallbacks else "set")
+
+
 CHECKS: list[Callable[[dict[str, Any]], CheckResult]] = [check_database, check_broker, check_storage, check_tika,
-                                                         check_search]
+                                                         check_search, check_secret_key]
 
 
 def run_checks(settings: dict[str, Any]) -> list[CheckResult]:

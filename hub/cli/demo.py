@@ -68,9 +68,13 @@ def register(cli: click.Group) -> None:
         from hub.samples.catalog import demo_repositories
         from hub.samples.faults import attach_faults
         from hub.samples.server import serve as serve_samples
+        from hub.signing import demo_secret_key, secret_key_problem
 
         hub = get_hub(ctx)
         hub.settings["ALLOW_PRIVATE_ADDRESSES"] = True  # the samples live on loopback
+        if secret_key_problem(hub.settings):  # no key of the operator's: the demo's own, kept in the instance
+            hub.settings["SECRET_KEY"] = demo_secret_key(hub.settings["INSTANCE_PATH"])
+            hub.settings["SECRET_KEY_FALLBACKS"] = ""
         repos = demo_repositories(records)
         attach_faults(repos, list(faults))
         server, _thread, server_url = serve_samples(repos, host="127.0.0.1", port=samples_port)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.common import emit_json, get_hub, json_option, pass_hub, table
+from hub.cli.common import UserError, emit_json, get_hub, json_option, pass_hub, table
+from hub.context import Hub
+
+
+def refuse_unsafe_secret_key(hub: Hub) -> None:
+    """Stop with one line naming the setting when CHAIR_SECRET_KEY is the development key or empty."""
+    from hub.signing import secret_key_problem
+
+    problem = secret_key_problem(hub.settings)
+    if problem:
+        raise UserError(problem)
 
 
 def register(cli: click.Group) -> None:
@@ -18,6 +28,7 @@ def register(cli: click.Group) -> None:
         from hub.app import create_app
         from hub.scheduling.runner import start_if_enabled
 
+        refuse_unsafe_secret_key(get_hub(ctx))
         app = create_app(hub=get_hub(ctx))
         start_if_enabled(app.extensions["chair"])  # CHAIR_SCHEDULER_ENABLED: harvest on schedule in-process
         click.echo(f"serving on http://{host}:{port}/")
@@ -31,6 +42,7 @@ def register(cli: click.Group) -> None:
         """Run a Celery worker on CHAIR_BROKER_URL (extra arguments go to Celery)."""
         from hub.tasks import celery_app
 
+        refuse_unsafe_secret_key(get_hub(ctx))
         if not get_hub(ctx).settings.get("BROKER_URL"):
             raise click.ClickException("CHAIR_BROKER_URL is not set: without a broker, tasks run in-process")
         celery_app.worker_main(["worker", f"--concurrency={concurrency}", f"--queues={queues}",

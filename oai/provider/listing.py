@@ -74,7 +74,8 @@ def list_answer(provider: Provider, request: OAIRequest) -> Iterator[str]:
     page_size = provider.page_size(with_metadata)
     raw_token = request.get("resumptionToken")
     if raw_token is not None:
-        token = tokens.decode(raw_token, provider.secret, provider.token_lifetime, provider.now)
+        token = tokens.decode(raw_token, provider.secret, provider.token_lifetime, provider.now,
+                              provider.secret_fallbacks)
         if token.verb != request.verb or token.last_id is None:
             raise OAIError(ErrorCode.BAD_RESUMPTION_TOKEN, "the resumption token belongs to another verb")
         fmt = _format(provider, token.prefix, ErrorCode.BAD_RESUMPTION_TOKEN)

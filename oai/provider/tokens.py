@@ -2,8 +2,11 @@
 
 A token is ``<payload>.<signature>``: the payload is compact JSON in URL-safe base64, the
 signature an HMAC-SHA256 of it under a key derived from ``SECRET_KEY`` (so a token of another
-hub, or one edited by hand, fails). The payload carries everything the next page needs, so the
-hub stores nothing between requests and a token survives restarts and load balancing:
+hub, or one edited by hand, fails). New tokens are always signed with ``SECRET_KEY``; a token
+signed with one of ``SECRET_KEY_FALLBACKS`` (the keys before a rotation) still verifies, so a
+rotation never breaks a harvest of the hub that is under way. The payload carries everything the
+next page needs, so the hub stores nothing between requests and a token survives restarts and
+load balancing:
 
 - the list request: verb, metadataPrefix, set, from and until;
 - the keyset cursor: ``(hub_datestamp, id)`` of the last record sent. The next page is
@@ -38,6 +41,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -95,12 +99,15 @@ def lifetime(seconds: int) -> timedelta:
     return timedelta(seconds=max(int(seconds), MIN_LIFETIME))
 
 
+def _signature(payload: str, secret: str) -> str:
+    return _b64(hmac.new(_key(secret), payload.encode("ascii"), hashlib.sha256).digest()[:18])
+
+
 def encode(token: ResumptionToken, secret: str) -> str:
     """The signed, URL-safe text of ``token``."""
     payload = _b64(json.dumps(list(asdict(token).values()), separators=(",", ":"),
                               ensure_ascii=True).encode("ascii"))
-    signature = _b64(hmac.new(_key(secret), payload.encode("ascii"), hashlib.sha256).digest()[:18])
-    return f"{payload}.{signature}"
+    return f"{payload}.{_signature(payload, secret)}"
 
 
 def expiration(token: ResumptionToken, lifetime_seconds: int) -> datetime:
@@ -108,9 +115,11 @@ def expiration(token: ResumptionToken, lifetime_seconds: int) -> datetime:
     return datetime.fromtimestamp(token.issued, UTC) + lifetime(lifetime_seconds)
 
 
-def decode(text: str, secret: str, lifetime_seconds: int, now: datetime | None = None) -> ResumptionToken:
+def decode(text: str, secret: str, lifetime_seconds: int, now: datetime | None = None,
+           fallbacks: Sequence[str] = ()) -> ResumptionToken:
     """Check the signature and the age of a token and return what it carries.
 
+    The signature may be under ``secret`` or under one of the old keys ``fallbacks`` (rotation).
     Anything wrong (not a token, bad signature, another hub's key, malformed payload, expired)
     raises :class:`OAIError` with ``badResumptionToken``.
     """
@@ -118,8 +127,9 @@ def decode(text: str, secret: str, lifetime_seconds: int, now: datetime | None =
     if not isinstance(text, str) or len(text) > MAX_LENGTH or not TOKEN_SYNTAX.fullmatch(text):
         raise bad
     payload, signature = text.split(".")
-    expected = _b64(hmac.new(_key(secret), payload.encode("ascii"), hashlib.sha256).digest()[:18])
-    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
+    sent = signature.encode("ascii")
+    if not any(hmac.compare_digest(_signature(payload, key).encode("ascii"), sent)
+               for key in (secret, *fallbacks) if key):
         raise bad
     try:
         fields = json.loads(_unb64(payload))

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.signing import fallback_keys
 from hub.works.api import relations_for
 from oai.provider import query, tokens
 from oai.provider.arguments import OAIRequest, Verb
@@ -56,6 +57,7 @@ class Provider:
         self.base_url = self.hub_url + "/oai"
         self.identifier_prefix = str(settings["OAI_IDENTIFIER_PREFIX"])
         self.secret = str(settings["SECRET_KEY"])
+        self.secret_fallbacks = fallback_keys(settings)  # old keys: tokens issued before a rotation verify
         self.token_lifetime = int(settings["OAI_TOKEN_LIFETIME"])
         self.sets_enabled = bool(settings["OAI_ENABLE_SETS"])
         self.context = RenderContext(self.hub_url, self.identifier_prefix,
@@ -138,7 +140,7 @@ class Provider:
         sets = all_sets(self.session)
         raw_token = request.get("resumptionToken")
         if raw_token is not None:
-            token = tokens.decode(raw_token, self.secret, self.token_lifetime, self.now)
+            token = tokens.decode(raw_token, self.secret, self.token_lifetime, self.now, self.secret_fallbacks)
             if token.verb != Verb.LIST_SETS:
                 raise OAIError(ErrorCode.BAD_RESUMPTION_TOKEN, "the resumption token belongs to another verb")
             remaining = [s for s in sets if s.spec > token.last_spec]

@@ -12,6 +12,7 @@ from hub.context import Hub
 
 
 def doctor(tmp_path, **overrides):
+    overrides.setdefault("SECRET_KEY", "doctor-test-key")  # the development key fails (tests/security)
     hub = Hub.create(overrides=overrides, instance_path=tmp_path)
     if "DATABASE_URL" not in overrides:
         hub.db  # noqa: B018 - migrate the embedded database, as every command but doctor does
@@ -22,7 +23,8 @@ def doctor(tmp_path, **overrides):
 def test_embedded_defaults_are_all_ok(tmp_path):
     code, lines = doctor(tmp_path)
     assert code == 0, lines
-    assert [line.split()[1] for line in lines] == ["database", "broker", "storage", "extraction", "search"]
+    assert [line.split()[1] for line in lines] == ["database", "broker", "storage", "extraction", "search",
+                                                   "signing"]
     assert all(line.startswith("ok") for line in lines)
 
 
@@ -36,7 +38,7 @@ def test_embedded_defaults_are_all_ok(tmp_path):
 ])
 def test_a_stopped_service_fails_with_one_explaining_line(tmp_path, setting, value, name):
     code, lines = doctor(tmp_path, **{setting: value})
-    assert len(lines) == 5, lines
+    assert len(lines) == 6, lines
     assert code == 1
     failed = [line for line in lines if line.startswith("FAIL")]
     assert len(failed) == 1 and failed[0].split()[1] == name, lines

@@ -81,6 +81,7 @@ def pg_hub(pg_template, tmp_path):
 def start_worker(name: str, hub: Hub, broker: str, tmp_path) -> subprocess.Popen:
     env = {**os.environ, "CHAIR_DATABASE_URL": hub.settings["DATABASE_URL"], "CHAIR_BROKER_URL": broker,
            "CHAIR_ALLOW_PRIVATE_ADDRESSES": "1", "CHAIR_BROKER_VISIBILITY_TIMEOUT": "6",
+           "CHAIR_SECRET_KEY": "worker-test-key",
            "CHAIR_REPOSITORY_CONCURRENCY": "1", "CHAIR_INSTANCE_PATH": str(tmp_path),
            "CHAIR_SEARCH_URL": hub.settings["SEARCH_URL"], "CHAIR_STORAGE_URL": hub.settings["STORAGE_URL"]}
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
