@@ -92,7 +92,7 @@ def test_record_page_metadata_files_versions_and_machine_readable_tags(client, s
     assert '<meta name="citation_doi" content="10.1234/same">' in page
     assert re.search(r'<meta name="citation_pdf_url" content="http://127\.0\.0\.1:5000/files/[0-9a-f]{64}">', page)
     assert re.search(r'href="/files/[0-9a-f]{64}" download', page) and "application/pdf" in page
-    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    ld = json.loads(re.search(r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', page, re.S).group(1))
     assert ld["@type"] == "Thesis" and ld["identifier"]["value"] == "10.1234/same"
     assert "Other copies and versions" in page and f'href="/records/{site["zh"]}"' in page
     assert 'href="https://repo.example.edu/handle/123456789/2"' in page

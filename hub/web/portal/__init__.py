@@ -44,11 +44,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _portal_helpers():
-        from urllib.parse import urlencode
+        from hub.web.links import request_link
 
         def lang_url(code: str) -> str:
-            args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
-            return request.path + "?" + urlencode(args)
+            """This page in language ``code``: a same-site link whatever path the visitor asked for."""
+            return request_link(lang=code)
 
         return {"lang_url": lang_url}
 
