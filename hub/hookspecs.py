@@ -2,7 +2,8 @@
 
 Hooks are called with keyword arguments only. ``register_*`` hooks return classes
 (or lists of classes) that the hub keeps in a registry by name: no hook is called
-once per harvested item except ``enrich_record``, which exists to be.
+once per harvested item except ``enrich_record``, which exists to be; ``records_rewriting``
+and ``records_written`` are called once per imported page.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from flask import Flask
+    from sqlalchemy.engine import Connection
 
     from hub.normalise.record import NormalisedRecord
     from hub.platform import Platform
@@ -39,6 +41,20 @@ def register_crosswalks() -> dict[str, Any]:
 @hookspec
 def enrich_record(record: NormalisedRecord, repository: Any) -> None:
     """Improve a normalised record in place after its crosswalk (called once per imported record)."""
+
+
+@hookspec
+def records_rewriting(connection: Connection, record_ids: list[int], pm: pluggy.PluginManager) -> None:
+    """The import stage is about to rewrite these records (same transaction, rows still as they were).
+
+    The OAI-PMH provider notes the formats the records qualified for until now (see
+    ``oai.provider.disseminated``), so that one they stop qualifying for shows them as deleted.
+    """
+
+
+@hookspec
+def records_written(connection: Connection, record_ids: list[int], pm: pluggy.PluginManager) -> None:
+    """The import stage has inserted or rewritten these records (same transaction, not committed)."""
 
 
 # --- Republishing ------------------------------------------------------------

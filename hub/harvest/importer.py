@@ -202,7 +202,11 @@ def import_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
         result.changed_ids.extend(session.scalars(select(Record.id).where(
             Record.repository_id == source.id, Record.source_identifier.in_(new_identifiers))))
     if updates:
+        rewritten = [row["id"] for row in updates]
+        pm.hook.records_rewriting(connection=session.connection(), record_ids=rewritten, pm=pm)
         session.execute(update(Record), updates)
+    if result.changed_ids:
+        pm.hook.records_written(connection=session.connection(), record_ids=list(result.changed_ids), pm=pm)
     if mark_seen and existing:
         session.execute(update(Record).where(Record.id.in_([row.id for row in existing.values()]))
                         .values(last_seen_run_id=run.id, last_seen_set=list_set))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.models.base import Base, JSONType, UTCDateTime, utcnow
 from hub.states import FulltextState
@@ -57,17 +57,3 @@ class Record(Base):
         titles = (self.meta or {}).get("titles") or []
         return titles[0]["value"] if titles else ""
 
-
-def _dissemination_listener(name: str):
-    """A Session listener that keeps ``Record.disseminated`` (see :mod:`oai.provider.disseminated`,
-    imported on first use: the provider's formats import the models)."""
-    def listener(*args: Any) -> Any:
-        from oai.provider import disseminated
-
-        return getattr(disseminated, name)(*args)
-    return listener
-
-
-for _event, _handler in (("do_orm_execute", "around_record_write"), ("before_flush", "before_flush"),
-                         ("after_flush", "after_flush")):
-    event.listen(Session, _event, _dissemination_listener(_handler))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Request, Response
 
 from hub.harvest.gather import harvest_repository
+from hub.hookspecs import hookimpl
 from hub.members import add_institution, add_repository
 from hub.models import HarvestRun, ItemError, Record, Repository, RepositoryStatus
 from hub.states import NoticeKind, RunState
@@ -279,3 +280,34 @@ def test_the_sweep_skips_a_run_with_unidentifiable_records(hub, source):
     summary = harvest(hub, repo_id, full=True)
     assert not any(r.deleted for r in stored(hub, repo_id).values())
     assert any("without an identifier" in n.message for n in notes(hub, summary.run_id, NoticeKind.SWEEP_HELD))
+
+
+# -- 11. the import tells the provider what it rewrites -----------------------------------------------
+
+class WriteLog:
+    """A plugin that records the import's write hooks, as the OAI-PMH provider's dissemination marks use them."""
+
+    def __init__(self) -> None:
+        self.rewriting: list[list[int]] = []
+        self.written: list[list[int]] = []
+
+    @hookimpl
+    def records_rewriting(self, connection, record_ids, pm):
+        self.rewriting.append(sorted(record_ids))
+
+    @hookimpl
+    def records_written(self, connection, record_ids, pm):
+        self.written.append(sorted(record_ids))
+
+
+def test_the_import_announces_the_records_it_rewrites_before_and_after(hub, source):
+    log = WriteLog()
+    hub.pm.register(log)
+    repo_id = register(hub, source)
+    harvest(hub, repo_id)
+    ids = {r.source_identifier: r.id for r in stored(hub, repo_id).values()}
+    assert sorted(i for page in log.written for i in page) == sorted(ids.values()) and log.rewriting == []
+    source.items()[2].about = "A new title"
+    log.written.clear()
+    harvest(hub, repo_id, full=True)
+    assert log.rewriting == [[ids["oai:fake:3"]]] and log.written == [[ids["oai:fake:3"]]]

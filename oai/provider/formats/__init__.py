@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pluggy
 
-from oai.provider.disseminated import track
 from oai.provider.formats.base import MetadataFormat, RenderContext, Requirement
 from oai.provider.formats.mods import ModsFormat
 from oai.provider.formats.oai_dc import OaiDcFormat
@@ -43,5 +42,4 @@ def metadata_formats(pm: pluggy.PluginManager | None = None) -> dict[str, Metada
             for candidate in result or ():
                 fmt = _instance(candidate)
                 found[fmt.prefix] = fmt
-    track(found.values())  # records written in this process are marked with these formats too
     return found
