@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.exports import safe_row
 from hub.models import Institution, Record, Repository, WorkMember, utcnow
 from hub.quality.checks import OPENAIRE_REQUIRED, Field, Finding, Problem, check_record
 
@@ -183,7 +184,8 @@ CSV_COLUMNS = ("record_id", "source_identifier", "title", "field", "problem", "v
 
 
 def to_csv(report: QualityReport) -> str:
-    """The CSV download: one row per finding or suggestion (UTF-8 with a BOM, for spreadsheet programs)."""
+    """The CSV download: one row per finding or suggestion (UTF-8 with a BOM, for spreadsheet programs;
+    harvested text cannot start a formula, see hub.exports)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -191,11 +193,12 @@ def to_csv(report: QualityReport) -> str:
     for item in report.items:
         for finding in item.findings:
             en, zh = finding.advice
-            writer.writerow([item.record_id, item.source_identifier, item.title, finding.field.value,
-                             finding.problem.value, finding.value, "yes" if finding.required else "no", en, zh])
+            writer.writerow(safe_row([item.record_id, item.source_identifier, item.title, finding.field.value,
+                                      finding.problem.value, finding.value, "yes" if finding.required else "no",
+                                      en, zh]))
         for suggestion in item.suggestions:
             data = suggestion.to_dict()
-            writer.writerow([item.record_id, item.source_identifier, item.title, suggestion.kind.value,
-                             "suggestion", f"{suggestion.value} ({suggestion.source_institution})", "no",
-                             data["advice_en"], data["advice_zh"]])
+            writer.writerow(safe_row([item.record_id, item.source_identifier, item.title, suggestion.kind.value,
+                                      "suggestion", f"{suggestion.value} ({suggestion.source_institution})", "no",
+                                      data["advice_en"], data["advice_zh"]]))
     return out.getvalue()

@@ -9,6 +9,7 @@ import io
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.exports import safe_row
 from hub.models import Institution, Record, Repository, UsageEvent, UsageKind
 from hub.stats.aggregates import month_bounds
 
@@ -39,13 +40,6 @@ def monthly_rows(session: Session, institution_id: int, month: str) -> list[list
     return out
 
 
-def _safe(value: object) -> object:
-    """Neutralise spreadsheet formulas in harvested text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def monthly_csv(session: Session, institution: Institution, month: str) -> str:
     """The CSV text of an institution's report for ``month``, with a totals line."""
     rows = monthly_rows(session, institution.id, month)
@@ -54,6 +48,6 @@ def monthly_csv(session: Session, institution: Institution, month: str) -> str:
     writer.writerow(["# CHAIR usage report", institution.slug, month])
     writer.writerow(HEADER)
     for row in rows:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow(safe_row(row))
     writer.writerow(["total", "", "", "", sum(r[4] for r in rows), sum(r[5] for r in rows)])
     return buffer.getvalue()

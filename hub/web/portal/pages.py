@@ -1,7 +1,14 @@
-"""Portal pages around search: home, institutions, browse, Atom/RSS feeds, sitemaps and robots.txt."""
+"""Portal pages around search: home, institutions, browse, Atom/RSS feeds, sitemaps and robots.txt.
+
+Feeds carry text, never harvested markup: titles and summaries have their HTML reduced to text
+(hub.normalise.text.clean_markup); Atom says ``type="text"``, and an RSS description, which feed
+readers render as HTML, is that text HTML-escaped, so nothing a repository sent becomes markup in
+a reader.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 from xml.etree import ElementTree as ET
 
@@ -11,6 +18,7 @@ from sqlalchemy import func, select
 
 from hub.app import current_hub
 from hub.models import Institution, Record, Repository
+from hub.normalise.text import clean_markup
 from hub.search import SearchError, search_backend
 from hub.web.portal import bp, data
 from hub.web.portal.labels import discipline_groups
@@ -100,6 +108,16 @@ def _xml_text(value: str) -> str:
     return _ILLEGAL_XML.sub("", value or "")
 
 
+def feed_text(value: str, limit: int = 2000) -> str:
+    """Harvested text as a feed carries it: markup reduced to text, characters illegal in XML gone."""
+    return _xml_text(clean_markup(value or ""))[:limit]
+
+
+def rss_html(value: str, limit: int = 2000) -> str:
+    """An RSS description (HTML for feed readers) showing harvested text as text."""
+    return html.escape(feed_text(value, limit), quote=False)
+
+
 @bp.get("/feeds/<kind>")
 def feed(kind: str):
     """Atom (/feeds/atom) or RSS 2.0 (/feeds/rss) of the newest records of a search or an institution."""
@@ -127,14 +145,14 @@ def feed(kind: str):
         for hit in result.hits:
             entry = ET.SubElement(root, "entry")
             url = f"{base}/records/{hit.id}"
-            ET.SubElement(entry, "title").text = _xml_text(hit.doc.get("title") or str(hit.id))
+            ET.SubElement(entry, "title", type="text").text = feed_text(hit.doc.get("title") or str(hit.id))
             ET.SubElement(entry, "id").text = url
             ET.SubElement(entry, "link", href=url)
             ET.SubElement(entry, "updated").text = hit.doc.get("hub_datestamp") or "1970-01-01T00:00:00Z"
             for name in hit.doc.get("creators") or []:
-                ET.SubElement(ET.SubElement(entry, "author"), "name").text = _xml_text(name)
+                ET.SubElement(ET.SubElement(entry, "author"), "name").text = feed_text(name)
             if hit.doc.get("abstract"):
-                ET.SubElement(entry, "summary").text = _xml_text(hit.doc["abstract"][:2000])
+                ET.SubElement(entry, "summary", type="text").text = feed_text(hit.doc["abstract"])
         mimetype = "application/atom+xml"
     else:
         root = ET.Element("rss", version="2.0")
@@ -145,11 +163,11 @@ def feed(kind: str):
         for hit in result.hits:
             item = ET.SubElement(channel, "item")
             url = f"{base}/records/{hit.id}"
-            ET.SubElement(item, "title").text = _xml_text(hit.doc.get("title") or str(hit.id))
+            ET.SubElement(item, "title").text = feed_text(hit.doc.get("title") or str(hit.id))
             ET.SubElement(item, "link").text = url
             ET.SubElement(item, "guid").text = url
             if hit.doc.get("abstract"):
-                ET.SubElement(item, "description").text = _xml_text(hit.doc["abstract"][:2000])
+                ET.SubElement(item, "description").text = rss_html(hit.doc["abstract"])
         mimetype = "application/rss+xml"
     body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return Response(body, mimetype=mimetype, headers={"Content-Type": f"{mimetype}; charset=utf-8"})
