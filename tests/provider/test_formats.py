@@ -143,3 +143,20 @@ def test_a_plugin_adds_a_format(oai, network, plugin, hub):
     assert listed == [f"oai:{PREFIX}:{r.id}" for r in rows if r.deleted or (r.meta.get("doi") and r.meta.get("titles"))]
     assert error_code(get(oai, 2, "title_dc")) == "cannotDisseminateFormat"  # index 1 has no DOI
     assert error_code(get(oai, 1, "title_dc")) is None
+
+
+def test_an_organisation_among_the_creators_is_organizational_and_corporate(oai, network, hub):
+    """A creator the names normaliser marked as an organisation is never given a family or given name."""
+    with hub.db.session() as session:
+        record = session.get(Record, 1)
+        meta = dict(record.meta)
+        meta["creators"] = meta["creators"] + [{"name": "World Health Organization", "organisation": True}]
+        record.meta = meta
+    creators = get(oai, 1, "oai_openaire").findall(f".//{DATACITE}creator")
+    organisation = creators[-1]
+    name = organisation.find(f"{DATACITE}creatorName")
+    assert name.text == "World Health Organization" and name.get("nameType") == "Organizational"
+    assert organisation.find(f"{DATACITE}givenName") is None and organisation.find(f"{DATACITE}familyName") is None
+    assert creators[0].find(f"{DATACITE}creatorName").get("nameType") == "Personal"
+    names = get(oai, 1, "mods").findall(f".//{MODS}mods/{MODS}name")
+    assert [n.get("type") for n in names] == ["personal", "personal", "corporate"]

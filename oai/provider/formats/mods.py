@@ -140,7 +140,8 @@ def _name(person: dict[str, str], role: str) -> str:
         parts.append(element("nameIdentifier", person["orcid"], ' type="orcid"'))
     parts.append(element("affiliation", person.get("affiliation", "")))
     parts.append(f'<role><roleTerm type="text" authority="marcrelator">{role}</roleTerm></role>')
-    return f'<name type="personal">{"".join(parts)}</name>'
+    kind = "corporate" if person.get("organisation") else "personal"
+    return f'<name type="{kind}">{"".join(parts)}</name>'
 
 
 def _location(record: Any, meta: dict[str, Any], context: RenderContext) -> str:

@@ -159,9 +159,12 @@ def _persons(role: str, persons: list[dict[str, str]]) -> str:
         if not text(person["name"]):
             continue
         out.append(f"<datacite:{role}{extra}>")
-        out.append(element(f"datacite:{role}Name", person["name"], ' nameType="Personal"'))
-        out.append(element("datacite:givenName", person.get("given", "")))
-        out.append(element("datacite:familyName", person.get("family", "")))
+        if person.get("organisation"):  # an organisation among the creators: no given or family name
+            out.append(element(f"datacite:{role}Name", person["name"], ' nameType="Organizational"'))
+        else:
+            out.append(element(f"datacite:{role}Name", person["name"], ' nameType="Personal"'))
+            out.append(element("datacite:givenName", person.get("given", "")))
+            out.append(element("datacite:familyName", person.get("family", "")))
         if person.get("orcid"):
             out.append(element("datacite:nameIdentifier", person["orcid"],
                                f' nameIdentifierScheme="ORCID" schemeURI="{ORCID_URI}"'))
