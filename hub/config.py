@@ -57,6 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("USER_AGENT", "CHAIR-Hub/0.1 (+https://chair.example.org/about/harvester)", "User-Agent sent to member repositories; names a contact URL."),
     Setting("HTTP_CONNECT_TIMEOUT", 10.0, "Seconds to wait for a TCP connection to a repository."),
     Setting("HTTP_READ_TIMEOUT", 120.0, "Seconds to wait for bytes from a repository (deep DSpace pages are slow)."),
+    Setting("HTTP_DEADLINE", 300.0, "Seconds one request (a harvest page, a check, a webhook, a REST lookup) may take in all, headers and body; a slower answer fails retryably. 0 turns the bound off."),
     Setting("HTTP_MAX_RETRIES", 5, "Retries of a failed request (5xx, 429, broken bodies) before the run fails resumably."),
     Setting("HTTP_BACKOFF_BASE", 2.0, "First retry delay in seconds; doubles each retry."),
     Setting("HTTP_BACKOFF_MAX", 300.0, "Largest delay between two retries, in seconds."),
@@ -73,6 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REPOSITORY_CONCURRENCY", 2, "Most requests in flight to one repository, however many workers run."),
     # Full text
     Setting("FILE_MAX_BYTES", 200 * 1024 * 1024, "Largest full-text file downloaded, in bytes."),
+    Setting("FILE_DEADLINE", 1800.0, "Seconds one full-text file download may take in all (1800 s carries FILE_MAX_BYTES at about 115 KB/s); a slower one fails retryably. 0 turns the bound off."),
     Setting("EXTRACT_TIMEOUT", 120.0, "Seconds one text extraction may take."),
     Setting("EXTRACT_MAX_ATTEMPTS", 3, "Failed attempts after which a file is quarantined."),
     Setting("EXTRACT_MAX_BYTES", 200 * 1024 * 1024, "Largest stored file sent to text extraction, in bytes; larger ones are marked unextractable."),

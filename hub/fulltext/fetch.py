@@ -8,7 +8,9 @@ already spooled (``If-Range`` guards against a file that changed meanwhile), up 
 ``FILE_RESUME_ATTEMPTS`` times. The first bytes are sniffed: HTML where a document was
 promised (a landing page served as ``application/pdf``) is refused as ``landing-page``.
 A previous download's ETag / Last-Modified make the request conditional, so an unchanged
-file is not downloaded again (HTTP 304).
+file is not downloaded again (HTTP 304). Each transfer (opening and body) must end within
+``FILE_DEADLINE`` seconds (the client's ``file_deadline``): a server dripping the file fails the
+download as ``deadline`` (retryable), not as a broken transfer to resume.
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from typing import Any
 
 import requests
 
-from hub.http import HarvestError, HttpClient, HttpError, ResponseTooLarge, RetryLater, UnsafeURLError
+from hub.http import (
+    DeadlineExceeded,
+    HarvestError,
+    HttpClient,
+    HttpError,
+    ResponseTooLarge,
+    RetryLater,
+    UnsafeURLError,
+)
+from hub.redaction import redact_url
+from hub.transport import DeadlinePassed
 from storage.base import ObjectStore, ObjectTooLarge, Spool
 from storage.extract.formats import sniff
 
@@ -79,6 +91,8 @@ def _receive(response: requests.Response, spool: Spool) -> None:
         for chunk in response.iter_content(CHUNK):
             if chunk:
                 spool.write(chunk)
+    except DeadlinePassed:
+        raise  # the client turns it into DeadlineExceeded: not a transfer to resume
     except (requests.RequestException, OSError) as exc:
         raise _Broken(f"transfer broken after {spool.size} bytes: {exc}") from exc
     if total is not None and spool.size < total:
@@ -94,6 +108,7 @@ def _check_checksum(spool: Spool, checksum: str) -> None:
 def download(http: HttpClient, store: ObjectStore, url: str, *, max_bytes: int, declared_mime: str = "",
              etag: str = "", last_modified: str = "", checksum: str = "", resume_attempts: int = 3) -> Downloaded:
     """Download ``url`` into ``store`` (see the module doc); raise :class:`FetchFailed` with a clear kind."""
+    shown = redact_url(url)
     conditional: dict[str, str] = {}
     if etag:
         conditional["If-None-Match"] = etag
@@ -113,12 +128,13 @@ def download(http: HttpClient, store: ObjectStore, url: str, *, max_bytes: int, 
                     if validator:
                         headers["If-Range"] = validator
                 try:
-                    with http.stream(url, headers=headers, max_bytes=max_bytes) as response:
+                    with http.stream(url, headers=headers, max_bytes=max_bytes,
+                                     deadline=http.file_deadline) as response:
                         if response.status_code == 304:
                             return Downloaded(True, etag=etag, last_modified=last_modified)
                         if response.status_code not in (200, 206):
                             raise FetchFailed(f"http-{response.status_code}",
-                                              f"{url} answered HTTP {response.status_code}")
+                                              f"{shown} answered HTTP {response.status_code}")
                         if spool.size and response.status_code == 200:
                             spool.reset()  # the server ignored Range (or the file changed): start over
                         elif response.status_code == 206:
@@ -135,19 +151,21 @@ def download(http: HttpClient, store: ObjectStore, url: str, *, max_bytes: int, 
                     break
                 except _Broken as exc:
                     if attempt >= resume_attempts:
-                        raise FetchFailed("broken-transfer", f"{url}: {exc}; gave up after {resumed} resumptions",
+                        raise FetchFailed("broken-transfer", f"{shown}: {exc}; gave up after {resumed} resumptions",
                                           retryable=True) from exc
                     resumed += 1
                     http.sleep(min(http.backoff_delay(attempt), 30.0))
             return _finish(store, spool, url, declared_mime, facts, checksum, resumed)
     except ObjectTooLarge as exc:
-        raise FetchFailed("too-large", f"{url} is larger than FILE_MAX_BYTES={max_bytes}") from exc
+        raise FetchFailed("too-large", f"{shown} is larger than FILE_MAX_BYTES={max_bytes}") from exc
     except ResponseTooLarge as exc:
         raise FetchFailed("too-large", f"{exc} (FILE_MAX_BYTES)") from exc
     except UnsafeURLError as exc:
         raise FetchFailed("unsafe-url", str(exc)) from exc
     except RetryLater as exc:
         raise FetchFailed("retry-later", str(exc), retryable=True) from exc
+    except DeadlineExceeded as exc:
+        raise FetchFailed("deadline", f"{exc} (FILE_DEADLINE={http.file_deadline:.0f})", retryable=True) from exc
     except HttpError as exc:
         status = exc.status
         kind = f"http-{status}" if status else "unreachable"
@@ -160,11 +178,11 @@ def _finish(store: ObjectStore, spool: Spool, url: str, declared_mime: str, fact
             checksum: str, resumed: int) -> Downloaded:
     """Sniff, verify and commit the spooled file."""
     if spool.size == 0:
-        raise FetchFailed("empty", f"{url} sent an empty body", retryable=True)
+        raise FetchFailed("empty", f"{redact_url(url)} sent an empty body", retryable=True)
     sniffed = sniff(spool.head(4096))
     promised = _media_type(declared_mime) or facts["content_type"]
     if sniffed == "text/html" and promised not in _HTML_TYPES:
-        raise FetchFailed("landing-page", f"{url} sent an HTML page where a {promised or 'document'} file was "
+        raise FetchFailed("landing-page", f"{redact_url(url)} sent an HTML page where a {promised or 'document'} file was "
                                           "expected (a landing or login page, not the full text)")
     _check_checksum(spool, checksum)
     mime = sniffed if sniffed and sniffed not in {"text/plain", "application/xml"} else (promised or sniffed)

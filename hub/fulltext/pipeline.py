@@ -55,7 +55,7 @@ def _due(row: RecordFile, retry_failed: bool, max_attempts: int) -> bool:
 
 
 _RETRYABLE = {"broken-transfer", "unreachable", "retry-later", "empty", "http-500", "http-502", "http-503",
-              "http-504", "http-429", "http-error"}
+              "http-504", "http-429", "http-error", "deadline"}
 
 
 def process_record_files(hub, record_id: int, retry_failed: bool = False, recheck: bool = True) -> FilesReport:

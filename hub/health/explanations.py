@@ -117,6 +117,13 @@ EXPLANATIONS: dict[str, Explanation] = {e.kind: e for e in (
        "is planned maintenance; otherwise relax the rate limit for the hub's User-Agent.",
        "服务器返回 503 或 429，且 Retry-After 超过中心的最长等待时间。如为计划维护则无需处理；"
        "否则请放宽对中心 User-Agent 的访问频率限制。", "wait"),
+    _e("deadline", "The repository took too long to send its answer",
+       "机构库发送响应耗时过长",
+       "One request (a page, a check or a file) did not finish within the hub's overall deadline "
+       "(HTTP_DEADLINE, FILE_DEADLINE): the server stalled or sent its answer very slowly. Check the "
+       "server's load and network; the hub tries again later and resumes from its checkpoint.",
+       "单个请求（页面、检查或文件）未能在中心规定的总时限（HTTP_DEADLINE、FILE_DEADLINE）内完成："
+       "服务器停滞或发送极慢。请检查服务器负载和网络；中心稍后会重试并从断点继续。", "wait"),
     _e("runaway-list", "The repository's list never ends",
        "机构库的列表请求没有终止",
        "The server keeps issuing resumption tokens (the same one again, or past completeListSize). "
@@ -203,6 +210,7 @@ ALIASES = {
     "notoairesponse": "not-oai-response", "malformedresponse": "malformed-response", "httperror": "http-error",
     "retrylater": "retry-later", "runawaylist": "runaway-list", "oaiprotocolerror": "oai-error",
     "unsafeurlerror": "unsafe-url", "responsetoolarge": "response-too-large", "harvesterror": "http-error",
+    "deadlineexceeded": "deadline",
     "illegal-xml-char": "unreadable-record", "token_fallback": "token-fallback",
     "granularity_fallback": "granularity-fallback", "granularity_unknown": "granularity-unknown",
     "runaway_tokens": "runaway-tokens",

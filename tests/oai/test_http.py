@@ -231,18 +231,21 @@ def test_loopback_server_refused_without_allow_private(server, settings, sleeps)
 
 
 def test_redirect_to_a_private_address_is_refused(server, settings, sleeps):
-    """'localhost' is made to look public to the check; its redirect to 127.0.0.1 must be refused."""
+    """The loopback test server is made to pass the check (the client connects to the checked
+    address, so the check must accept it); its redirects to 127.0.0.2 and 169.254.169.254 must be
+    refused, each hop being resolved and judged again."""
     settings["ALLOW_PRIVATE_ADDRESSES"] = False
-    client = HttpClient(settings, sleep=sleeps.append, resolver=lambda host, port: ["93.184.216.34"])
-    secret = f"http://127.0.0.1:{server.port}/secret"
+    client = HttpClient(settings, sleep=sleeps.append)
+    client.address_allowed = lambda address: address == "127.0.0.1"
+    secret = f"http://127.0.0.2:{server.port}/secret"
     server.handler = lambda request: Response(b"", status=302, headers={"Location": secret})
-    with pytest.raises(UnsafeURLError, match="127.0.0.1"):
-        client.get(f"http://localhost:{server.port}/start")
+    with pytest.raises(UnsafeURLError, match="127.0.0.2"):
+        client.get(f"http://127.0.0.1:{server.port}/start")
     assert [r.path for r in server.requests] == ["/start"]
     server.handler = lambda request: Response(b"", status=307,
                                               headers={"Location": "http://169.254.169.254/latest/meta-data"})
     with pytest.raises(UnsafeURLError, match="169.254.169.254"):
-        client.get(f"http://localhost:{server.port}/start")
+        client.get(f"http://127.0.0.1:{server.port}/start")
 
 
 def test_parse_retry_after_forms():

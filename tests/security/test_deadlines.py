@@ -1,0 +1,91 @@
+"""Issue 14, item 8: one overall deadline per outgoing request, and no admin request waiting on a
+repository.
+
+A local server drips its answer one byte every 50 ms (30 s for the whole body); with a deadline of
+one second and a read timeout of ten (each byte arrives well within the read timeout, so the read
+timeout alone never fires), every kind of outgoing request fails with a clear, retryable
+DeadlineExceeded long before the answer is complete.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from hub.fulltext.fetch import FetchFailed, download
+from hub.http import DeadlineExceeded, HttpClient
+from storage import open_store
+from tests.security.drip import DripServer
+
+DEADLINE = 1.0
+MARGIN = 8.0  # generous: a loaded CI machine; the whole answer would take 30 s
+
+
+@pytest.fixture
+def drip() -> Iterator[DripServer]:
+    server = DripServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings() -> dict:
+    return {"ALLOW_PRIVATE_ADDRESSES": True, "USER_AGENT": "CHAIR-Hub/test", "HTTP_CONNECT_TIMEOUT": 5.0,
+            "HTTP_READ_TIMEOUT": 10.0, "HTTP_MAX_RETRIES": 3, "HTTP_BACKOFF_BASE": 0.01, "HTTP_BACKOFF_MAX": 0.05,
+            "HTTP_DEADLINE": DEADLINE, "FILE_DEADLINE": DEADLINE}
+
+
+def _fails_within_deadline(call) -> DeadlineExceeded:
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded) as info:
+        call()
+    assert time.monotonic() - started < DEADLINE + MARGIN
+    return info.value
+
+
+def test_a_dripping_page_fails_at_the_deadline_and_is_not_retried_at_once(drip, settings):
+    client = HttpClient(settings, sleep=lambda seconds: None)
+    error = _fails_within_deadline(lambda: client.get(drip.url, params={"verb": "Identify"}))
+    assert error.retryable and "HTTP_DEADLINE" in str(error) and drip.url in str(error)
+    assert not drip.finished.is_set() and drip.sent < len(drip.body)
+    assert drip.requests == 1  # a deadline is not spent again and again on the same slow server
+
+
+def test_dripped_headers_fail_at_the_deadline(settings):
+    server = DripServer(drip_headers=True)
+    try:
+        client = HttpClient(settings, sleep=lambda seconds: None)
+        _fails_within_deadline(lambda: client.get(server.url))
+        assert server.sent == 0
+    finally:
+        server.stop()
+
+
+def test_a_dripping_post_fails_at_the_deadline(drip, settings):
+    client = HttpClient(settings, sleep=lambda seconds: None)
+    _fails_within_deadline(lambda: client.post_json(drip.url, {"query": 1}))
+
+
+def test_a_dripping_file_download_fails_as_deadline(tmp_path, settings):
+    server = DripServer(body=b"%PDF-1.4 " + b"x" * 600, content_type="application/pdf")
+    try:
+        client = HttpClient(settings, sleep=lambda seconds: None)
+        started = time.monotonic()
+        with pytest.raises(FetchFailed) as info:
+            download(client, open_store(f"file://{tmp_path}"), server.url, max_bytes=10**6, resume_attempts=3)
+        assert time.monotonic() - started < DEADLINE + MARGIN
+        assert info.value.kind == "deadline" and info.value.retryable and "FILE_DEADLINE" in info.value.message
+        assert server.requests == 1  # not resumed with Range as if the transfer had broken
+    finally:
+        server.stop()
+
+
+def test_a_quick_answer_is_read_whole_within_the_deadline(settings):
+    server = DripServer(body=b"<OAI-PMH/>", interval=0.0)
+    try:
+        result = HttpClient(settings).get(server.url)
+        assert result.status == 200 and result.body == b"<OAI-PMH/>"
+    finally:
+        server.stop()
