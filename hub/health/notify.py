@@ -3,21 +3,23 @@
 Off unless ``NOTIFY_ENABLED``; e-mail needs ``SMTP_URL`` and the institution's contact address; the
 webhook is the repository's ``options.notify_webhook`` or ``NOTIFY_WEBHOOK_URL``. A notice that cannot
 be delivered is logged and reported, never raised: the harvest it concerns stands.
+
+The webhook goes through the hub's one HTTP client (:class:`hub.http.HttpClient`): address checks,
+a connection pinned to the checked address, the overall ``HTTP_DEADLINE``; a user name and password
+in the webhook URL are sent as basic authentication and never shown (:func:`hub.redaction.redact_url`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import smtplib
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import requests
-
 from hub.health.explanations import explain
-from hub.http import UnsafeURLError, check_url
+from hub.http import HarvestError, HttpClient, HttpError
+from hub.redaction import redact_text, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +70,18 @@ def send_email(settings: dict[str, Any], to: str, notice: dict[str, Any]) -> Non
         smtp.send_message(message)
 
 
-def post_webhook(settings: dict[str, Any], url: str, notice: dict[str, Any]) -> None:
-    """POST the notice as JSON to ``url`` (address rules of the hub apply)."""
-    check_url(url, allow_private=settings["ALLOW_PRIVATE_ADDRESSES"])
-    response = requests.post(url, data=json.dumps(notice, ensure_ascii=False).encode("utf-8"),
-                             headers={"Content-Type": "application/json; charset=utf-8",
-                                      "User-Agent": settings["USER_AGENT"]}, timeout=15, allow_redirects=False)
-    response.raise_for_status()
+def post_webhook(settings: dict[str, Any], url: str, notice: dict[str, Any], http: HttpClient | None = None) -> None:
+    """POST the notice as JSON to ``url`` through the hub's HTTP client (``http``, a new one by default):
+    no retry, no redirect followed; anything but a 2xx answer raises :class:`hub.http.HarvestError`."""
+    client = http or HttpClient(settings)
+    try:
+        result = client.post_json(url, notice, retries=0, follow_redirects=False, max_bytes=64 * 1024)
+    finally:
+        if http is None:
+            client.close()
+    if not 200 <= result.status < 300:
+        raise HttpError(f"{redact_url(url)} answered HTTP {result.status}", url=url, status=result.status,
+                        retryable=result.status >= 500)
 
 
 def notify_failing(settings: dict[str, Any], repo: Any, run: Any) -> list[str]:
@@ -89,14 +96,15 @@ def notify_failing(settings: dict[str, Any], repo: Any, run: Any) -> list[str]:
             send_email(settings, contact, notice)
             lines.append(f"e-mail sent to {contact}")
         except (OSError, smtplib.SMTPException) as exc:
-            log.warning("notice e-mail to %s failed: %s", contact, exc)
-            lines.append(f"e-mail to {contact} failed: {exc}")
+            log.warning("notice e-mail to %s failed: %s", contact, redact_text(str(exc)))
+            lines.append(f"e-mail to {contact} failed: {redact_text(str(exc))}")
     webhook = (repo.options or {}).get("notify_webhook") or settings["NOTIFY_WEBHOOK_URL"]
     if webhook:
+        shown = redact_url(webhook)
         try:
             post_webhook(settings, webhook, notice)
-            lines.append(f"webhook {webhook} called")
-        except (UnsafeURLError, requests.RequestException) as exc:
-            log.warning("notice webhook %s failed: %s", webhook, exc)
-            lines.append(f"webhook {webhook} failed: {exc}")
+            lines.append(f"webhook {shown} called")
+        except HarvestError as exc:
+            log.warning("notice webhook %s failed: %s", shown, redact_text(str(exc)))
+            lines.append(f"webhook {shown} failed: {redact_text(str(exc))}")
     return lines
