@@ -22,7 +22,9 @@ _hasher = PasswordHasher()
 DEFAULT_MIN_LENGTH = 12
 MIN_DISTINCT_CHARACTERS = 5
 COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt")
-_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+# Walks along a keyboard (rows, rows run together, columns) and the alphabet.
+_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertyuiopasdfghjklzxcvbnm",
+                  "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "abcdefghijklmnopqrstuvwxyz")
 _SEPARATORS = re.compile(r"[\s._\-]+")
 _AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
