@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from hub.platform import Platform
 
 ENTRY_POINT_GROUP = "chair.plugins"
-BUILTIN_PLUGINS = ("plugins.oai", "hub.normalise.enrich", "oai.provider.disseminated")
+BUILTIN_PLUGINS = ("plugins.oai", "hub.normalise.enrich", "oai.provider.disseminated", "plugins.resourcesync")
 
 
 def get_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:

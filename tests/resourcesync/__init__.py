@@ -1,0 +1,1 @@
+"""Tests of ResourceSync: the hub as a source and as a harvester."""
