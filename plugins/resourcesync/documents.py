@@ -124,7 +124,8 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _digest_matches(expected: str, digest: bytes) -> bool:
+def digest_matches(expected: str, digest: bytes) -> bool:
+    """Whether a declared digest (hex, or base64 as early ``resync`` versions wrote it) is ``digest``."""
     value = expected.strip()
     if value.lower() == digest.hex():
         return True
@@ -150,6 +151,6 @@ def hash_problem(declared: str, length: str, body: bytes) -> str:
         if name is None or not value:
             continue
         digest = hashlib.new(name, body).digest()
-        if not _digest_matches(value, digest):
+        if not digest_matches(value, digest):
             return f"declared {algorithm} {value}, received {digest.hex()}"
     return ""

@@ -31,6 +31,7 @@ from hub.http import HarvestError
 from hub.normalise.record import NormalisedRecord
 from hub.platform import CheckReport, HarvestedItem, Notice, Page, Platform
 from plugins.resourcesync.documents import RsDocument, RsEntry, hash_problem, moment_of, parse_document, stamp
+from plugins.resourcesync.dumps import dump_packages, gather_dump
 from plugins.resourcesync.records import (
     JSON_FORMAT,
     ResourceFault,
@@ -149,7 +150,7 @@ class ResourceSyncPlatform(Platform):
                                   "again"))
         if since is None and caps.get("resourcedump") and self.source.options.get("use_dumps", True):
             dump = self.fetch_document(caps["resourcedump"][0], "resourcedump")
-            packages = [e.loc for e in dump.entries if e.loc]
+            packages = dump_packages(dump.entries)
             if packages:
                 return {"mode": "dump", "lists": packages, "mark": dump.md.get("at", "")}, notices
         if not caps.get("resourcelist"):
@@ -209,8 +210,6 @@ class ResourceSyncPlatform(Platform):
             yield Page(items=[], response_date=mark, checkpoint=dict(checkpoint))
             return
         if plan["mode"] == "dump":
-            from plugins.resourcesync.dumps import gather_dump
-
             yield from gather_dump(self, plan, index, position, last_loc, mark, notices)
             return
         yielded = False

@@ -10,6 +10,8 @@ far from the test machine's, so a mark taken from local time would show.
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
@@ -65,6 +67,8 @@ class FakeSource:
     fail_after: int | None = None  # every request after this many answers HTTP 500
     html_lists: bool = False  # the Resource List is a login page
     extra_capability_lists: int = 0
+    dump: bool = False  # the Capability List offers a Resource Dump of one package
+    tampered_package: bool = False  # the package is not the bytes the dump declares
     log: list[str] = field(default_factory=list)
 
     def record_url(self, name: str) -> str:
@@ -100,6 +104,9 @@ class FakeSource:
                                                "</url>" for p in caplists])
         if path in caplists:
             entries = [f'<url><loc>{self.url}/rs/resourcelist.xml</loc><rs:md capability="resourcelist"/></url>']
+            if self.dump:
+                entries.append(f'<url><loc>{self.url}/rs/resourcedump.xml</loc><rs:md capability="resourcedump"/>'
+                               "</url>")
             if self.change_lists:
                 entries.append(f'<url><loc>{self.url}/rs/changelists.xml</loc><rs:md capability="changelist"/></url>')
             if path != caplists[0]:
@@ -130,11 +137,33 @@ class FakeSource:
                        for c in cl.changes]
             return self.urlset("changelist", entries, f' from="{cl.start}"' + (f' until="{cl.until}"' if cl.until
                                                                                else ""))
+        if path == "/rs/resourcedump.xml":
+            package = self.package()
+            md5, sha = hashlib.md5(package).hexdigest(), hashlib.sha256(package).hexdigest()
+            return self.urlset("resourcedump", [
+                f'<url><loc>{self.url}/dumps/part-0.zip</loc><rs:md type="application/zip" length="{len(package)}" '
+                f'hash="md5:{md5} sha-256:{sha}"/><rs:ln rel="contents" href="{self.url}/dumps/part-0.xml" '
+                'type="application/xml"/></url>'], f' at="{self.at}"')
+        if path == "/dumps/part-0.zip":
+            package = self.package()
+            return Response(package + (b"x" if self.tampered_package else b""), content_type="application/zip")
         if path.startswith("/records/"):
             name = path.removeprefix("/records/").removesuffix(".xml")
             if name in self.records:
                 return Response(self.records[name][0], content_type="application/xml")
         return Response("not found", status=404)
+
+    def package(self) -> bytes:
+        """The dump's one package: manifest.xml and every record under resources/."""
+        names = sorted(self.records)
+        manifest = self.urlset("resourcedump-manifest", [self.resource_entry(n, f' path="/resources/{n}.xml"')
+                                                         for n in names], f' at="{self.at}"').get_data()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("manifest.xml", manifest)
+            for name in names:
+                archive.writestr(f"resources/{name}.xml", self.records[name][0])
+        return buffer.getvalue()
 
     def count(self, fragment: str) -> int:
         return sum(1 for line in self.log if fragment in line)
@@ -276,3 +305,30 @@ def test_check_says_what_was_found_and_is_never_ok_without_a_record_read(hub, so
     assert not report["ok"]
     read = next(f for f in report["findings"] if f["key"] == "records-read")
     assert not read["ok"] and "nothing could be verified" in read["detail"] and read["advice_zh"]
+
+
+def test_a_full_harvest_reads_the_resource_dump_when_offered(hub, source):
+    source.dump = True
+    source.bad_hash = {"r5"}  # its manifest entry does not match its bytes in the package
+    repo = register(hub, "resourcesync", f"{source.url}/.well-known/resourcesync", {"page_size": 2})
+    summary = harvest(hub, repo)
+    assert summary.state == RunState.PARTIAL, summary.message
+    assert live_titles(hub, repo) == {f"r{n}": f"Record {n}" for n in range(1, 5)}
+    assert [e.raw for e in errors(hub, repo) if e.kind == "hash-mismatch"] == [source.records["r5"][0]]
+    assert source.count("/records/") == 0 and source.count("/rs/resourcelist") == 0
+    assert source.count("/dumps/part-0.zip") == 1
+    assert mark(hub, repo) == "2026-02-01T00:00:00Z"  # the dump's rs:md at
+
+    lists = register(hub, "resourcesync", f"{source.url}/rs/capabilitylist.xml", {"use_dumps": False}, slug="other")
+    source.log.clear()
+    assert harvest(hub, lists).state == RunState.PARTIAL
+    assert source.count("/dumps/") == 0 and source.count("/records/r1.xml") == 1
+
+
+def test_a_package_that_does_not_verify_fails_the_run_resumably(hub, source):
+    source.dump, source.tampered_package = True, True
+    repo = register(hub, "resourcesync", f"{source.url}/rs/capabilitylist.xml")
+    summary = harvest(hub, repo)
+    assert summary.state == RunState.FAILED and summary.retryable
+    assert "part-0.zip does not verify: declared length" in summary.message
+    assert records(hub, repo) == []
