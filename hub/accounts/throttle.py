@@ -56,6 +56,9 @@ def reserve(db: Session, settings: dict[str, Any], username: str, ip: str) -> bo
     (then nothing is counted). The caller checks the password only after a True."""
     account, address = _keys(username, ip)
     window = settings["SIGNIN_WINDOW_SECONDS"]
+    # A transaction of its own, begun by the write: on SQLite (WAL) a transaction that read first and
+    # then writes after another process wrote fails at once instead of waiting its turn.
+    db.commit()
     try:
         ok = (_take(db, AttemptScope.ACCOUNT, account, settings["SIGNIN_MAX_FAILURES_ACCOUNT"], window)
               and _take(db, AttemptScope.IP, address, settings["SIGNIN_MAX_FAILURES_IP"], window))
