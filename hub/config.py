@@ -116,6 +116,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("USAGE_FLUSH_EVENTS", 200, "Usage events buffered in memory before they are written in one batch."),
     Setting("USAGE_FLUSH_SECONDS", 5.0, "Longest time a usage event waits in the buffer before it is written."),
     Setting("USAGE_DOUBLE_CLICK_SECONDS", 30, "Repeated views or downloads of a record by one visitor within this many seconds count once (COUNTER)."),
+    Setting("WEBHOOK_MAX_ATTEMPTS", 8, "Attempts of one change-feed webhook delivery (the first and its retries) before it is marked failed."),
+    Setting("WEBHOOK_BACKOFF_BASE", 60.0, "Seconds before the first retry of a failed webhook delivery; doubles after each failure."),
+    Setting("WEBHOOK_BACKOFF_MAX", 21600.0, "Longest wait between two attempts of a webhook delivery, in seconds."),
+    Setting("WEBHOOK_TIMEOUT", 10.0, "Seconds a webhook receiver has to answer one delivery attempt (connection, headers and body)."),
+    Setting("WEBHOOK_MAX_IDS", 10000, "Most record ids listed in one records.changed delivery; beyond it the body says so and links to the API query of the changes."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -21,16 +21,20 @@ log = logging.getLogger(__name__)
 
 # Modules with after_harvest(hub, summary) -> str, in the order they run.
 FOLLOWUP_MODULES: tuple[str, ...] = ("hub.fulltext.pipeline", "hub.works.followup", "hub.search.indexing")
+# Modules with after_harvest(hub, summary) -> str told of every harvest, a failed one that changed
+# nothing included, after the stages above: the change feed (webhooks of changes and failures).
+EVENT_MODULES: tuple[str, ...] = ("hub.exchange.webhooks.events",)
 
 
 def after_harvest(hub, summary) -> list[str]:
-    """Run (or queue) every follow-up stage for the records a harvest changed; one line each."""
-    lines = []
-    if not summary.changed_ids:
-        return lines
-    for name in FOLLOWUP_MODULES:
+    """Run (or queue) every follow-up stage for the records a harvest changed, then tell the change feed
+    (whatever the harvest changed); one line each."""
+    lines: list[str] = []
+    for name in (FOLLOWUP_MODULES if summary.changed_ids else ()) + EVENT_MODULES:
         try:
-            lines.append(importlib.import_module(name).after_harvest(hub, summary))
+            line = importlib.import_module(name).after_harvest(hub, summary)
+            if line:  # an event module with nobody to tell says nothing
+                lines.append(line)
         except Exception as exc:  # a follow-up failure is reported, the harvest stands
             log.exception("follow-up %s failed", name)
             lines.append(f"{name}: failed: {exc}")

@@ -14,9 +14,10 @@ from hub.models.operations import (
            UsageKind,
 )
 from hub.models.record import Record
+from hub.models.webhooks import DeliveryState, EventKind, WebhookDelivery, WebhookSubscription
 from hub.models.works import DecisionKind, Work, WorkDecision, WorkKey, WorkMember
 
 __all__ = ["Base", "utcnow", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile",
            "User", "Role", "SignInAttempt", "AuditEntry", "RepositoryStatus", "Health", "CountSnapshot",
            "CompletenessReport", "UsageEvent", "UsageKind", "Work", "WorkMember", "WorkKey", "WorkDecision",
-           "DecisionKind"]
+           "DecisionKind", "WebhookSubscription", "WebhookDelivery", "EventKind", "DeliveryState"]

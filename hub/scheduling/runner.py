@@ -4,7 +4,8 @@
 Celery task; on embedded defaults it harvests in a background thread (a web request never waits
 for a harvest). :func:`tick` runs once a minute (``chair beat`` or the in-process
 :class:`SchedulerThread`): health and snapshots brought up to date, due repositories harvested,
-and the completeness sweep of each scheduled repository run at most daily.
+the completeness sweep of each scheduled repository run at most daily, and the change feed's
+webhook deliveries that are due retried.
 """
 
 from __future__ import annotations
@@ -114,7 +115,19 @@ def tick(hub: Any, now: datetime | None = None) -> list[str]:
         lines.append(f"repository {repo_id}: harvested, {summary.state.value}")
     for repo_id in sweeps:
         lines.append(f"repository {repo_id}: {_sweep(hub, repo_id)}")
+    lines.extend(_deliver_webhooks(hub, now))
     return lines
+
+
+def _deliver_webhooks(hub: Any, now: datetime) -> list[str]:
+    """The change feed's due deliveries (retries with backoff), attempted on every tick."""
+    from hub.exchange.webhooks.deliveries import deliver_due
+
+    try:
+        return deliver_due(hub, now)
+    except Exception as exc:  # the schedule goes on whatever the receivers do
+        log.exception("webhook deliveries failed")
+        return [f"webhook deliveries failed: {exc}"]
 
 
 def _sweep(hub: Any, repository_id: int) -> str:
