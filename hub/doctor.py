@@ -1,7 +1,9 @@
 """Backend checks behind ``chair doctor``: reachable, version, what is wrong and how to fix it.
 
 Each check is a function of the settings that returns one :class:`CheckResult`;
-backends added by later modules register theirs in ``CHECKS``.
+backends added by later modules register theirs in ``CHECKS``. No line shows a secret: the user
+name and password of every URL (in the URL column and in any error message) are hidden
+(:func:`hub.redaction.redact_url`), whichever check produced them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import create_engine, text
+
+from hub.redaction import redact_text, redact_url
 
 
 @dataclass
@@ -24,14 +28,8 @@ class CheckResult:
 
 
 def _redact(url: str) -> str:
-    """A URL with its password hidden."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    """A URL with its user name and password hidden."""
+    return redact_url(url)
 
 
 def check_database(settings: dict[str, Any]) -> CheckResult:
@@ -90,9 +88,9 @@ def check_tika(settings: dict[str, Any]) -> CheckResult:
     try:
         detail = make_extractor(settings).describe()
     except Exception as exc:
-        return CheckResult("tika", False, url, f"{exc}; start Tika (java -jar tika-server-standard.jar --host "
+        return CheckResult("tika", False, _redact(url), f"{exc}; start Tika (java -jar tika-server-standard.jar --host "
                                                 "127.0.0.1 --port 9998) or unset CHAIR_TIKA_URL for embedded extraction")
-    return CheckResult("tika" if url else "extraction", True, url or "(embedded)", detail)
+    return CheckResult("tika" if url else "extraction", True, _redact(url) or "(embedded)", detail)
 
 
 def check_search(settings: dict[str, Any]) -> CheckResult:
@@ -132,7 +130,8 @@ def run_checks(settings: dict[str, Any]) -> list[CheckResult]:
     results = []
     for check in CHECKS:
         try:
-            results.append(check(settings))
+            result = check(settings)
         except Exception as exc:
-            results.append(CheckResult(check.__name__.removeprefix("check_"), False, "", f"check failed: {exc}"))
+            result = CheckResult(check.__name__.removeprefix("check_"), False, "", f"check failed: {exc}")
+        results.append(CheckResult(result.name, result.ok, redact_url(result.url), redact_text(result.detail)))
     return results

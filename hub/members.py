@@ -1,7 +1,9 @@
 """Registering member institutions and their repositories (shared by the CLI, admin and API).
 
 Validation happens here once: slugs, platform names, and repository URLs, which must
-not point at private, loopback or link-local addresses unless the hub allows them.
+not point at private, loopback or link-local addresses unless the hub allows them. A user name
+and password given inside a repository URL (``https://user:pass@host/oai``) are stored apart
+(``Repository.credentials``); the base URL kept and shown never carries them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from hub.http import UnsafeURLError, check_url
 from hub.models import Institution, Record, Repository, utcnow
 from hub.plugins import crosswalks, platforms
+from hub.redaction import split_credentials
 from hub.states import RepositoryState
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -56,7 +59,9 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
                    sets: tuple[str, ...] = (), exclude_sets: tuple[str, ...] = (),
                    options: dict[str, Any] | None = None, schedule: str = "") -> Repository:
     """Register a repository of a member, after checking its platform, options, metadata prefix (the
-    platform must be able to read it) and address; nothing is saved when a check fails."""
+    platform must be able to read it) and address; nothing is saved when a check fails. Credentials
+    inside ``base_url`` are split off into ``Repository.credentials``."""
+    base_url, credentials = split_credentials(base_url)
     institution = get_institution(session, member)
     available = platforms(pm)
     if platform not in available:
@@ -72,7 +77,8 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
         raise ValueError(f"a repository with base URL {base_url} and format {metadata_prefix} is already registered")
     repo = Repository(institution=institution, platform=platform, base_url=base_url, name=name,
                       metadata_prefix=metadata_prefix, sets_include=list(sets), sets_exclude=list(exclude_sets),
-                      options=options or {}, schedule=schedule)
+                      options=options or {}, schedule=schedule,
+                      credentials=credentials.to_text() if credentials else "")
     session.add(repo)
     session.flush()
     return repo

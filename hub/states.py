@@ -12,6 +12,15 @@ class RepositoryState(StrEnum):
     PAUSED = "paused"
 
 
+class CheckState(StrEnum):
+    """Where a repository's check (run as a task, see hub.checking) stands, as the admin page shows it."""
+
+    NONE = "none"  # never checked
+    RUNNING = "running"
+    INTERRUPTED = "interrupted"  # asked for, never finished (a worker killed, a restart)
+    DONE = "done"
+
+
 class RunKind(StrEnum):
     """A full re-harvest reads everything; an incremental one reads from the high-water mark."""
 

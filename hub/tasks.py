@@ -47,6 +47,7 @@ def make_celery(settings: dict[str, Any]) -> Celery:
         task_default_queue="harvest",
         task_routes={
             "hub.tasks.harvest": {"queue": "harvest"},
+            "hub.tasks.check_repository": {"queue": "harvest"},
             "hub.tasks.fetch_files": {"queue": "files"},
             "hub.tasks.extract_text": {"queue": "extract"},
             "hub.tasks.index_records": {"queue": "index"},
@@ -96,6 +97,14 @@ def enqueue_harvest(hub: Hub, repository_id: int, full: bool = False) -> dict[st
         after_harvest(hub, summary)
         return summary.to_dict()
     return harvest.apply_async(args=(repository_id, full)).id
+
+
+@celery_app.task(name="hub.tasks.check_repository", bind=True, max_retries=0)
+def check_repository(self, repository_id: int) -> dict[str, Any]:
+    """Check one repository (asked for in the admin area) and store its report."""
+    from hub.checking import run_check_now
+
+    return run_check_now(worker_hub(), repository_id)
 
 
 @celery_app.task(name="hub.tasks.fetch_files", bind=True, max_retries=3, default_retry_delay=60)

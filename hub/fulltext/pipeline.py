@@ -24,6 +24,7 @@ from hub.fulltext.objects import release_unreferenced
 from hub.fulltext.records import clear_errors, record_error, refresh_records, sync_record_files
 from hub.fulltext.states import ExtractState, FileState
 from hub.models import Record, RecordFile, StoredFile, utcnow
+from hub.redaction import Credentials, redact_url
 from hub.states import FulltextState, Stage
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
         if record is None:
             return report
         repository_id, deleted = record.repository_id, record.deleted
+        # The repository's basic-auth credentials go with downloads from its own origin only.
+        origin = (record.repository.base_url, Credentials.from_text(record.repository.credentials))
         before = set(session.scalars(select(RecordFile.sha256).where(RecordFile.record_id == record_id)))
         if deleted:
             jobs: list[tuple] = []
@@ -91,6 +94,7 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
     if not jobs:
         return report
     http = hub.http(repository_id)
+    http.authenticate(*origin)
     store = store_for(settings)
     try:
         for row_id, url, mime, etag, last_modified, old_sha, checksum in jobs:
@@ -104,7 +108,7 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
                 report.outcomes["failed"] += 1
                 continue
             except Exception as exc:  # a bug or an odd server must not stop the other files
-                log.exception("download of %s failed", url)
+                log.exception("download of %s failed", redact_url(url))
                 _record_failure(hub, record_id, row_id, FetchFailed("internal-error", f"{type(exc).__name__}: {exc}"))
                 report.outcomes["failed"] += 1
                 continue

@@ -29,6 +29,7 @@ from hub.http import HarvestError, HttpClient
 from hub.models import HarvestRun, ItemError, Repository, utcnow
 from hub.platform import Page, Platform, SourceConfig
 from hub.plugins import crosswalks, platforms
+from hub.redaction import Credentials
 from hub.states import WARNING_KINDS, ImportOutcome, NoticeKind, RepositoryState, RunKind, RunState, Stage
 from oai.client import ListRestartFailed
 
@@ -75,6 +76,7 @@ def make_platform(repo: Repository, pm: pluggy.PluginManager, http: HttpClient) 
     if cls is None:
         raise UnknownPlatform(f"platform {repo.platform!r} is not provided by any loaded plugin "
                               f"(available: {', '.join(sorted(available)) or 'none'})")
+    http.authenticate(repo.base_url, Credentials.from_text(repo.credentials))  # basic auth, that origin only
     return cls(SourceConfig.from_repository(repo), http, crosswalks(pm))
 
 

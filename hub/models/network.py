@@ -77,6 +77,11 @@ class Repository(Base):
     granularity: Mapped[str] = mapped_column(String(32), default="")
     check_report: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the admin area asked for a check (run as a task); running while later than checked_at.
+    check_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
+    # Basic-authentication user name and password (hub.redaction.Credentials.to_text), kept apart from
+    # base_url (which never carries them) and never shown; "" when the repository needs none.
+    credentials: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
     # When the repository (or its member) was deleted (kept as removed, see the module).
@@ -92,3 +97,9 @@ class Repository(Base):
     def removed(self) -> bool:
         """Whether the repository was deleted (its records are tombstones)."""
         return self.removed_at is not None
+
+    @property
+    def check_running(self) -> bool:
+        """Whether a check asked for in the admin area has not finished yet."""
+        return self.check_requested_at is not None and (self.checked_at is None
+                                                        or self.checked_at < self.check_requested_at)

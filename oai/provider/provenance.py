@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from hub.redaction import redact_url
 from oai.provider.xmltext import attr, datestamp, text, uri
 
 PROVENANCE_NS = "http://www.openarchives.org/OAI/2.0/provenance"
@@ -122,8 +123,9 @@ def render_origin(origin: Origin) -> str:
 
 @lru_cache(maxsize=512)
 def _shared_uri(value: str) -> str:
-    """:func:`uri` of a value shared by many records (a repository's base URL, a namespace)."""
-    return uri(value)
+    """:func:`uri` of a value shared by many records (a repository's base URL, a namespace), with any
+    user name and password inside it hidden (an earlier aggregator's provenance may carry them)."""
+    return uri(redact_url(value))
 
 
 def record_origin(record: Any, base_url: str) -> Origin:

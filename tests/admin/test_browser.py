@@ -65,7 +65,7 @@ def test_member_admin_registers_harvests_and_reads_errors(hub, network, served, 
     page.fill("input[name=schedule]", "0 3 * * *")
     page.click("text=Save and check")
     expect(page.locator("#check-report")).to_contain_text("Repository check")
-    expect(page.locator("#check-report")).to_contain_text("deleted_record")
+    expect(page.locator("#check-report")).to_contain_text("deleted_record", timeout=30_000)  # the check is a task
     page.screenshot(path=str(ARTIFACTS / "admin-check-report.png"), full_page=True)
 
     page.click("text=Harvest now")

@@ -31,6 +31,16 @@ def wait_for_run(client, repository_id: int) -> dict:
     raise AssertionError("the harvest did not end")
 
 
+def wait_for_check(client, repository_id: int) -> dict:
+    """Poll the check's endpoint (as admin.js does) until the check, run as a task, has ended."""
+    for _ in range(600):
+        progress = client.get(f"/admin/repositories/{repository_id}/check.json").get_json()
+        if progress["state"] != "running":
+            return progress
+        time.sleep(0.05)
+    raise AssertionError("the check did not end")
+
+
 def register(client, institution_id: int, base_url: str, **fields) -> object:
     data = {"csrf_token": client.csrf, "institution_id": institution_id, "platform": "oai", "base_url": base_url,
             "metadata_prefix": "oai_dc", "name": "Test repository", **fields}
@@ -42,6 +52,7 @@ def test_register_check_harvest_and_explain_errors(app, hub, network, faulty_sit
     response = register(client, network.donghai, faulty_site.base_url("donghai"), schedule="6h")
     assert response.status_code == 302, response.get_data(as_text=True)
     repo_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert wait_for_check(client, repo_id)["state"] == "done"
     page = client.get(f"/admin/repositories/{repo_id}").get_data(as_text=True)
     assert "Repository check" in page and "deleted_record" in page
     with hub.db.session() as session:

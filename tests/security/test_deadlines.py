@@ -4,11 +4,14 @@ repository.
 A local server drips its answer one byte every 50 ms (30 s for the whole body); with a deadline of
 one second and a read timeout of ten (each byte arrives well within the read timeout, so the read
 timeout alone never fires), every kind of outgoing request fails with a clear, retryable
-DeadlineExceeded long before the answer is complete.
+DeadlineExceeded long before the answer is complete. And a repository check asked for in the
+admin area runs as a task: the form answers while the repository still holds the check's request,
+and the page shows the check running, then its report.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -17,6 +20,9 @@ import pytest
 from hub.fulltext.fetch import FetchFailed, download
 from hub.http import DeadlineExceeded, HttpClient
 from storage import open_store
+from tests.admin.conftest import network, signed_in, site  # noqa: F401  (fixtures)
+from tests.admin.test_repositories import register, wait_for_check
+from tests.core.servers import serve_app
 from tests.security.drip import DripServer
 
 DEADLINE = 1.0
@@ -89,3 +95,43 @@ def test_a_quick_answer_is_read_whole_within_the_deadline(settings):
         assert result.status == 200 and result.body == b"<OAI-PMH/>"
     finally:
         server.stop()
+
+
+# -- the admin form never waits on a repository ------------------------------------------------
+
+
+class HeldRepository:
+    """A WSGI app that holds every request until released (a repository slower than any form)."""
+
+    def __init__(self) -> None:
+        self.release, self.arrived = threading.Event(), threading.Event()
+
+    def __call__(self, environ, start_response):
+        self.arrived.set()
+        self.release.wait(60)
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"down for maintenance"]
+
+
+def test_registering_returns_at_once_and_the_page_shows_the_check_running(app, hub, network, signed_in):  # noqa: F811
+    held = HeldRepository()
+    hub.settings.update(HTTP_MAX_RETRIES=0)
+    client = signed_in("dh-admin")
+    with serve_app(held) as url:
+        try:
+            response = register(client, network.donghai, f"{url}oai/request", name="Held IR")
+            # The answer came while the repository still holds the check's first request.
+            assert response.status_code == 302 and not held.release.is_set()
+            repo_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+            assert client.get(f"/admin/repositories/{repo_id}/check.json").get_json()["state"] == "running"
+            page = client.get(f"/admin/repositories/{repo_id}").get_data(as_text=True)
+            assert 'data-state="running"' in page and "The check is running" in page
+            assert held.arrived.wait(30)  # the check did start, in the background
+            response = client.post(f"/admin/repositories/{repo_id}/check", data={"csrf_token": client.csrf})
+            assert response.status_code == 302 and not held.release.is_set()  # "check again" does not wait either
+        finally:
+            held.release.set()
+        progress = wait_for_check(client, repo_id)
+    assert progress["state"] == "done" and progress["ok"] is False
+    page = client.get(f"/admin/repositories/{repo_id}").get_data(as_text=True)
+    assert 'data-state="done"' in page and "The check is running" not in page and "503" in page

@@ -1,21 +1,28 @@
-"""Admin views of repositories: register (the check runs on save and its report is shown), edit,
-pause, resume, delete with its records (after confirmation), harvest now, full re-harvest and
-retry failed files."""
+"""Admin views of repositories: register (the check starts on save, as a task, and the page shows
+its progress until its report is there), edit, pause, resume, delete with its records (after
+confirmation), harvest now, full re-harvest and retry failed files.
+
+No request waits on a repository: checks run like harvests (:mod:`hub.checking`). A user name and
+password typed inside a base URL are kept apart from it (``Repository.credentials``) and never shown.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from hub.accounts.audit import log_action, snapshot
+from hub.accounts.audit import log_action
+from hub.accounts.audit import snapshot as audit_snapshot
 from hub.accounts.permissions import Action, can
+from hub.checking import check_progress, check_state, request_check, start_check
 from hub.members import UnreadableFormat, add_repository, check_metadata_prefix, set_state, validate_options
 from hub.models import CompletenessReport, HarvestRun, Institution, Record, Repository, utcnow
 from hub.plugins import crosswalks, platforms
+from hub.redaction import HIDDEN, split_credentials
 from hub.scheduling.runner import previous_start, start_harvest
 from hub.scheduling.schedule import next_run
 from hub.states import RepositoryState
@@ -35,24 +42,22 @@ def get_repository_or_404(repository_id: int, action: Action = Action.VIEW_INSTI
     return repo
 
 
-def run_check(repo: Repository) -> dict:
-    """Run the platform's repository check and store its report with the repository."""
-    from hub.harvest.gather import UnknownPlatform, make_platform
+def snapshot(repo: Repository) -> dict | None:
+    """The audit snapshot of a repository, its credentials hidden."""
+    data = audit_snapshot(repo)
+    if data is not None and "credentials" in data:
+        data["credentials"] = HIDDEN if data["credentials"] else ""
+    return data
+
+
+def _same_origin(a: str, b: str) -> bool:
+    from urllib.parse import urlsplit
 
     try:
-        report = make_platform(repo, hub().pm, hub().http(repo.id)).check()
-    except UnknownPlatform as exc:
-        repo.check_report = {"ok": False, "reachable": False, "facts": {}, "options": {},
-                             "findings": [{"key": "platform", "ok": False, "detail": str(exc),
-                                           "advice_en": "", "advice_zh": ""}]}
-    else:
-        repo.check_report = report.to_dict()
-        if report.options:
-            repo.options = {**(repo.options or {}), **report.options}
-        if report.facts.get("granularity"):
-            repo.granularity = report.facts["granularity"]
-    repo.checked_at = utcnow()
-    return repo.check_report
+        left, right = urlsplit(a), urlsplit(b)
+        return (left.scheme.lower(), left.hostname, left.port) == (right.scheme.lower(), right.hostname, right.port)
+    except ValueError:
+        return False
 
 
 def _platform_choices() -> list[tuple[str, str]]:
@@ -98,11 +103,13 @@ def repository_new():
         except (ValueError, LookupError) as exc:
             form.errors["base_url"] = str(exc)
         else:
-            run_check(repo)
+            request_check(repo)
             log_action(g.db, current_user(), "repository.add", target_type="repository", target_id=repo.id,
                        institution_id=repo.institution_id, after=snapshot(repo), ip=client_ip())
             g.db.commit()
-            flash("Repository registered; its check report is below. 机构库已登记，检查报告如下。")
+            start_check(hub(), repo.id)
+            flash("Repository registered; its check is running, its report appears below. "
+                  "机构库已登记，正在检查，检查报告将显示在下方。")
             return redirect(url_for("admin.repository", repository_id=repo.id))
     return render_template("admin/repository_form.html", form=form, repo=None, platforms=choices,
                            institutions=institutions, chosen=chosen), 422
@@ -123,7 +130,7 @@ def repository(repository_id: int):
         if repo.state == RepositoryState.ACTIVE else None
     return render_template("admin/repository.html", repo=repo, runs=runs, live=counts.get(False, 0),
                            tombstones=counts.get(True, 0), completeness=report, next_run=upcoming,
-                           findings=(repo.check_report or {}).get("findings", []),
+                           findings=(repo.check_report or {}).get("findings", []), check_state=check_state(repo).value,
                            manage=can(current_user(), Action.MANAGE_INSTITUTION, repo.institution_id))
 
 
@@ -154,15 +161,21 @@ def repository_edit(repository_id: int):
         return render_template("admin/repository_form.html", form=form, repo=repo, platforms=choices,
                                institutions=[], chosen=repo.institution_id), 422
     before = snapshot(repo)
-    repo.name, repo.platform, repo.base_url = values["name"], values["platform"], values["base_url"]
+    base_url, credentials = split_credentials(values["base_url"])
+    if credentials is not None:
+        repo.credentials = credentials.to_text()
+    elif not _same_origin(base_url, repo.base_url):
+        repo.credentials = ""  # another server never receives this one's password
+    repo.name, repo.platform, repo.base_url = values["name"], values["platform"], base_url
     repo.metadata_prefix, repo.schedule = values["metadata_prefix"], values["schedule"]
     repo.sets_include, repo.sets_exclude = list(values["sets"]), list(values["exclude_sets"])
     repo.options = options
-    run_check(repo)
+    request_check(repo)
     log_action(g.db, current_user(), "repository.edit", target_type="repository", target_id=repo.id,
                institution_id=repo.institution_id, before=before, after=snapshot(repo), ip=client_ip())
     g.db.commit()
-    flash("Saved and checked. 已保存并完成检查。")
+    start_check(hub(), repo.id)
+    flash("Saved; the check is running. 已保存，正在检查。")
     return redirect(url_for("admin.repository", repository_id=repo.id))
 
 
@@ -176,10 +189,19 @@ def _action(repo: Repository, action: str, note: str = "", before: dict | None =
 @bp.post("/repositories/<int:repository_id>/check")
 @login_required
 def repository_check(repository_id: int):
+    """Check the repository again, as a task; the page shows its progress."""
     repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
-    report = run_check(repo)
-    _action(repo, "repository.check", note="ok" if report.get("ok") else "problems found")
+    request_check(repo)
+    _action(repo, "repository.check", note="check started")
+    start_check(hub(), repo.id)
     return redirect(url_for("admin.repository", repository_id=repo.id))
+
+
+@bp.get("/repositories/<int:repository_id>/check.json")
+@login_required
+def repository_check_progress(repository_id: int):
+    """Where the repository's check stands (polled by admin.js while it runs)."""
+    return jsonify(check_progress(get_repository_or_404(repository_id)))
 
 
 @bp.post("/repositories/<int:repository_id>/pause")

@@ -30,3 +30,22 @@
   }
   poll();
 })();
+
+// A repository check runs as a task: while #check-report[data-state=running], poll its JSON
+// endpoint every two seconds and reload the page once the check has ended (its report is then there).
+(function () {
+  "use strict";
+  var box = document.getElementById("check-report");
+  if (!box || !box.dataset.url || box.dataset.state !== "running") { return; }
+  function poll() {
+    fetch(box.dataset.url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { setTimeout(poll, 5000); return; }
+        box.dataset.state = data.state;
+        if (data.state === "running") { setTimeout(poll, 2000); } else { window.location.reload(); }
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1000);
+})();

@@ -1,0 +1,104 @@
+"""Repository checks asked for in the admin area run as tasks, never inside a web request.
+
+:func:`request_check` marks the repository (``check_requested_at``) and starts the check the way
+harvests start (:func:`hub.scheduling.runner.start_harvest`): a Celery task with a broker, a
+background thread on the embedded defaults. :func:`run_check_now` is the task's body: the
+platform's check (every request bounded by ``HTTP_DEADLINE``), its report stored with the
+repository. :func:`check_progress` is what the admin page polls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from hub.models import Repository, utcnow
+from hub.redaction import redact_text
+from hub.states import CheckState
+
+log = logging.getLogger(__name__)
+
+# A check asked for this long ago and still not finished was lost (a worker killed, a restart).
+CHECK_STALE_AFTER = timedelta(hours=1)
+
+
+def store_report(repo: Repository, report: Any) -> dict[str, Any]:
+    """Keep a platform's check report with the repository (options and granularity it found too)."""
+    repo.check_report = report.to_dict()
+    if report.options:
+        repo.options = {**(repo.options or {}), **report.options}
+    if report.facts.get("granularity"):
+        repo.granularity = report.facts["granularity"]
+    repo.checked_at = utcnow()
+    return repo.check_report
+
+
+def _failed_report(key: str, detail: str) -> dict[str, Any]:
+    return {"ok": False, "reachable": False, "facts": {}, "options": {},
+            "findings": [{"key": key, "ok": False, "detail": redact_text(detail), "advice_en": "", "advice_zh": ""}]}
+
+
+def run_check_now(hub: Any, repository_id: int) -> dict[str, Any]:
+    """Check the repository in this process and store the report (a failure is a report, not a raise)."""
+    from hub.harvest.gather import UnknownPlatform, make_platform
+
+    with hub.db.session() as session:
+        repo = session.get(Repository, repository_id)
+        if repo is None or repo.removed:
+            return {}
+        http = hub.http(repository_id)
+        try:
+            store_report(repo, make_platform(repo, hub.pm, http).check())
+        except UnknownPlatform as exc:
+            repo.check_report, repo.checked_at = _failed_report("platform", str(exc)), utcnow()
+        except Exception as exc:  # a plugin bug or an odd server: the page must not wait forever
+            log.exception("check of repository %s failed", repository_id)
+            repo.check_report = _failed_report("check", f"the check stopped: {type(exc).__name__}: {exc}")
+            repo.checked_at = utcnow()
+        finally:
+            http.close()
+        session.commit()
+        return dict(repo.check_report or {})
+
+
+def request_check(repo: Repository) -> None:
+    """Mark ``repo`` as being checked; the caller commits, then calls :func:`start_check`."""
+    repo.check_requested_at = utcnow()
+
+
+def start_check(hub: Any, repository_id: int) -> str:
+    """Queue the check (broker) or run it in a background thread; returns a line saying which."""
+    if hub.settings.get("BROKER_URL"):
+        from hub.tasks import check_repository
+
+        return f"queued as task {check_repository.apply_async(args=(repository_id,)).id}"
+    thread = threading.Thread(target=_check_quietly, args=(hub, repository_id),
+                              name=f"chair-check-{repository_id}", daemon=True)
+    thread.start()
+    return "started"
+
+
+def _check_quietly(hub: Any, repository_id: int) -> None:
+    try:
+        run_check_now(hub, repository_id)
+    except Exception:  # a background thread has nobody to raise to: log it
+        log.exception("check of repository %s failed", repository_id)
+
+
+def check_state(repo: Repository) -> CheckState:
+    """Where the repository's check stands (see :class:`CheckState`)."""
+    if repo.check_running:
+        if utcnow() - repo.check_requested_at > CHECK_STALE_AFTER:
+            return CheckState.INTERRUPTED
+        return CheckState.RUNNING
+    return CheckState.DONE if repo.checked_at is not None else CheckState.NONE
+
+
+def check_progress(repo: Repository) -> dict[str, Any]:
+    """The JSON the admin page polls while a check runs."""
+    report = repo.check_report or {}
+    return {"state": check_state(repo).value, "ok": report.get("ok"),
+            "requested_at": repo.check_requested_at.isoformat() if repo.check_requested_at else None,
+            "checked_at": repo.checked_at.isoformat() if repo.checked_at else None}
