@@ -36,6 +36,7 @@ from plugins.resourcesync.records import (
     JSON_FORMAT,
     ResourceFault,
     declared_kind,
+    guessed_kind,
     hub_record,
     read_resource,
     wanted_kind,
@@ -247,6 +248,8 @@ class ResourceSyncPlatform(Platform):
             if moment is not None and since is not None and moment < since:
                 return None
             if entry.change == "deleted":
+                if not kind and guessed_kind(entry.loc) not in ("", wanted_kind(self.source.metadata_prefix)):
+                    return None
                 return HarvestedItem(entry.loc, datestamp=entry.moment, deleted=True,
                                      metadata_format=self.source.metadata_prefix)
         return self.fetch_resource(entry)

@@ -13,8 +13,10 @@ error holding its bytes as received; the rest of the list goes on.
 from __future__ import annotations
 
 import json
+import mimetypes
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -45,6 +47,16 @@ def declared_kind(media_type: str) -> str:
     if base in JSON_TYPES or base.endswith("+json"):
         return "json"
     return "other"
+
+
+def guessed_kind(loc: str) -> str:
+    """The kind of a resource from its address alone (``.xml``, ``.json``; '' when it says nothing).
+
+    Used for a deletion without ``rs:md type`` (the standard does not require one): the deleted
+    oai_dc document of a record must not become a tombstone of a hub harvesting its JSON.
+    """
+    guessed, _encoding = mimetypes.guess_type(urlsplit(loc).path)
+    return declared_kind(guessed or "")
 
 
 def wanted_kind(metadata_prefix: str) -> str:
