@@ -69,6 +69,8 @@ class FakeSource:
     extra_capability_lists: int = 0
     dump: bool = False  # the Capability List offers a Resource Dump of one package
     tampered_package: bool = False  # the package is not the bytes the dump declares
+    missing: set[str] = field(default_factory=set)  # listed, but answering 404
+    busy_once: set[str] = field(default_factory=set)  # answering 503 with Retry-After once
     log: list[str] = field(default_factory=list)
 
     def record_url(self, name: str) -> str:
@@ -149,7 +151,10 @@ class FakeSource:
             return Response(package + (b"x" if self.tampered_package else b""), content_type="application/zip")
         if path.startswith("/records/"):
             name = path.removeprefix("/records/").removesuffix(".xml")
-            if name in self.records:
+            if name in self.busy_once:
+                self.busy_once.discard(name)
+                return Response("busy", status=503, headers={"Retry-After": "0"})
+            if name in self.records and name not in self.missing:
                 return Response(self.records[name][0], content_type="application/xml")
         return Response("not found", status=404)
 
@@ -251,6 +256,30 @@ def test_a_hash_mismatch_is_one_item_error_with_its_bytes_and_the_rest_goes_on(h
     assert "md5" in found[0].message
 
 
+def test_a_missing_resource_is_one_item_error_and_a_busy_one_is_retried(hub, source):
+    source.missing, source.busy_once = {"r2"}, {"r3"}
+    repo = register(hub, "resourcesync", f"{source.url}/rs/capabilitylist.xml")
+    summary = harvest(hub, repo)
+    assert summary.state == RunState.PARTIAL, summary.message
+    assert set(live_titles(hub, repo)) == {"r1", "r3", "r4", "r5"}
+    assert source.count("/records/r3.xml") == 2  # 503 with Retry-After, then the document
+    assert [(e.kind, e.source_identifier) for e in errors(hub, repo)] == [("resource-unavailable",
+                                                                           source.record_url("r2"))]
+
+
+def test_change_lists_that_begin_after_the_mark_mean_the_baseline_is_read_again(hub, source):
+    repo = register(hub, "resourcesync", f"{source.url}/rs/capabilitylist.xml")
+    assert harvest(hub, repo).state == RunState.SUCCEEDED
+    source.change_lists = [ChangeList("2026-03-01T00:00:00Z", "", [])]  # the source dropped older lists
+    source.at = "2026-03-02T00:00:00Z"
+    source.log.clear()
+    summary = harvest(hub, repo)
+    assert summary.state == RunState.SUCCEEDED, summary.message
+    assert source.count("/rs/resourcelist.xml") == 1
+    assert any(e.kind == "baseline-again" for e in errors(hub, repo))
+    assert mark(hub, repo) == "2026-03-02T00:00:00Z"
+
+
 def test_a_killed_harvest_resumes_at_its_checkpoint(hub, source):
     source.records["r6"] = (dc_document("Record 6"), "2026-01-06T08:00:00Z")
     repo = register(hub, "resourcesync", f"{source.url}/rs/capabilitylist.xml", {"page_size": 2})
@@ -332,3 +361,4 @@ def test_a_package_that_does_not_verify_fails_the_run_resumably(hub, source):
     assert summary.state == RunState.FAILED and summary.retryable
     assert "part-0.zip does not verify: declared length" in summary.message
     assert records(hub, repo) == []
+
