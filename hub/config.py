@@ -93,6 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
             "the harvester reads this one (one page at a time per web process; see docker/OPERATIONS.md)."),
     Setting("OAI_PAGE_SIZE_SETS", 100, "Sets per OAI-PMH ListSets page served by the hub."),
     Setting("OAI_ENABLE_SETS", True, "Serve sets over OAI-PMH; off, ListSets and set= answer noSetHierarchy."),
+    # Bulk dumps (chair dumps build; /data, /api/v1/dumps)
+    Setting("METADATA_LICENSE", "CC0-1.0", "SPDX identifier of the licence of the hub's metadata, stated on /data, in /api/v1/dumps and with every dump."),
     # Search
     Setting("SEARCH_PAGE_SIZE", 20, "Results per search page."),
     Setting("SEARCH_MAX_RESULTS", 10_000, "Deepest result reachable by paging (deeper pages ask to refine the query)."),

@@ -20,6 +20,7 @@ from flask_cors import CORS
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from hub import records_json
 from hub.app import current_hub
 from hub.models import Institution, Record, Repository
 from hub.search import FACETS, SearchError, search_backend
@@ -38,14 +39,8 @@ def _url(path: str, **args: Any) -> str:
 
 
 def record_json(record: Record, repo: Repository, inst: Institution) -> dict[str, Any]:
-    """The API form of a record: ids, datestamps, its source, and the normalised metadata."""
-    base = current_hub().settings["BASE_URL"].rstrip("/")
-    return {"id": record.id, "deleted": record.deleted, "url": f"{base}/records/{record.id}",
-            "hub_datestamp": record.hub_datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "source_identifier": record.source_identifier, "source_datestamp": record.source_datestamp,
-            "institution": inst.slug, "repository": repo.id,
-            "fulltext_state": record.fulltext_state.value,
-            "metadata": {} if record.deleted else (record.meta or {})}
+    """The API form of a record (hub.records_json, shared with the bulk dumps) under this hub's base URL."""
+    return records_json.record_json(record, repo, inst, current_hub().settings["BASE_URL"])
 
 
 def copy_json(copy: Copy) -> dict[str, Any]:
@@ -200,6 +195,15 @@ def repositories():
     with current_hub().db.session() as session:
         return jsonify({"items": [repository_json(r) for r in session.scalars(
             select(Repository).where(Repository.removed_at.is_(None)).order_by(Repository.id))]})
+
+
+@bp.get("/dumps")
+def dumps():
+    """The bulk dumps (JSON lines, gzip) with size, record count, date, sha-256 and download URL, and the
+    licence of the metadata (hub.exchange.dumps)."""
+    from hub.exchange.dumps.listing import listing
+
+    return jsonify(listing(current_hub()))
 
 
 @bp.get("/openapi.json")

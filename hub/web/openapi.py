@@ -101,6 +101,22 @@ SCHEMAS: dict[str, Any] = {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Institution"}}}},
     "RepositoryList": {"type": "object", "required": ["items"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Repository"}}}},
+    "Dump": {"type": "object", "additionalProperties": False,
+             "required": ["name", "scope", "member", "records", "deleted", "size", "sha256", "updated", "format", "url"],
+             "description": "a bulk dump: JSON lines, gzip; each line a Record with its oai_identifier",
+             "properties": {"name": _STR, "scope": {"enum": ["hub", "member"]},
+                            "member": {"type": ["string", "null"], "description": "the member's slug (null: the whole hub)"},
+                            "records": {"type": "integer", "minimum": 0, "description": "lines, tombstones included"},
+                            "deleted": {"type": "integer", "minimum": 0, "description": "tombstones among them"},
+                            "size": {"type": "integer", "minimum": 0, "description": "bytes of the download"},
+                            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            "updated": {"type": "string", "format": "date-time",
+                                        "description": "when its content last changed"},
+                            "format": _STR, "url": _STR}},
+    "DumpList": {"type": "object", "required": ["license", "items"], "additionalProperties": False, "properties": {
+        "license": {"type": "object", "required": ["id", "url"], "additionalProperties": False,
+                    "description": "licence of the metadata (SPDX identifier)", "properties": {"id": _STR, "url": _STR}},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Dump"}}}},
 }
 
 
@@ -155,6 +171,9 @@ def document(server: str) -> dict[str, Any]:
                 "responses": {"200": _ok("Institution", "the member and its repositories"), "404": _ERR}}},
             "/repositories": {"get": {"summary": "Repositories", "operationId": "listRepositories",
                                       "responses": {"200": _ok("RepositoryList", "every repository")}}},
+            "/dumps": {"get": {"summary": "Bulk dumps (JSON lines, gzip) and the licence of the metadata",
+                                "operationId": "listDumps",
+                                "responses": {"200": _ok("DumpList", "every dump: the hub's, then each member's")}}},
         },
         "components": {"schemas": SCHEMAS},
     }

@@ -22,7 +22,7 @@ def _wants_json() -> bool:
 def init_app(app: Flask) -> None:
     """Themes, languages, the portal blueprint and friendly error pages."""
     from hub.web import i18n, themes
-    from hub.web.portal import pages, views  # noqa: F401 - register the routes on bp
+    from hub.web.portal import data_dumps, pages, views  # noqa: F401 - register the routes on bp
     from hub.web.portal.labels import (
         FACET_TITLES,
         discipline_name,
