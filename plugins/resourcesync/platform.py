@@ -183,8 +183,8 @@ class ResourceSyncPlatform(Platform):
 
     def _change_mark(self, chosen: list[tuple[datetime | None, datetime | None, str]], since: datetime) -> str:
         """The source time the changes read reach: the newest list's ``until``, else its newest change."""
-        if not chosen:
-            return stamp(since)
+        if not chosen:  # nothing changed since the last harvest: the mark stays where it is
+            return ""
         _start, until, loc = chosen[-1]
         if until is not None:
             return stamp(until)
@@ -213,6 +213,7 @@ class ResourceSyncPlatform(Platform):
         if plan["mode"] == "dump":
             yield from gather_dump(self, plan, index, position, last_loc, mark, notices)
             return
+        latest = self._latest_changes(plan["lists"], index) if plan["mode"] == "changes" else {}
         yielded = False
         for list_index in range(index, len(plan["lists"])):
             url = plan["lists"][list_index]
@@ -226,7 +227,9 @@ class ResourceSyncPlatform(Platform):
             last = list_index == len(plan["lists"]) - 1
             for first in range(start, max(len(entries), start + 1), self.page_size):
                 chunk = entries[first:first + self.page_size]
-                items = [item for entry in chunk if (item := self.entry_item(entry, plan)) is not None]
+                items = [item for offset, entry in enumerate(chunk, start=first)
+                         if latest.get(entry.loc, (list_index, offset)) == (list_index, offset)
+                         and (item := self.entry_item(entry, plan)) is not None]
                 end = first + len(chunk)
                 done = last and end >= len(entries)
                 yield Page(items=items, response_date=mark, notices=notices,
@@ -236,6 +239,20 @@ class ResourceSyncPlatform(Platform):
         if not yielded:  # nothing to read: the mark still moves to the source's time
             yield Page(items=[], response_date=mark, notices=notices,
                        checkpoint={**plan, "index": len(plan["lists"]), "position": 0, "last_loc": "", "done": True})
+
+    def _latest_changes(self, lists: list[str], start: int) -> dict[str, tuple[int, int]]:
+        """Where each resource's latest change is among the Change Lists from ``start`` on (list, position).
+
+        An older change of a resource changed again is left out: its declared hash is that of a state
+        the source no longer serves. The lists read here are kept for the walk that follows.
+        """
+        latest: dict[str, tuple[int, int]] = {}
+        for list_index in range(start, len(lists)):
+            document = self.fetch_document(lists[list_index], "changelist")
+            self._remember(document)
+            for position, entry in enumerate(document.entries):
+                latest[entry.loc] = (list_index, position)
+        return latest
 
     def entry_item(self, entry: RsEntry, plan: dict[str, Any]) -> HarvestedItem | None:
         """The item of one list entry (None: not a metadata resource of the registered format, or older

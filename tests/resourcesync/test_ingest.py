@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from werkzeug.wrappers import Request, Response
 
 from hub.models import ItemError, Repository
@@ -221,14 +221,18 @@ def test_baseline_then_change_lists_give_exactly_the_sources_records_and_tombsto
     source.records["r2"] = (dc_document("Record 2, revised"), "2026-02-06T00:00:00Z")
     source.change_lists = [
         ChangeList("2026-02-01T00:00:00Z", "2026-02-10T00:00:00Z",
-                   [Change("r6", "created", "2026-02-05T00:00:00Z"), Change("r2", "updated", "2026-02-06T00:00:00Z")]),
-        ChangeList("2026-02-10T00:00:00Z", "", [Change("r3", "deleted", "2026-02-12T00:00:00Z")]),
+                   [Change("r6", "created", "2026-02-05T00:00:00Z"), Change("r2", "updated", "2026-02-06T00:00:00Z"),
+                    Change("r4", "updated", "2026-02-07T00:00:00Z")]),
+        ChangeList("2026-02-10T00:00:00Z", "", [Change("r3", "deleted", "2026-02-12T00:00:00Z"),
+                                                Change("r4", "updated", "2026-02-11T00:00:00Z")]),
     ]
+    source.records["r4"] = (dc_document("Record 4"), "2026-02-11T00:00:00Z")  # changed twice: read once
     del source.records["r3"]
     source.log.clear()
     summary = harvest(hub, repo)
     assert summary.state == RunState.SUCCEEDED, summary.message
-    assert (summary.counts["new"], summary.counts["updated"], summary.counts["deleted"]) == (1, 1, 1)
+    assert (summary.counts["new"], summary.counts["updated"], summary.counts["deleted"]) == (1, 2, 1)
+    assert source.count("/records/r4.xml") == 1  # its older change (an older state's hash) is left out
     assert live_titles(hub, repo) == {"r1": "Record 1", "r2": "Record 2, revised", "r4": "Record 4",
                                       "r5": "Record 5", "r6": "Record 6"}
     assert tombstones(hub, repo) == {"r3"}
@@ -362,3 +366,75 @@ def test_a_package_that_does_not_verify_fails_the_run_resumably(hub, source):
     assert "part-0.zip does not verify: declared length" in summary.message
     assert records(hub, repo) == []
 
+
+@pytest.mark.parametrize("prefix", ["chair-json", "oai_dc"])
+def test_the_hub_harvests_another_hub_instance_through_the_resourcesync_platform(hub, overrides, tmp_path, prefix):
+    from hub.app import create_app
+    from hub.context import Hub
+    from hub.models import Record, utcnow
+    from tests.provider.factories import populate, record_values
+
+    served: dict[str, object] = {}
+    with serve_app(lambda environ, start: served["app"](environ, start)) as url:
+        upstream_dir = tmp_path / "upstream"
+        upstream_dir.mkdir()
+        upstream = Hub.create(overrides={**overrides, "BASE_URL": url.rstrip("/"),
+                                         "DATABASE_URL": f"sqlite:///{upstream_dir / 'chair.db'}",
+                                         "STORAGE_URL": f"file://{upstream_dir / 'objects'}",
+                                         "SEARCH_URL": f"sqlite:///{upstream_dir / 'search.db'}"},
+                              instance_path=upstream_dir)
+        try:
+            served["app"] = create_app(hub=upstream)
+            with upstream.db.session() as session:
+                network = populate(session, 30)
+                session.commit()
+
+            def upstream_live() -> dict[int, list]:
+                with upstream.db.session() as session:
+                    rows = session.scalars(select(Record).where(Record.deleted.is_(False))).all()
+                    titled = {r.id: r.meta.get("titles", []) for r in rows}
+                return titled if prefix == "chair-json" else {k: v for k, v in titled.items() if v}
+
+            def downstream_live() -> dict[int, list]:
+                suffix = ".json" if prefix == "chair-json" else ".xml"
+                rows = records(hub, repo)
+                assert all(r.source_identifier.endswith(suffix) for r in rows)
+                return {int(name_of(r).removesuffix(".json")): r.meta.get("titles", []) for r in rows if not r.deleted}
+
+            repo = register(hub, "resourcesync", f"{url}.well-known/resourcesync",
+                            {"capability_list": f"{url}resourcesync/hub/capabilitylist.xml"}, prefix=prefix)
+            summary = harvest(hub, repo)
+            assert summary.state == RunState.SUCCEEDED, summary.message
+            live = downstream_live()
+            if prefix == "chair-json":
+                assert live == upstream_live()
+            else:  # oai_dc gives the titles as one string each; which records, exactly
+                assert set(live) == set(upstream_live())
+            report = check(hub, repo)
+            assert report["ok"], report["findings"]
+            assert "resourcelist" in report["facts"]["capabilities"] and report["facts"]["sample_titles"]
+
+            with upstream.db.session() as session:  # the upstream hub harvested: changed, added, deleted
+                changed, removed = sorted(upstream_live())[:2]
+                now = utcnow()
+                record = session.get(Record, changed)
+                record.meta = {**record.meta, "titles": [{"value": "Revised title", "lang": "eng"}]}
+                record.hub_datestamp = now
+                gone = session.get(Record, removed)
+                gone.deleted, gone.hub_datestamp = True, now
+                session.execute(insert(Record), [record_values(100, network.repositories[0], now)])
+                session.commit()
+            summary = harvest(hub, repo)
+            assert summary.state == RunState.SUCCEEDED, summary.message
+            assert (summary.counts["new"], summary.counts["updated"], summary.counts["deleted"]) == (1, 1, 1)
+            live = downstream_live()
+            assert set(live) == set(upstream_live()) and removed not in live
+            assert "Revised title" in str(live[changed])
+            assert {int(name_of(r).removesuffix(".json")) for r in records(hub, repo) if r.deleted} == {removed}
+            before = {r.id: r.content_hash for r in records(hub, repo)}
+            summary = harvest(hub, repo)
+            assert (summary.counts["new"], summary.counts["updated"], summary.counts["deleted"]) == (0, 0, 0)
+            assert {r.id: r.content_hash for r in records(hub, repo)} == before
+        finally:
+            if "db" in upstream.__dict__:
+                upstream.db.dispose()
