@@ -93,6 +93,7 @@ SETTINGS: tuple[Setting, ...] = (
             "the harvester reads this one (one page at a time per web process; see docker/OPERATIONS.md)."),
     Setting("OAI_PAGE_SIZE_SETS", 100, "Sets per OAI-PMH ListSets page served by the hub."),
     Setting("OAI_ENABLE_SETS", True, "Serve sets over OAI-PMH; off, ListSets and set= answer noSetHierarchy."),
+    Setting("RESOURCESYNC_PAGE_SIZE", 50_000, "URLs per ResourceSync Resource List or Change List served by the hub (the sitemap limit, 50,000); larger sets get an index of lists."),
     # Bulk dumps (chair dumps build; /data, /api/v1/dumps)
     Setting("METADATA_LICENSE", "CC0-1.0", "SPDX identifier of the licence of the hub's metadata, stated on /data, in /api/v1/dumps and with every dump."),
     # Search

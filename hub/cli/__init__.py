@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "hub.cli.files",
     "hub.cli.index",
     "hub.cli.works",
+    "hub.cli.resourcesync",
     "hub.cli.dumps",
 )
 

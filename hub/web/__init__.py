@@ -14,6 +14,7 @@ WEB_MODULES = (
     "hub.web.statistics",
     "hub.web.health",
     "oai.provider.views",
+    "oai.resourcesync.views",
     "hub.web.files",
     "hub.web.api",
 )
