@@ -155,8 +155,7 @@ def flash_lines(lines: list[str]) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprint, its views and the public statistics pages."""
-    from hub.web.admin import account, members, repositories, runs  # noqa: F401 - the views register on bp
-    from hub.web.admin import webhooks
+    from hub.web.admin import account, members, repositories, runs, webhooks  # noqa: F401 - the views register on bp
 
     app.register_blueprint(bp)
     webhooks.init_app(app)  # the change feed's subscriptions: a blueprint of their own (webhooks_admin)
