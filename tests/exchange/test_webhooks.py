@@ -32,10 +32,11 @@ from hub.exchange.webhooks.signing import (
 )
 from hub.exchange.webhooks.subscriptions import SubscriptionError, check_receiver_url, create_subscription
 from hub.harvest.followups import after_harvest
-from hub.harvest.gather import harvest_repository
+from hub.harvest.gather import HarvestSummary, harvest_repository
 from hub.members import add_institution, add_repository
 from hub.models import DeliveryState, EventKind, Record, Role, User, WebhookDelivery, WebhookSubscription
 from hub.scheduling.runner import tick
+from hub.states import RunState
 from tests.admin.conftest import PASSWORD, csrf_of, sign_in, start_site
 from tests.core.servers import serve_app
 
@@ -259,6 +260,29 @@ def test_a_failed_harvest_is_delivered_to_the_subscriptions_that_asked_for_it(hu
     assert deliveries(hub, wants_failures)[0].state == DeliveryState.DELIVERED
 
 
+def test_deleted_records_and_long_id_lists_are_told_as_such(hub, network, receiver):
+    harvest(hub, network.donghai_repo)  # before any subscription: nobody is told
+    assert receiver.requests == []
+    _, secret = subscribe(hub, "dh-admin", receiver.url + "/a", network.donghai, ("records.changed",))
+    with hub.db.session() as session:
+        first, second, third = sorted(session.scalars(select(Record.id).where(
+            Record.repository_id == network.donghai_repo)))[:3]
+        session.get(Record, second).deleted = True
+        session.commit()
+    # a repair's summary carries no counters: they come from the records themselves
+    after_harvest(hub, HarvestSummary(network.donghai_repo, None, RunState.SUCCEEDED, changed_ids=[third, second, first]))
+    body = receiver.requests[-1].payload()
+    assert body["record_ids"] == [first, second, third] and body["deleted_ids"] == [second]
+    assert body["counts"] == {"created": 0, "updated": 2, "deleted": 1, "changed": 3}
+    hub.settings["WEBHOOK_MAX_IDS"] = 2
+    after_harvest(hub, HarvestSummary(network.donghai_repo, None, RunState.SUCCEEDED, changed_ids=[third, second, first]))
+    received = receiver.requests[-1]
+    assert_signed(received, secret)
+    body = received.payload()
+    assert body["record_ids"] == [first, second] and body["record_ids_complete"] is False
+    assert body["counts"]["changed"] == 3 and len(receiver.requests) == 2
+
+
 # -- retries and the delivery log --------------------------------------------------------------------
 
 
@@ -281,7 +305,7 @@ def test_a_receiver_answering_500_then_200_gets_the_delivery_on_the_retry_and_th
     assert (row.state, row.attempts, row.status_code) == (DeliveryState.PENDING, 1, 500)
     first_at = row.log[0]["at"]
     assert row.next_attempt_at is not None
-    assert abs((row.next_attempt_at - row.created_at).total_seconds() - BACKOFF) < 5
+    assert (row.next_attempt_at - datetime.fromisoformat(first_at)).total_seconds() == BACKOFF
     assert deliver_due(hub) == []  # not due yet: nothing is sent before its time
     assert len(receiver.requests) == 1
 
