@@ -61,7 +61,8 @@ def init_app(app: Flask) -> None:
     def _remember_language(response):
         lang = g.get("set_lang_cookie")
         if lang:
-            response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+            response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))  # https base URL
         return response
 
     @app.context_processor
