@@ -2,7 +2,8 @@
 
 Two sample repositories of two members (a DSpace-style and an EPrints-style one, served on
 loopback) are harvested for real; the dumps are built into a local object store whose files are
-watched to tell a rewrite from a reuse.
+watched to tell a rewrite from a reuse, and once on each object store (the real S3 server too when
+``CHAIR_TEST_STORAGE_URL`` names one), whose writes are counted where the store commits them.
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 
+from hub.app import create_app
 from hub.cli import cli
+from hub.context import Hub
 from hub.exchange.dumps.build import build_dumps
+from hub.exchange.dumps.manifest import load_manifest
+from hub.fulltext.backends import store_for
 from hub.harvest.gather import harvest_repository
 from hub.members import remove_institution
 from hub.models import Record
 from tests.harvest.conftest import register, site  # noqa: F401 - site: the sample server fixture
+from tests.storage.backends import STORE_PARAMS, cleanup_store, store_url
 
 
 def harvest(hub, repo_id, **kwargs):
@@ -240,3 +246,57 @@ def test_cli_builds_one_member_or_all(hub, client, members):
     assert [d["name"] for d in listed] == ["hub", "member-donghai", "member-xiling"]
     assert listed[0]["records"] == 500
     assert "member-xiling.jsonl.gz" in chair("dumps", "list")
+
+
+@pytest.fixture(params=STORE_PARAMS)
+def store_hub(request, overrides, tmp_path):
+    """A hub whose object store is of each kind (the local directory; the real S3 server when configured)."""
+    url = store_url(request.param, tmp_path)
+    instance = tmp_path / "store-instance"
+    instance.mkdir()
+    made = Hub.create(overrides={**overrides, "STORAGE_URL": url}, instance_path=instance)
+    yield made
+    made.db.dispose()
+    cleanup_store(url)
+
+
+def test_dumps_on_each_object_store_write_only_what_changed(store_hub, site, monkeypatch):  # noqa: F811
+    hub = store_hub
+    repos = {}
+    for style in ("dspace", "eprints"):
+        sample = site.repo(style)
+        repos[sample.institution.slug] = (sample, register(hub, site.url, sample))
+        harvest(hub, repos[sample.institution.slug][1])
+    with hub.db.session() as session:
+        for record in session.scalars(select(Record)):
+            record.hub_datestamp -= timedelta(hours=1)
+    store = store_for(hub.settings)
+    build_dumps(hub)
+    written: list[str] = []
+    deleted: list[str] = []
+    real_commit, real_delete = store._commit, store.delete
+
+    def commit(spool, key, content_type):
+        written.append(key)
+        return real_commit(spool, key, content_type)
+
+    def delete(key):
+        deleted.append(key)
+        return real_delete(key)
+
+    monkeypatch.setattr(store, "_commit", commit)
+    monkeypatch.setattr(store, "delete", delete)
+    build_dumps(hub)
+    assert written == [] and deleted == []
+    sample, repo_id = repos["xiling"]
+    sample.revision = 1
+    harvest(hub, repo_id, full=True)
+    build_dumps(hub)
+    new_part = load_manifest(store, "member-xiling").parts[0].key
+    assert sorted(written) == sorted([new_part, "dumps/member-xiling.json", "dumps/hub.json"]) and deleted == []
+    described = load_manifest(store, "hub")
+    client = create_app(hub=hub).test_client()
+    body = client.get("/data/dumps/hub.jsonl.gz").get_data()
+    assert body == b"".join(chunk for part in described.parts for chunk in store.iter_chunks(part.key))
+    assert hashlib.sha256(body).hexdigest() == described.sha256 and len(body) == described.size
+    assert len(gzip.decompress(body).splitlines()) == described.records == 500
