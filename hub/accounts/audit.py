@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hub.models import AuditEntry, User
 
 # Never copied into the log.
-SECRET_FIELDS = {"password_hash"}
+SECRET_FIELDS = {"password_hash", "credentials"}  # never written to the audit log
 
 
 def snapshot(obj: Any) -> dict[str, Any] | None:
