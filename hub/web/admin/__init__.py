@@ -162,10 +162,8 @@ def init_app(app: Flask) -> None:
     from datetime import timedelta
 
     app.permanent_session_lifetime = timedelta(hours=hub_settings(app)["SESSION_LIFETIME_HOURS"])
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    if hub_settings(app)["BASE_URL"].startswith("https://"):
-        app.config["SESSION_COOKIE_SECURE"] = True
+    # The cookie's flags (HttpOnly, SameSite=Lax, Secure on https) are set by hub.web.security: a
+    # config.setdefault here never took effect, Flask's defaults already hold SESSION_COOKIE_SAMESITE.
 
 
 def hub_settings(app: Flask) -> dict:
