@@ -300,3 +300,18 @@ def test_dumps_on_each_object_store_write_only_what_changed(store_hub, site, mon
     assert body == b"".join(chunk for part in described.parts for chunk in store.iter_chunks(part.key))
     assert hashlib.sha256(body).hexdigest() == described.sha256 and len(body) == described.size
     assert len(gzip.decompress(body).splitlines()) == described.records == 500
+
+
+def test_a_full_text_state_change_without_a_new_datestamp_rebuilds_the_part(hub, client, members):
+    from hub.states import FulltextState
+
+    build_dumps(hub)
+    _, repo_id = members["donghai"]
+    with hub.db.session() as session:  # as the files stage does: stored -> extracted keeps the datestamp
+        record = session.scalars(select(Record).where(Record.repository_id == repo_id, Record.deleted.is_(False))
+                                 .order_by(Record.id)).first()
+        record.fulltext_state, record_id = FulltextState.EXTRACTED, record.id
+    report = build_dumps(hub)
+    assert report.parts_written == 1 and [d.name for d in report.dumps if d.changed] == ["member-donghai", "hub"]
+    line = next(x for x in dump_lines(client, "member-donghai") if x["id"] == record_id)
+    assert line["fulltext_state"] == "extracted" == client.get(f"/api/v1/records/{record_id}").get_json()["fulltext_state"]

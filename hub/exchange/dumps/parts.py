@@ -5,7 +5,9 @@ block of ``BLOCK_IDS`` ids, in id order. Its content digest is derived without r
 from the repository, the block, the count and the latest hub datestamp of its records (any change
 an output shows bumps a record's hub datestamp, and records are never removed, only tombstoned)
 and from what else the lines show (the member's slug, the base URL, the OAI identifier prefix,
-the line format). The part is stored under a key named by that digest, so a part whose digest is
+the line format), and from how many of its records are in each full-text state (the lines show
+it, and a record can move between two states without a new datestamp, e.g. stored to extracted).
+The part is stored under a key named by that digest, so a part whose digest is
 already stored is reused without being read or written again.
 
 Hub datestamps have seconds granularity and a page of a harvest stamps its records when the page
@@ -33,6 +35,7 @@ from sqlalchemy.orm import Session, load_only
 
 from hub.exchange.dumps.lines import dump_line
 from hub.models import Institution, Record, Repository
+from hub.states import FulltextState
 from storage.base import ObjectInfo, ObjectStore
 
 BLOCK_IDS = 10_000  # record ids per part (a part is at most this many records)
@@ -52,13 +55,15 @@ class PartPlan:
     records: int
     deleted: int
     latest: datetime  # the latest hub datestamp among its records
+    fulltext_states: tuple[int, ...] = ()  # records in each FulltextState, in the enum's order
 
     def digest(self, settings: dict[str, Any], unsettled_salt: str = "") -> str:
         """The content digest: the same for the same records shown the same way (salted when unsettled)."""
         basis = {"unsettled": unsettled_salt, "format": LINE_FORMAT, "base_url": str(settings["BASE_URL"]).rstrip("/"),
                  "oai_prefix": str(settings["OAI_IDENTIFIER_PREFIX"]), "institution": self.institution_slug,
                  "repository": self.repository_id, "block": self.block, "block_ids": BLOCK_IDS,
-                 "records": self.records, "latest": self.latest.isoformat()}
+                 "records": self.records, "latest": self.latest.isoformat(),
+                 "fulltext_states": list(self.fulltext_states)}
         return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
     def key(self, settings: dict[str, Any], unsettled_salt: str = "") -> str:
@@ -73,8 +78,9 @@ class PartPlan:
 def plan_parts(session: Session, institution_id: int | None = None) -> list[PartPlan]:
     """Every part of the live repositories (of one member, or all), in (repository, block) order."""
     block = (Record.id // BLOCK_IDS).label("block")
+    states = [func.sum(case((Record.fulltext_state == state, 1), else_=0)) for state in FulltextState]
     query = (select(Institution.slug, Record.repository_id, block, func.count(Record.id),
-                    func.sum(case((Record.deleted.is_(True), 1), else_=0)), func.max(Record.hub_datestamp))
+                    func.sum(case((Record.deleted.is_(True), 1), else_=0)), func.max(Record.hub_datestamp), *states)
              .join(Repository, Repository.id == Record.repository_id)
              .join(Institution, Institution.id == Repository.institution_id)
              .where(Repository.removed_at.is_(None))
@@ -82,8 +88,9 @@ def plan_parts(session: Session, institution_id: int | None = None) -> list[Part
              .order_by(Record.repository_id, block))
     if institution_id is not None:
         query = query.where(Repository.institution_id == institution_id)
-    return [PartPlan(slug, repo_id, int(number), int(count), int(deleted or 0), latest)
-            for slug, repo_id, number, count, deleted, latest in session.execute(query)]
+    return [PartPlan(slug, repo_id, int(number), int(count), int(deleted or 0), latest,
+                     tuple(int(n or 0) for n in by_state))
+            for slug, repo_id, number, count, deleted, latest, *by_state in session.execute(query)]
 
 
 # The columns a dump line shows (hub.records_json): leaving out the raw XML, sets and links saves
