@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_init
 
 from hub.config import default_instance_path, load_settings
 from hub.context import Hub
@@ -68,6 +69,18 @@ def worker_hub() -> Hub:
 
 # Configured from the environment and instance file, as the worker process sees them.
 celery_app = make_celery(load_settings(default_instance_path()))
+
+
+@worker_init.connect
+def _refuse_an_unsafe_key(**_kwargs: Any) -> None:
+    """A worker started directly (``celery -A hub.tasks worker``, not ``chair worker``) refuses the
+    development or an empty signing key too: it signs resumption tokens of harvests of the hub."""
+    from hub.signing import secret_key_problem
+
+    problem = secret_key_problem(load_settings(default_instance_path()))
+    if problem:
+        log.critical(problem)
+        raise SystemExit(f"Error: {problem}")
 
 
 @celery_app.task(name="hub.tasks.harvest", bind=True, max_retries=5)

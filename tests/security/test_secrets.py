@@ -119,6 +119,15 @@ def test_chair_worker_refuses_before_reaching_the_broker(tmp_path):
     assert result.stderr.startswith("Error: CHAIR_SECRET_KEY is the built-in development key")
 
 
+def test_a_celery_worker_started_directly_refuses_too(tmp_path):
+    """``celery -A hub.tasks worker`` skips ``chair worker``'s check: the worker_init signal refuses instead."""
+    instance = write_instance(tmp_path / "instance", None, broker_url="redis://127.0.0.1:9/0")
+    result = run_process([sys.executable, "-m", "celery", "-A", "hub.tasks", "worker", "--pool", "solo"], instance)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Error: CHAIR_SECRET_KEY is the built-in development key" in output, output
+    assert "Traceback" not in output, output
+
+
 def gunicorn(instance: Path, port: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "hub.wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "1",
             "--no-control-socket", "--chdir", str(ROOT)]
