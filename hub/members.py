@@ -17,7 +17,7 @@ import pluggy
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from hub.http import UnsafeURLError, check_url
+from hub.http import HttpError, UnsafeURLError, check_url
 from hub.models import Institution, Record, Repository, utcnow
 from hub.plugins import crosswalks, platforms
 from hub.redaction import split_credentials
@@ -70,7 +70,7 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
     check_metadata_prefix(available, platform, metadata_prefix, crosswalks(pm), options)
     try:
         check_url(base_url, allow_private=settings["ALLOW_PRIVATE_ADDRESSES"])
-    except UnsafeURLError as exc:
+    except (UnsafeURLError, HttpError) as exc:  # a refused address, or a host that does not resolve
         raise ValueError(str(exc)) from exc
     if session.scalar(select(Repository).where(Repository.base_url == base_url, Repository.removed_at.is_(None),
                                                Repository.metadata_prefix == metadata_prefix)):

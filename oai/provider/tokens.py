@@ -143,12 +143,22 @@ def decode(text: str, secret: str, lifetime_seconds: int, now: datetime | None =
     return token
 
 
+MAX_SECONDS = 253402300799  # 9999-12-31T23:59:59Z, the last instant a datestamp can name
+MAX_MICROS = MAX_SECONDS * 1_000_000 + 999_999  # the same in microseconds (start, until, last_datestamp)
+MAX_ID = 2**31 - 1  # the largest record id either database holds (PostgreSQL INTEGER)
+
+
 def _check_types(token: ResumptionToken) -> None:
-    """Reject a payload whose fields have the wrong types (a bug elsewhere, or an old version)."""
-    optional_ints = (token.start, token.until, token.last_datestamp, token.last_id)
+    """Reject a payload whose fields have the wrong types or values no list can hold (a bug elsewhere,
+    an old version, or a token forged with the key): dates within 1970..9999, ids and counts within
+    the database's integers, so no field reaches a query or a date conversion it would break."""
     if not all(isinstance(v, str) for v in (token.verb, token.prefix, token.set, token.last_spec)):
         raise TypeError("string field expected")
-    if not all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in optional_ints):
+    bounded = ((token.start, MAX_MICROS), (token.until, MAX_MICROS), (token.last_datestamp, MAX_MICROS),
+               (token.last_id, MAX_ID))
+    if not all(v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= high)
+               for v, high in bounded):
         raise TypeError("integer field expected")
-    if not all(isinstance(v, int) and v >= 0 for v in (token.sent, token.total, token.issued)):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= high
+               for v, high in ((token.sent, MAX_ID), (token.total, MAX_ID), (token.issued, MAX_SECONDS))):
         raise TypeError("count expected")

@@ -224,7 +224,7 @@ def test_every_admin_route_refuses_alpha_on_beta_objects(app, hub, scope):
             continue
         path = rule.rule
         for name in rule.arguments:
-            path = re.sub(rf"<(?:\w+:)?{name}>", str(targets[name]), path)
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(targets.get(name, 1)), path)  # other kinds: none of alpha's
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(path, method=method, data={
                 "csrf_token": client.csrf, "confirm": str(scope.repositories["beta"]), "record_id": "11",

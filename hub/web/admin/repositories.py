@@ -29,6 +29,7 @@ from hub.states import RepositoryState
 from hub.web.admin import bp, hub
 from hub.web.admin.auth import client_ip, current_user, login_required, require
 from hub.web.admin.forms import repository_form, repository_values
+from hub.web.ids import form_id
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,11 @@ def repository_new():
     """Register a repository; its check runs on save and its report is shown next."""
     choices = _platform_choices()
     institutions = _institutions_for_form()
-    chosen = request.values.get("institution_id", type=int) or (institutions[0].id if institutions else None)
+    raw = request.values.get("institution_id", "")
+    try:  # an id past the database's integers is no institution (not a driver error)
+        chosen = form_id(raw) if raw else (institutions[0].id if institutions else None)
+    except ValueError:
+        abort(404)
     if chosen is None:
         abort(403)
     require(Action.MANAGE_INSTITUTION, chosen)
@@ -147,15 +152,15 @@ def repository_edit(repository_id: int):
     form, values = repository_form(request.form, [c[0] for c in choices])
     if form.ok:
         try:
-            from hub.http import UnsafeURLError, check_url
+            from hub.http import HttpError, UnsafeURLError, check_url
 
             check_url(values["base_url"], allow_private=hub().settings["ALLOW_PRIVATE_ADDRESSES"])
             available = platforms(hub().pm)
             options = validate_options(available[values["platform"]], values["options"])
             check_metadata_prefix(available, values["platform"], values["metadata_prefix"], crosswalks(hub().pm),
                                   options)
-        except (UnsafeURLError, ValueError) as exc:
-            form.errors["base_url" if isinstance(exc, UnsafeURLError) else
+        except (UnsafeURLError, HttpError, ValueError) as exc:  # HttpError: the host does not resolve
+            form.errors["base_url" if isinstance(exc, (UnsafeURLError, HttpError)) else
                         "metadata_prefix" if isinstance(exc, UnreadableFormat) else "options"] = str(exc)
     if not form.ok:
         return render_template("admin/repository_form.html", form=form, repo=repo, platforms=choices,

@@ -20,6 +20,7 @@ from hub.app import current_hub
 from hub.models import Institution, Record, Repository
 from hub.normalise.text import clean_markup
 from hub.search import SearchError, search_backend
+from hub.web.ids import MAX_ID
 from hub.web.portal import bp, data
 from hub.web.portal.labels import discipline_groups
 from hub.web.portal.views import request_from_args
@@ -211,6 +212,8 @@ def sitemap_pages():
 @bp.get("/sitemaps/records-<int:n>.xml")
 def sitemap_records(n: int):
     """Live records with ids in [n*50000+1, (n+1)*50000] (a range costs the same wherever it is)."""
+    if n > MAX_ID // SITEMAP_SIZE:  # past every record id the database can hold
+        abort(404)
     hub = current_hub()
     base = hub.settings["BASE_URL"].rstrip("/")
     with hub.db.session() as session:
