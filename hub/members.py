@@ -72,9 +72,7 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
         check_url(base_url, allow_private=settings["ALLOW_PRIVATE_ADDRESSES"])
     except (UnsafeURLError, HttpError) as exc:  # a refused address, or a host that does not resolve
         raise ValueError(str(exc)) from exc
-    if session.scalar(select(Repository).where(Repository.base_url == base_url, Repository.removed_at.is_(None),
-                                               Repository.metadata_prefix == metadata_prefix)):
-        raise ValueError(f"a repository with base URL {base_url} and format {metadata_prefix} is already registered")
+    check_not_registered(session, base_url, metadata_prefix)
     repo = Repository(institution=institution, platform=platform, base_url=base_url, name=name,
                       metadata_prefix=metadata_prefix, sets_include=list(sets), sets_exclude=list(exclude_sets),
                       options=options or {}, schedule=schedule,
@@ -82,6 +80,22 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
     session.add(repo)
     session.flush()
     return repo
+
+
+class AlreadyRegistered(ValueError):
+    """Another live repository already harvests this base URL in this format."""
+
+
+def check_not_registered(session: Session, base_url: str, metadata_prefix: str, *, other_than: int | None = None) -> None:
+    """Refuse a base URL and format another live repository already harvests (whichever member holds it):
+    registered twice, one member could republish another's records as its own copies."""
+    query = select(Repository.id).where(Repository.base_url == base_url, Repository.removed_at.is_(None),
+                                        Repository.metadata_prefix == metadata_prefix)
+    if other_than is not None:
+        query = query.where(Repository.id != other_than)
+    if session.scalar(query) is not None:
+        raise AlreadyRegistered(f"a repository with base URL {base_url} and format {metadata_prefix} is already "
+                                "registered")
 
 
 class UnreadableFormat(ValueError):

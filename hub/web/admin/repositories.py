@@ -19,7 +19,15 @@ from hub.accounts.audit import log_action
 from hub.accounts.audit import snapshot as audit_snapshot
 from hub.accounts.permissions import Action, can
 from hub.checking import check_progress, check_state, request_check, start_check
-from hub.members import UnreadableFormat, add_repository, check_metadata_prefix, set_state, validate_options
+from hub.members import (
+    AlreadyRegistered,
+    UnreadableFormat,
+    add_repository,
+    check_metadata_prefix,
+    check_not_registered,
+    set_state,
+    validate_options,
+)
 from hub.models import CompletenessReport, HarvestRun, Institution, Record, Repository, utcnow
 from hub.plugins import crosswalks, platforms
 from hub.redaction import HIDDEN, split_credentials
@@ -159,8 +167,10 @@ def repository_edit(repository_id: int):
             options = validate_options(available[values["platform"]], values["options"])
             check_metadata_prefix(available, values["platform"], values["metadata_prefix"], crosswalks(hub().pm),
                                   options)
+            check_not_registered(g.db, split_credentials(values["base_url"])[0], values["metadata_prefix"],
+                                 other_than=repo.id)
         except (UnsafeURLError, HttpError, ValueError) as exc:  # HttpError: the host does not resolve
-            form.errors["base_url" if isinstance(exc, (UnsafeURLError, HttpError)) else
+            form.errors["base_url" if isinstance(exc, (UnsafeURLError, HttpError, AlreadyRegistered)) else
                         "metadata_prefix" if isinstance(exc, UnreadableFormat) else "options"] = str(exc)
     if not form.ok:
         return render_template("admin/repository_form.html", form=form, repo=repo, platforms=choices,
