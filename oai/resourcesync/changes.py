@@ -22,9 +22,10 @@ from sqlalchemy import func, select
 
 from hub.models import Record, utcnow
 from oai.resourcesync import documents as doc
+from oai.resourcesync.digests import file_md5s
 from oai.resourcesync.documents import INDEX_END, URLSET_END, Capability, Change
 from oai.resourcesync.lists import BadPage, Cursor, Source, cursor_token, file_md, parse_cursor, spooled
-from oai.resourcesync.resources import files_of, record_views, stored_files
+from oai.resourcesync.resources import BATCH, files_of, record_views, stored_files
 
 DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -124,17 +125,20 @@ class Changes:
         return spooled(head, self.entries(day, cursor), URLSET_END)
 
     def entries(self, day: date, cursor: Cursor | None) -> Iterator[str]:
-        """The ``<url>`` entries of the records changed on ``day`` after ``cursor``, with their files."""
-        start = day_start(day)
-        views = list(record_views(self.session, self.conditions(day), cursor, self.per_page))
+        """The ``<url>`` entries of the records changed on ``day`` after ``cursor``, with their files
+        (read in batches, so memory does not grow with the list)."""
+        batch: list = []
+        for view in record_views(self.session, self.conditions(day), cursor, self.per_page):
+            batch.append(view)
+            if len(batch) >= BATCH:
+                yield from self._batch_entries(day_start(day), batch)
+                batch = []
+        yield from self._batch_entries(day_start(day), batch)
+
+    def _batch_entries(self, start: datetime, views: list) -> Iterator[str]:
         held = files_of(self.session, [v.id for v in views])
         files = stored_files(self.session, [sha for shas in held.values() for sha in shas])
-        md5s = {}
-        served = [sha for sha, row in files.items() if row.served]
-        if served:
-            from oai.resourcesync.digests import file_md5s
-
-            md5s = file_md5s(self.session, self.source.store, served)
+        md5s = file_md5s(self.session, self.source.store, [sha for sha, row in files.items() if row.served])
         renderer = self.source.renderer
         for view, representations in renderer.representations(views):
             moment = view.hub_datestamp

@@ -252,7 +252,8 @@ def test_member_and_repository_sets_hold_only_their_records(client, hub, network
 # --- change lists -----------------------------------------------------------------------------
 
 def changes(client, url: str) -> dict[str, tuple[str, str]]:
-    """URL -> (change, datetime) over every Change List of an index (the latest change wins)."""
+    """URL -> (change, datetime) over every Change List of an index (the latest change wins); the
+    hash and length of every change that is not a deletion are those of the bytes served."""
     index = fetch(client, url)
     assert index.tag == f"{SM}sitemapindex" and capability(index) == "changelist"
     found: dict[str, tuple[str, str]] = {}
@@ -265,6 +266,14 @@ def changes(client, url: str) -> dict[str, tuple[str, str]]:
             md = entry.find(f"{RS}md")
             assert head.get("from") <= md.get("datetime") < (head.get("until") or "9999")
             found[loc(entry)] = (md.get("change"), md.get("datetime"))
+            response = client.get(path_of(loc(entry)))
+            if md.get("change") == "deleted":
+                assert response.status_code == 404 and md.get("hash") is None
+            else:
+                body = response.get_data()
+                assert int(md.get("length")) == len(body)
+                assert hashes(entry) == {"md5": hashlib.md5(body).hexdigest(),
+                                         "sha-256": hashlib.sha256(body).hexdigest()}
     return found
 
 
@@ -423,8 +432,16 @@ def test_resync_baseline_then_incremental_ends_with_exactly_the_hubs_resources(l
     # entries carry no change): walk the hub's Change List Index and apply each list in order.
     index = assert_valid(get(f"{base}/resourcesync/hub/changelist.xml"))
     assert capability(index) == "changelist"
+    latest: dict[str, str] = {}
     for part in entries(index):
+        for entry in entries(assert_valid(get(loc(part)))):
+            latest[path_of(loc(entry)).lstrip("/")] = entry.find(f"{RS}md").get("change")
         client.incremental(allow_deletion=True, change_list_uri=loc(part))
+    with hub.db.session() as session:
+        new_id = session.scalar(select(Record.id).where(Record.source_identifier == "oai:member.example.edu.cn:new"))
+    assert latest[f"resourcesync/records/{ids[1]}.json"] == latest[f"resourcesync/records/{ids[1]}.xml"] == "deleted"
+    assert latest[f"files/{lost_file}"] == "deleted" and latest[f"files/{new_file}"] == "created"
+    assert latest[f"resourcesync/records/{new_id}.json"] == "created"
     after = hub_resources(get, base)
     assert on_disk(mirror) == after
     assert f"files/{lost_file}" not in after and f"files/{new_file}" in after
