@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from hub.models import CompletenessReport, HarvestRun, Repository, User, utcnow
+from hub.models.webhooks import WebhookSubscription
 from hub.states import RunKind, RunState
 from tests.admin.conftest import csrf_of
 
@@ -23,16 +24,18 @@ def targets(hub, network) -> dict[str, int]:
                          started_at=utcnow(), finished_at=utcnow(), checkpoint={}, message="Donghai secret run")
         report = CompletenessReport(repository_id=network.donghai_repo, missing=[], extra=[], stale=[],
                                     error="", repair_note="")
-        session.add_all([run, report])
+        subscription = WebhookSubscription(url="http://127.0.0.1:9/hook", secret="s", institution_id=network.donghai,
+                                           events=["records.changed"], description="Donghai secret hook")
+        session.add_all([run, report, subscription])
         session.flush()
         donghai_admin = session.scalar(select(User).where(User.username == "dh-admin"))
         return {"institution_id": network.donghai, "repository_id": network.donghai_repo, "run_id": run.id,
-                "report_id": report.id, "user_id": donghai_admin.id}
+                "report_id": report.id, "user_id": donghai_admin.id, "subscription_id": subscription.id}
 
 
 def admin_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("admin.") and rule.endpoint not in PUBLIC:
+        if rule.endpoint.startswith(("admin.", "webhooks_admin.")) and rule.endpoint not in PUBLIC:
             yield rule
 
 
