@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, and_, exists, select, true
@@ -32,6 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hub.fulltext.states import FileState
 from hub.models import Institution, Record, RecordFile, Repository, StoredFile
+from hub.records_json import record_json
 from hub.works.api import relations_for
 from oai.provider import query
 from oai.provider.formats import RenderContext
@@ -93,12 +95,8 @@ class Renderer:
         """The JSON document of a live record (None when deleted); keys sorted, compact, UTF-8."""
         if view.deleted:
             return None
-        body = {"id": view.id, "deleted": False, "url": f"{self.base}/records/{view.id}",
-                "hub_datestamp": view.hub_datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "source_identifier": view.source_identifier, "source_datestamp": view.source_datestamp,
-                "institution": self.slugs.get(view.repository_id, ""), "repository": view.repository_id,
-                "fulltext_state": str(getattr(view.fulltext_state, "value", view.fulltext_state)),
-                "metadata": view.meta}
+        body = record_json(view, SimpleNamespace(id=view.repository_id),  # type: ignore[arg-type]
+                           SimpleNamespace(slug=self.slugs.get(view.repository_id, "")), self.base)
         return (json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
     def representations(self, views: Iterable[query.RecordView]) -> Iterator[tuple[query.RecordView,

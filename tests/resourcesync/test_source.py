@@ -188,6 +188,9 @@ def test_resource_list_holds_every_live_record_and_served_file_with_exact_hashes
             assert md.get("type") == "application/pdf"
     for record in dead:
         assert client.get(f"/resourcesync/records/{record.id}.json").status_code == 404
+    api = client.get(f"/api/v1/records/{live[0].id}").get_json()  # the JSON is the API's record
+    assert {k: v for k, v in api.items() if k not in ("work", "relations")} == json.loads(
+        client.get(f"/resourcesync/records/{live[0].id}.json").get_data())
     dc = assert_valid_oai_dc(client.get(f"/resourcesync/records/{titled[0]}.xml").get_data())
     assert dc.tag == "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
 
