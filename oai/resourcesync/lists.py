@@ -8,6 +8,10 @@ start after. The index finds its page boundaries in one streamed walk over the
 ``ix_record_hub_datestamp_id`` index (keys only); a page reads from its cursor on, never with
 OFFSET, so the last page costs what the first one costs.
 
+A record that changes while a client reads the pages gets a later datestamp and moves towards
+the last page: it may be listed twice, and is never lost from the lists' snapshot but past the
+last page's limit, where the Change Lists from ``at`` on name it anyway.
+
 Every document says when its snapshot was taken (``at``) and when it was finished
 (``completed``). Entries are spooled (to disk past a megabyte) while the document is generated,
 so that ``completed``, which the schema places before the entries, is known; memory stays flat.

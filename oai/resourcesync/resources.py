@@ -11,11 +11,13 @@ Stable URLs, the same for the same resource forever (the hub's ids are never reu
 - ``<base>/files/<sha256>``: a stored full text, as the files endpoint serves it.
 
 Hashes and lengths are computed at list time from the very bytes these URLs serve: the views
-render a record with the same functions. At a million records that costs one render and two
-digests per record (a few tens of microseconds, see bench/bench_resourcesync.py), paid by each
-list page of 25,000 records, and stays right whatever changes the rendering (a relation to a new
-copy, a new crosswalk) where a stored digest would go stale. Files are immutable, so their md5
-is computed once (:mod:`.digests`).
+render a record with the same functions. That costs one render and two digests per record,
+about 0.1 ms with the row read (bench/bench_resourcesync.py: 20,000 URLs/s on SQLite, so a
+Resource List page of 25,000 records takes 2.5 s and the million records' 40 pages about
+100 s in all, each page paid only by the client that reads it), and it stays right whatever
+changes the rendering (a relation to a new copy, a crosswalk fixed) where a digest stored per
+record would go stale without moving the datestamp, and would need a write per record and a
+migration. Files are immutable, so their md5 is computed once (:mod:`.digests`).
 """
 
 from __future__ import annotations
