@@ -23,7 +23,9 @@ class HubGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (LookupError, ValueError, RuntimeError) as exc:
-            if isinstance(exc, click.ClickException):
+            # click's own control flow passes through: --help and a finished command raise Exit (a
+            # RuntimeError since click 8.2), Ctrl-C raises Abort; usage errors are ClickExceptions.
+            if isinstance(exc, (click.ClickException, click.exceptions.Exit, click.Abort)):
                 raise
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             raise UserError(str(message)) from exc
