@@ -18,6 +18,7 @@ Fidelity rules applied here (issue 13):
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +93,18 @@ def _prepare(item: HarvestedItem, platform: Platform, pm: pluggy.PluginManager,
         "content_hash": content_hash(item, meta_json, links),
     }
     return values, cut, not item.deleted and is_empty(meta)
+
+
+def _same_as_stored(session: Session, record_id: int, values: dict[str, Any]) -> bool:
+    """Whether the stored record shows exactly what ``values`` would (field by field, for a record whose
+    content hash is unknown; JSON compared as data, so a database's key order does not matter)."""
+    row = session.execute(select(
+        Record.deleted, Record.source_datestamp, Record.metadata_format, Record.raw_metadata, Record.sets,
+        Record.meta, Record.fulltext_links).where(Record.id == record_id)).one()
+    return (row.deleted == values["deleted"] and row.source_datestamp == values["source_datestamp"]
+            and row.metadata_format == values["metadata_format"] and row.raw_metadata == values["raw_metadata"]
+            and sorted(row.sets or []) == sorted(values["sets"]) and (row.meta or {}) == json.loads(values["meta"])
+            and (row.fulltext_links or []) == values["fulltext_links"])
 
 
 def _merged_sets(item: HarvestedItem, stored: list[str] | None) -> list[str]:
@@ -171,6 +184,11 @@ def import_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
             result.count(ImportOutcome.DELETED if item.deleted else ImportOutcome.NEW)
             continue
         if row.content_hash == values["content_hash"]:
+            result.count(ImportOutcome.UNCHANGED)
+            continue
+        if not row.content_hash and _same_as_stored(session, row.id, values):
+            # A hash left unknown (a set membership pruned by a full harvest): nothing visible changed.
+            session.execute(update(Record).where(Record.id == row.id).values(content_hash=values["content_hash"]))
             result.count(ImportOutcome.UNCHANGED)
             continue
         if item.deleted:

@@ -25,10 +25,8 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from hub.db import dump_json
 from hub.health.status import status_of
 from hub.models import HarvestRun, ItemError, Record, utcnow
-from hub.platform import HarvestedItem
 from hub.states import NoticeKind, Stage
 
 CHUNK = 500  # ids per UPDATE
@@ -91,16 +89,12 @@ def tombstone_unlisted(session: Session, run: HarvestRun, record_ids: Sequence[i
 def prune_memberships(session: Session, run: HarvestRun, set_spec: str) -> list[int]:
     """At the end of ``set_spec``'s list in a full run: live records the list did not deliver leave the set.
 
-    Returns the ids changed. Their content hash is computed again from what is stored, so the next
-    harvest of identical data finds them unchanged.
+    Returns the ids changed. Their content hash is left unknown (empty): the next import compares the
+    record field by field, so a harvest of identical data finds it unchanged.
     """
-    from hub.harvest.importer import content_hash
-
     listed_elsewhere = or_(Record.last_seen_run_id.is_(None), Record.last_seen_run_id != run.id,
                            Record.last_seen_set.is_(None), Record.last_seen_set != set_spec)
-    rows = session.execute(select(
-        Record.id, Record.sets, Record.deleted, Record.source_datestamp, Record.metadata_format,
-        Record.raw_metadata, Record.meta, Record.fulltext_links).where(
+    rows = session.execute(select(Record.id, Record.sets).where(
         Record.repository_id == run.repository_id, Record.deleted.is_(False), listed_elsewhere,
         cast(Record.sets, String).contains(json.dumps(set_spec, ensure_ascii=False), autoescape=True))).all()
     now, changed = utcnow(), []
@@ -108,10 +102,8 @@ def prune_memberships(session: Session, run: HarvestRun, set_spec: str) -> list[
         if set_spec not in (row.sets or []):
             continue
         sets = [spec for spec in row.sets if spec != set_spec]
-        item = HarvestedItem("", row.source_datestamp, False, sets, row.metadata_format, row.raw_metadata)
-        session.execute(update(Record).where(Record.id == row.id).values(
-            sets=sets, hub_datestamp=now,
-            content_hash=content_hash(item, dump_json(row.meta or {}), row.fulltext_links or [])))
+        session.execute(update(Record).where(Record.id == row.id).values(sets=sets, hub_datestamp=now,
+                                                                          content_hash=""))
         changed.append(row.id)
     if changed:
         run.updated += len(changed)
