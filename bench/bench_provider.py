@@ -34,6 +34,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,8 +90,15 @@ def prepare_database(url: str) -> tuple[str, callable]:
     return make_url(url).set(database=name).render_as_string(hide_password=False), drop
 
 
-def fill(hub: Hub, count: int, batch: int = 10_000) -> None:
-    """Insert ``count`` records in bulk; five records share each datestamp second."""
+def five_a_second(index: int) -> tuple[datetime, datetime]:
+    """(hub datestamp, created at) of bench record ``index``: five records share each datestamp second."""
+    stamp = START + timedelta(seconds=index // 5)
+    return stamp, stamp
+
+
+def fill(hub: Hub, count: int, batch: int = 10_000,
+         stamps: Callable[[int], tuple[datetime, datetime]] = five_a_second) -> None:
+    """Insert ``count`` records in bulk, dated by ``stamps`` (2% tombstones)."""
     with hub.db.session() as session:
         inst = Institution(slug="bench", name_en="Bench University", name_zh="基准大学")
         session.add(inst)
@@ -104,10 +112,10 @@ def fill(hub: Hub, count: int, batch: int = 10_000) -> None:
     for first in range(0, count, batch):
         rows = []
         for index in range(first, min(count, first + batch)):
-            stamp = START + timedelta(seconds=index // 5)
+            stamp, created = stamps(index)
             rows.append({"repository_id": repo_id, "source_identifier": f"oai:ir.example.edu.cn:{index}",
                          "source_datestamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "hub_datestamp": stamp,
-                         "created_at": stamp, "deleted": index % 50 == 7, "metadata_format": "oai_dc",
+                         "created_at": created, "deleted": index % 50 == 7, "metadata_format": "oai_dc",
                          "raw_metadata": raw, "meta": meta_of(index), "sets": [], "fulltext_links": [],
                          "fulltext_state": FulltextState.NONE, "content_hash": ""})
         with hub.db.session() as session:

@@ -32,12 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_provider import meta_of, prepare_database  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from bench_provider import fill as fill_records  # noqa: E402
+from bench_provider import prepare_database  # noqa: E402
 
 from hub.context import Hub  # noqa: E402
-from hub.models import Institution, Record, Repository  # noqa: E402
-from hub.states import FulltextState  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 SPACING = timedelta(seconds=30)
@@ -50,33 +48,16 @@ def settings(database_url: str, folder: Path) -> dict[str, object]:
             "BASE_URL": "https://hub.example.org"}
 
 
-def fill(hub: Hub, count: int, batch: int = 10_000) -> None:
-    """Insert ``count`` records in bulk, one every 30 seconds (2,880 a day)."""
-    with hub.db.session() as session:
-        inst = Institution(slug="bench", name_en="Bench University", name_zh="基准大学")
-        session.add(inst)
-        session.flush()
-        repo = Repository(institution_id=inst.id, platform="oai", base_url="http://ir.example.edu.cn/oai")
-        session.add(repo)
-        session.commit()
-        repo_id = repo.id
-    raw = '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"><dc:title>t</dc:title></oai_dc:dc>'
-    began = time.perf_counter()
-    for first in range(0, count, batch):
-        rows = []
-        for index in range(first, min(count, first + batch)):
-            stamp = START + SPACING * index
-            rows.append({"repository_id": repo_id, "source_identifier": f"oai:ir.example.edu.cn:{index}",
-                         "source_datestamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "hub_datestamp": stamp,
-                         "created_at": stamp - timedelta(days=index % 3), "deleted": index % 50 == 7,
-                         "metadata_format": "oai_dc", "raw_metadata": raw, "meta": meta_of(index), "sets": [],
-                         "fulltext_links": [], "fulltext_state": FulltextState.NONE, "content_hash": ""})
-        with hub.db.session() as session:
-            session.execute(insert(Record), rows)
-            session.commit()
-    print(f"filled {count:,} records in {time.perf_counter() - began:.1f} s")
-    with hub.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if hub.db.engine.dialect.name == "postgresql" else "ANALYZE"))
+def thirty_seconds_apart(index: int) -> tuple[datetime, datetime]:
+    """(hub datestamp, created at) of bench record ``index``: one every 30 seconds (2,880 a day), a third
+    of them created on their day, the others one or two days before (so Change Lists hold updates)."""
+    stamp = START + SPACING * index
+    return stamp, stamp - timedelta(days=index % 3)
+
+
+def fill(hub: Hub, count: int) -> None:
+    """Insert ``count`` records in bulk with bench_provider's loader, dated :func:`thirty_seconds_apart`."""
+    fill_records(hub, count, stamps=thirty_seconds_apart)
 
 
 def rss_mib(field: str = "VmRSS") -> float:
