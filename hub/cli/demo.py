@@ -87,6 +87,9 @@ def register(cli: click.Group) -> None:
                        + (f" - {summary.message}" if summary.message else ""))
             for line in after_harvest(hub, summary):
                 click.echo(f"  {line}")
+        from hub.exchange.dumps.build import build_dumps
+
+        click.echo(f"bulk dumps for /data: {build_dumps(hub).line()}")
         if no_serve:
             server.shutdown()
             return

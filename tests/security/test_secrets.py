@@ -196,6 +196,7 @@ def test_chair_demo_uses_a_random_key_of_its_own_kept_in_the_instance(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "--no-serve", "--records", "2", "--samples-port", str(free_port())],
                                 obj={"hub": hub, "instance": str(instance)})
     assert result.exit_code == 0, result.output
+    assert "bulk dumps for /data:" in result.output  # the demo's /data page lists dumps to download
     key_file = instance / DEMO_KEY_FILE
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     key = key_file.read_text().strip()
