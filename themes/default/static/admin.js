@@ -1,5 +1,7 @@
 // Live progress of a harvest: polls the JSON endpoint named by #progress[data-url] every two seconds
-// while the run is queued or running, and reloads the page once when it ends.
+// while the run is queued or running, and reloads the page once when it ends. A page rendered before a
+// run that has already ended (a quick harvest) says so in data-shown ("<run id>:<state>") and is
+// reloaded too, so its table of runs shows the run.
 (function () {
   "use strict";
   var box = document.getElementById("progress");
@@ -23,8 +25,11 @@
         line.textContent = describe(run);
         box.dataset.state = run ? run.state : "none";
         var live = run && (run.state === "running" || run.state === "queued");
+        var shown = box.dataset.shown;
         if (live) { wasLive = true; setTimeout(poll, 2000); }
-        else if (wasLive) { window.location.reload(); }
+        else if (wasLive || (shown !== undefined && run && shown !== run.id + ":" + run.state)) {
+          window.location.reload();
+        }
       })
       .catch(function () { setTimeout(poll, 5000); });
   }
