@@ -116,7 +116,7 @@ class OAIPlatform(Platform):
 
     def check(self) -> CheckReport:
         """Identify, formats, sets and one page of records: what the hub can harvest."""
-        from hub.harvest.check import check_oai_repository
+        from plugins.oai.check import check_oai_repository
 
         return check_oai_repository(self)
 

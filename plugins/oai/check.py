@@ -1,4 +1,8 @@
-"""The repository check: what the hub can and cannot get from an OAI-PMH repository.
+"""The OAI-PMH repository check: what the hub can and cannot get from an OAI-PMH repository.
+
+It is the ``oai`` platform's :meth:`~plugins.oai.platform.OAIPlatform.check` (DSpace, EPrints and the
+other OAI-PMH based platforms add their findings on top); core keeps only what every platform shares:
+the report's shape (:class:`hub.platform.CheckReport`) and the runner that stores it (:mod:`hub.checking`).
 
 Run on registration (``chair repo check ID``) and stored with the repository. It reports:
 reachability and response times; whether Identify is sane (protocol, baseURL echo,
@@ -7,7 +11,7 @@ as observed; the metadata formats and the number of sets; the page size and whet
 resumption really works (page 2 is fetched with the token); a bounded sample of records, taken
 from the sets the repository is registered with (a set the source does not list, or that lists
 nothing, is a failed finding), with how each normalised field was filled (missing mandatory
-fields named); the full-text pattern of the sample (see :mod:`hub.harvest.check_sample`);
+fields named); the full-text pattern of the sample (see :mod:`plugins.oai.check_sample`);
 robots.txt; the harvest strategy. A check that could not read and crosswalk a single record
 (an empty list, only deletions, a format without crosswalk, records that all fail) never calls
 a record-based finding ok: it says what it could not verify, and the report is not ok.
@@ -23,7 +27,9 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from hub.harvest.check_sample import (
+from hub.http import HarvestError
+from hub.platform import CheckFinding, CheckReport
+from plugins.oai.check_sample import (
     MANDATORY_FIELDS,
     SAMPLE_SIZE,
     observe_datestamps,
@@ -31,8 +37,6 @@ from hub.harvest.check_sample import (
     sample_fields,
     sample_fulltext,
 )
-from hub.http import HarvestError
-from hub.platform import CheckFinding, CheckReport
 
 if TYPE_CHECKING:
     from plugins.oai.platform import OAIPlatform
