@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy header of every response."),
     Setting("HSTS_SECONDS", 31_536_000, "max-age of Strict-Transport-Security, sent when CHAIR_BASE_URL is https; 0: no HSTS header."),
     Setting("REPOSITORY_NAME", "CHAIR Hub", "Repository name announced by Identify and shown on the portal."),
+    Setting("SITE_NAME_ZH", "CHAIR 高校机构知识库联盟", "The hub's name on the Chinese portal (header, titles, footer); a deployment puts its network's name here."),
+    Setting("SITE_NAME_EN", "", "The hub's name on the English portal; empty: REPOSITORY_NAME (the name Identify announces)."),
     Setting("ADMIN_EMAIL", "admin@chair.example.org", "Administrator e-mail announced by OAI-PMH Identify."),
     Setting("OAI_IDENTIFIER_PREFIX", "chair.example.org", "Namespace of the hub's own OAI identifiers: oai:<prefix>:<id>."),
     Setting("DEFAULT_LOCALE", "zh", "Portal language when the visitor chose none (zh or en)."),
