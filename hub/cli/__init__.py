@@ -1,12 +1,14 @@
 """The ``chair`` command line: one group, one module per concern.
 
-A user error prints one clear line (``Error: ...``) and exits non-zero; listing and
-summary commands take ``--json``.
+Whatever stops a command prints one clear line (``Error: ...``, see :mod:`hub.cli.errors`) and
+exits non-zero (``chair --traceback`` shows the traceback instead); listing and summary commands
+take ``--json``.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -32,11 +34,14 @@ COMMAND_MODULES = (
 @click.group(cls=HubGroup)
 @click.option("--instance", type=click.Path(file_okay=False), envvar="CHAIR_INSTANCE_PATH",
               help="Instance folder (settings file, SQLite database, local objects). Default: ./instance")
+@click.option("--traceback", "show_traceback", is_flag=True,
+              help="Show the Python traceback of a failure instead of its one-line message.")
 @click.pass_context
-def cli(ctx: click.Context, instance: str | None) -> None:
+def cli(ctx: click.Context, instance: str | None, show_traceback: bool) -> None:
     """CHAIR Hub: harvest, store, search and republish member repositories."""
     ctx.ensure_object(dict)
     ctx.obj.setdefault("instance", instance)
+    ctx.obj.setdefault("traceback", show_traceback)
 
 
 for _name in COMMAND_MODULES:
@@ -44,8 +49,15 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console-script entry point (``chair``)."""
+    """Console-script entry point (``chair``); a plugin that fails to load is one line too."""
+    from hub.cli.errors import explain
     from hub.plugins import get_plugin_manager
 
-    get_plugin_manager().hook.register_commands(cli=cli)
+    try:
+        get_plugin_manager().hook.register_commands(cli=cli)
+    except Exception as exc:
+        if "--traceback" in sys.argv[1:]:
+            raise
+        explain(exc).show()
+        sys.exit(1)
     cli(prog_name="chair")

@@ -1,4 +1,5 @@
-"""Shared CLI plumbing: the lazily built Hub, JSON output and user errors."""
+"""Shared CLI plumbing: the root group that turns failures into one line, the lazily built Hub,
+JSON output and tables."""
 
 from __future__ import annotations
 
@@ -9,26 +10,30 @@ from typing import Any
 
 import click
 
+from hub.cli.errors import UserError, explain, is_control_flow
 from hub.context import Hub
+from hub.redaction import redact_url
 
-
-class UserError(click.ClickException):
-    """An error the user can fix: printed as one line, exit status 1."""
+__all__ = ["HubGroup", "UserError", "emit_json", "get_hub", "json_option", "pass_hub", "table"]
 
 
 class HubGroup(click.Group):
-    """A group whose commands turn expected failures into one clear line."""
+    """The root group: whatever leaves a command is one clear line on stderr and exit status 1
+    (see :mod:`hub.cli.errors`), unless ``chair --traceback`` asked for the traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (LookupError, ValueError, RuntimeError) as exc:
-            # click's own control flow passes through: --help and a finished command raise Exit (a
-            # RuntimeError since click 8.2), Ctrl-C raises Abort; usage errors are ClickExceptions.
-            if isinstance(exc, (click.ClickException, click.exceptions.Exit, click.Abort)):
+        except Exception as exc:
+            if is_control_flow(exc) or (ctx.obj or {}).get("traceback"):
                 raise
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-            raise UserError(str(message)) from exc
+            raise explain(exc, _database_url(ctx)) from exc
+
+
+def _database_url(ctx: click.Context) -> str:
+    """The configured database URL, once the hub's settings were loaded ('' before)."""
+    hub = (ctx.find_root().obj or {}).get("hub")
+    return redact_url(str(hub.settings.get("DATABASE_URL") or "")) if hub is not None else ""
 
 
 def get_hub(ctx: click.Context) -> Hub:
