@@ -115,6 +115,16 @@ class CheckReport:
         }
 
 
+@dataclass(frozen=True)
+class Probe:
+    """A quick look at a source before it is registered: whether it answers as the platform's kind of
+    repository (``detail`` says why not), and the name it gives itself (OAI-PMH's repositoryName)."""
+
+    answers: bool
+    detail: str = ""
+    name: str = ""
+
+
 class Platform(ABC):
     """Base class of a source platform. Subclasses set ``name`` and ``label``."""
 
@@ -148,3 +158,12 @@ class Platform(ABC):
     @abstractmethod
     def check(self) -> CheckReport:
         """Probe the repository and report what the hub can harvest from it."""
+
+    def probe(self) -> Probe:
+        """Whether the source answers as this platform at all (registration refuses it otherwise), and
+        its own name. Platforms answer with one cheap request; this default runs :meth:`check` and
+        takes its reachability and its ``repository_name`` fact."""
+        report = self.check()
+        failed = next((f.detail for f in report.findings if not f.ok), "it does not answer")
+        return Probe(report.reachable, "" if report.reachable else failed,
+                     str(report.facts.get("repository_name") or ""))

@@ -13,8 +13,9 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from hub.http import HarvestError
 from hub.normalise.record import NormalisedRecord
-from hub.platform import CheckFinding, CheckReport, HarvestedItem, Notice, Page, Platform, SourceConfig
+from hub.platform import CheckFinding, CheckReport, HarvestedItem, Notice, Page, Platform, Probe, SourceConfig
 from oai.client import BrokenRecord, ListPage, OAIClient, ParsedRecord
 
 
@@ -113,6 +114,14 @@ class OAIPlatform(Platform):
         except Exception:  # its own reader refused the empty item: the format itself is readable
             return True
         return True
+
+    def probe(self) -> Probe:
+        """One Identify request: an OAI-PMH repository answers it with its repositoryName."""
+        try:
+            identify = self.client.identify()
+        except HarvestError as exc:
+            return Probe(False, f"{self.source.base_url} does not answer OAI-PMH Identify: {exc}")
+        return Probe(True, f"OAI-PMH {identify.protocol_version or '?'}", identify.repository_name.strip())
 
     def check(self) -> CheckReport:
         """Identify, formats, sets and one page of records: what the hub can harvest."""
