@@ -75,26 +75,28 @@ class DeadlinePassed(requests.exceptions.Timeout):
     """The request's deadline passed before its answer was read whole."""
 
 
-class _WatchedConnection(HTTPConnection):
-    def getresponse(self) -> Any:  # type: ignore[override]
-        watchdog = _Watchdog(self)
-        try:
-            response = super().getresponse()
-        finally:
-            watchdog.cancel()
-        response.chair_socket = self.sock  # the body reader cuts its timeout to the time left
-        return response
+class _WatchedResponses:
+    """Mixin for urllib3 connections: reading the response's headers is bounded by the deadline, and the
+    response keeps its socket so that the body reader cuts its timeout to the time left."""
 
+    sock: socket.socket | None
 
-class _WatchedTLSConnection(HTTPSConnection):
-    def getresponse(self) -> Any:  # type: ignore[override]
-        watchdog = _Watchdog(self)
+    def getresponse(self) -> Any:
+        watchdog = _Watchdog(self)  # type: ignore[arg-type]
         try:
-            response = super().getresponse()
+            response = super().getresponse()  # type: ignore[misc]
         finally:
             watchdog.cancel()
         response.chair_socket = self.sock
         return response
+
+
+class _WatchedConnection(_WatchedResponses, HTTPConnection):
+    """A plain connection with a watched response."""
+
+
+class _WatchedTLSConnection(_WatchedResponses, HTTPSConnection):
+    """A TLS connection with a watched response."""
 
 
 class _Decoder:
