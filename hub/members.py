@@ -9,6 +9,7 @@ and password given inside a repository URL (``https://user:pass@host/oai``) are 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from hub.http import HttpError, UnsafeURLError, check_url
 from hub.models import Institution, Record, Repository, utcnow
+from hub.platform import SourceConfig
 from hub.plugins import crosswalks, platforms
-from hub.redaction import split_credentials
+from hub.redaction import Credentials, split_credentials
 from hub.states import RepositoryState
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -54,13 +56,34 @@ def get_institution(session: Session, slug: str) -> Institution:
     return institution
 
 
-def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[str, Any], *, member: str,
-                   platform: str, base_url: str, name: str = "", metadata_prefix: str = "oai_dc",
-                   sets: tuple[str, ...] = (), exclude_sets: tuple[str, ...] = (),
-                   options: dict[str, Any] | None = None, schedule: str = "") -> Repository:
-    """Register a repository of a member, after checking its platform, options, metadata prefix (the
-    platform must be able to read it) and address; nothing is saved when a check fails. Credentials
-    inside ``base_url`` are split off into ``Repository.credentials``."""
+@dataclass
+class Draft:
+    """A repository that passed every check that needs no request: the member exists, the platform is
+    loaded, its options and metadata prefix are readable, the address is allowed and not taken."""
+
+    institution: Institution
+    platform: str
+    base_url: str  # without credentials
+    credentials: Credentials | None
+    metadata_prefix: str
+    sets: tuple[str, ...]
+    exclude_sets: tuple[str, ...]
+    options: dict[str, Any]
+    schedule: str
+
+    def source(self) -> SourceConfig:
+        """What the platform is told about the source before the repository has an id."""
+        return SourceConfig(0, self.base_url, self.metadata_prefix, tuple(self.sets), tuple(self.exclude_sets),
+                            options=dict(self.options))
+
+
+def draft_repository(session: Session, pm: pluggy.PluginManager, settings: Mapping[str, Any], *, member: str,
+                     platform: str, base_url: str, metadata_prefix: str = "oai_dc", sets: tuple[str, ...] = (),
+                     exclude_sets: tuple[str, ...] = (), options: dict[str, Any] | None = None,
+                     schedule: str = "") -> Draft:
+    """Check a registration without any request to the source (ValueError or LookupError says what is
+    wrong): its member, platform, options, metadata prefix (the platform must be able to read it) and
+    address. Credentials inside ``base_url`` are split off."""
     base_url, credentials = split_credentials(base_url)
     institution = get_institution(session, member)
     available = platforms(pm)
@@ -73,13 +96,33 @@ def add_repository(session: Session, pm: pluggy.PluginManager, settings: dict[st
     except (UnsafeURLError, HttpError) as exc:  # a refused address, or a host that does not resolve
         raise ValueError(str(exc)) from exc
     check_not_registered(session, base_url, metadata_prefix)
-    repo = Repository(institution=institution, platform=platform, base_url=base_url, name=name,
-                      metadata_prefix=metadata_prefix, sets_include=list(sets), sets_exclude=list(exclude_sets),
-                      options=options or {}, schedule=schedule,
-                      credentials=credentials.to_text() if credentials else "")
+    return Draft(institution, platform, base_url, credentials, metadata_prefix, tuple(sets), tuple(exclude_sets),
+                 options, schedule)
+
+
+def save_repository(session: Session, draft: Draft, *, name: str = "",
+                    state: RepositoryState = RepositoryState.ACTIVE) -> Repository:
+    """Store a checked registration (the caller commits)."""
+    repo = Repository(institution=draft.institution, platform=draft.platform, base_url=draft.base_url, name=name,
+                      metadata_prefix=draft.metadata_prefix, sets_include=list(draft.sets),
+                      sets_exclude=list(draft.exclude_sets), options=draft.options or {}, schedule=draft.schedule,
+                      credentials=draft.credentials.to_text() if draft.credentials else "", state=state)
     session.add(repo)
     session.flush()
     return repo
+
+
+def add_repository(session: Session, pm: pluggy.PluginManager, settings: Mapping[str, Any], *, member: str,
+                   platform: str, base_url: str, name: str = "", metadata_prefix: str = "oai_dc",
+                   sets: tuple[str, ...] = (), exclude_sets: tuple[str, ...] = (),
+                   options: dict[str, Any] | None = None, schedule: str = "") -> Repository:
+    """Register a repository of a member after the checks of :func:`draft_repository`, without asking the
+    source anything (fixtures, and sources known to answer); nothing is saved when a check fails. People
+    register through :func:`register_repository`, which also asks the source whether it is a repository."""
+    draft = draft_repository(session, pm, settings, member=member, platform=platform, base_url=base_url,
+                             metadata_prefix=metadata_prefix, sets=sets, exclude_sets=exclude_sets, options=options,
+                             schedule=schedule)
+    return save_repository(session, draft, name=name)
 
 
 class AlreadyRegistered(ValueError):
@@ -230,7 +273,7 @@ def forget_records(hub: Any, record_ids: list[int], shas: list[str]) -> None:
     file rows, and the stored files among ``shas`` that no remaining record holds. Done after the
     commit, so a delete that fails leaves every file and document in place."""
     from hub.fulltext.objects import release_unreferenced
-    from hub.search.indexing import index_records
+    from hub.pipeline.index import index_records
 
     if shas or record_ids:
         release_unreferenced(hub, shas=shas, record_ids=record_ids)

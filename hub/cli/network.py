@@ -6,8 +6,8 @@ import click
 from sqlalchemy import select
 
 from hub.cli.common import emit_json, json_option, pass_hub, table
-from hub.members import add_institution, add_repository, get_repository, record_counts, set_state
-from hub.models import Institution, Repository, utcnow
+from hub.members import add_institution, get_repository, record_counts, set_state
+from hub.models import Institution, Repository
 from hub.states import RepositoryState
 
 
@@ -58,27 +58,43 @@ def register(cli: click.Group) -> None:
     @click.option("--prefix", "metadata_prefix", default="oai_dc", show_default=True, help="Metadata prefix.")
     @click.option("--set", "sets", multiple=True, help="Harvest only this set (repeatable).")
     @click.option("--exclude-set", "exclude_sets", multiple=True, help="Leave out records of this set (repeatable).")
-    @click.option("--name", default="", help="Display name.")
+    @click.option("--name", default="", help="Display name (default: the name the repository gives itself, "
+                  "Identify's repositoryName).")
     @click.option("--schedule", default="", help="Interval (6h, 1d) or cron line; empty: manual.")
     @click.option("--options", "options_json", default="", help="Platform options as a JSON object "
                   "(field mapping, feed columns...); validated before saving.")
+    @click.option("--paused", is_flag=True, help="Save the repository paused, even when it does not answer "
+                  "(fix it, then chair repo check ID and chair repo resume ID).")
     @json_option
     @pass_hub
     def repo_add(hub, url, member, platform, metadata_prefix, sets, exclude_sets, name, schedule, options_json,
-                 as_json):
-        """Register the repository at URL (prints its id)."""
+                 paused, as_json):
+        """Register the repository at URL (prints its id).
+
+        The source is asked first (OAI-PMH Identify, or the platform's API): one that does not answer
+        as a repository is refused with the reason, unless --paused saves it paused anyway."""
         import json
+
+        from hub.registration import register_repository
 
         try:
             options = json.loads(options_json) if options_json else {}
         except ValueError as exc:
             raise click.UsageError(f"--options is not valid JSON: {exc}") from exc
         with hub.db.session() as session:
-            repo = add_repository(session, hub.pm, hub.settings, member=member, platform=platform, base_url=url,
-                                  name=name, metadata_prefix=metadata_prefix, sets=sets,
-                                  exclude_sets=exclude_sets, schedule=schedule, options=options)
-            repo_id = repo.id
-        emit_json({"id": repo_id}) if as_json else click.echo(repo_id)
+            registration = register_repository(session, hub, member=member, platform=platform, base_url=url,
+                                               name=name, paused=paused, metadata_prefix=metadata_prefix,
+                                               sets=sets, exclude_sets=exclude_sets, schedule=schedule,
+                                               options=options)
+            repo = registration.repository
+            data = {"id": repo.id, "name": repo.name, "state": repo.state.value,
+                    "answers": registration.probe.answers, "probe": registration.probe.detail}
+            session.commit()
+        if as_json:
+            return emit_json(data)
+        click.echo(data["id"])
+        if registration.paused_unchecked:
+            click.echo(f"saved paused: {data['probe']}", err=True)
 
     @repo.command("list")
     @json_option
@@ -103,18 +119,12 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def repo_check(hub, repository_id, as_json):
         """Check what the hub can harvest from a repository; the report is stored with it."""
+        from hub.checking import store_report
         from hub.harvest.gather import make_platform
 
         with hub.db.session() as session:
             repo = get_repository(session, repository_id)
-            report = make_platform(repo, hub.pm, hub.http(repository_id)).check()
-            repo.check_report = report.to_dict()
-            repo.checked_at = utcnow()
-            if report.options:
-                repo.options = {**(repo.options or {}), **report.options}
-            if report.facts.get("granularity"):
-                repo.granularity = report.facts["granularity"]
-            data = repo.check_report
+            data = store_report(repo, make_platform(repo, hub.pm, hub.http(repository_id)).check())
         if as_json:
             return emit_json(data)
         click.echo(f"repository {repository_id}: {'OK' if data['ok'] else 'problems found'}")
