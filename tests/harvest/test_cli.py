@@ -104,5 +104,6 @@ def test_repo_add_refuses_a_prefix_without_crosswalk(chair, hub, prefix):
     with hub.db.session() as session:
         assert session.scalar(select(func.count(Repository.id))) == 0
     options = json.dumps({"fields": {"titles": "*[local-name()='title']"}})
-    assert chair("repo", "add", "--member", "mm", "--prefix", prefix, "--platform", "oai-mapped",
-                 "--options", options, "http://127.0.0.1:1/oai").strip().isdigit()
+    added = chair("repo", "add", "--member", "mm", "--prefix", prefix, "--platform", "oai-mapped", "--paused",
+                  "--options", options, "http://127.0.0.1:1/oai")  # nothing answers there: saved paused
+    assert added.splitlines()[0].isdigit() and "saved paused" in added
