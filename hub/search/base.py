@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from hub.normalise.vocab import subject_variants
 from hub.search.query import Node, QuerySyntaxError, SearchError, YearRange, has_text, parse_query
 
 # Facet name -> document field. The portal, the API and every backend use these names.
@@ -34,8 +35,9 @@ HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "abstract", "fulltext")
 # Relevance: a match in the title counts most, then creators, subjects, abstract, full text.
 FIELD_BOOSTS: dict[str, float] = {"title": 8.0, "creators": 4.0, "subjects": 3.0, "abstract": 2.0,
                                   "fulltext": 1.0, "other": 1.0}
-# Fields a query prefix searches.
-PREFIX_FIELDS: dict[str, tuple[str, ...]] = {"title": ("title",), "author": ("creators",), "subject": ("subjects",)}
+# Fields a query prefix searches (identifiers share the "other" field with publisher and source).
+PREFIX_FIELDS: dict[str, tuple[str, ...]] = {"title": ("title",), "author": ("creators",), "subject": ("subjects",),
+                                             "abstract": ("abstract",), "identifier": ("other",)}
 
 
 class ResultWindowError(SearchError):
@@ -146,7 +148,8 @@ def _filter_values(name: str, values: list[str]) -> list[Any]:
         else:
             if len(raw) > 300:
                 raise FilterError(f"the {name} filter value is too long")
-            out.append(raw)
+            # a subject matches every spelling of its concept (hub.normalise.subjects)
+            out.extend(v for v in (subject_variants(raw) if name == "subject" else [raw]) if v not in out)
     return out
 
 

@@ -4,7 +4,9 @@
 the record's extracted full text (when extraction has run) and its work (hub.works): ``work_id``
 is the key results are collapsed on, so a record is indexed again whenever its work changes
 (hub.harvest.followups.after_regroup). ``disciplines`` holds the discipline catalogue codes the
-normaliser gave the record (hub.normalise.disciplines), for the discipline facet. The ``version`` field is the
+normaliser gave the record (hub.normalise.disciplines), for the discipline facet; ``subjects_facet`` holds
+each subject in its canonical form (hub.normalise.subjects: 计算机科学 and "Computer science" are one
+value). The ``version`` field is the
 record's hub datestamp plus whether full text was included, so ``chair index check`` sees
 both metadata changes and newly extracted text as stale documents.
 """
@@ -15,6 +17,7 @@ import re
 from typing import Any
 
 from hub.models import Institution, Record, Repository
+from hub.normalise.vocab import canonical_subject
 from hub.search.highlight import strip_markers
 from hub.states import FulltextState
 
@@ -83,7 +86,9 @@ def build_document(record: Record, repository: Repository, institution: Institut
     subjects = _values(meta.get("subjects"))
     abstracts = _values(meta.get("abstracts"))
     identifiers = _values(meta.get("identifiers"))
-    other = identifiers + _values(meta.get("publisher")) + _values(meta.get("source"))
+    doi = clean(meta.get("doi"))
+    other = identifiers + ([doi] if doi and doi not in identifiers else []) + _values(meta.get("publisher")) + \
+        _values(meta.get("source"))  # identifier: searches here, the DOI among them
     year = meta.get("year")
     year = int(year) if isinstance(year, int) or (isinstance(year, str) and year.isdigit()) else None
     text = clean(fulltext)[:MAX_FULLTEXT_CHARS] if fulltext else ""
@@ -97,7 +102,7 @@ def build_document(record: Record, repository: Repository, institution: Institut
         "titles": titles,
         "creators": creators,
         "subjects": subjects,
-        "subjects_facet": sorted({s[:200] for s in subjects}),
+        "subjects_facet": sorted({canonical_subject(s)[:200] for s in subjects}),
         "abstract": "\n\n".join(abstracts),
         "fulltext": text,
         "other": " ".join(other),

@@ -5,6 +5,7 @@ Syntax (AND by default)::
     机器学习 deep learning         all of these words (a CJK word matches as a phrase of bigrams)
     "neural networks"              a phrase
     title:graphene author:"Li Wei" subject:物理   a word or phrase in one field
+    abstract:sensor identifier:10.1000/x         (creator: is author:)
     year:2016  year:2010-2015      a publication year or an inclusive range
     climate OR 气候                either side
     -retracted  NOT retracted      exclude
@@ -23,7 +24,9 @@ from dataclasses import dataclass
 
 from hub.search.analysis import query_tokens
 
-FIELDS = ("title", "author", "subject", "year")
+FIELDS = ("title", "author", "subject", "abstract", "identifier", "year")
+# Other names of a field prefix (Dublin Core's word for author).
+FIELD_ALIASES = {"creator": "author"}
 MAX_QUERY_LENGTH = 500
 MAX_CLAUSES = 32
 YEAR_MIN, YEAR_MAX = 1000, 2999
@@ -44,7 +47,8 @@ class MatchAll:
 
 @dataclass(frozen=True)
 class Term:
-    """A word or phrase, in every text field (field None) or one field (title, author, subject).
+    """A word or phrase, in every text field (field None) or one field (title, author, subject,
+    abstract, identifier).
 
     ``tokens`` is its analysed form (query_tokens); backends that analyse text themselves use ``text``.
     """
@@ -153,8 +157,10 @@ def _lex(text: str) -> list[_Tok]:
             toks.append(_Tok("not"))
             word = word[1:]
         fm = _FIELD.match(word)
-        if fm and fm.group("field").lower() in FIELDS:
-            field = fm.group("field").lower()
+        fname = fm.group("field").lower() if fm else ""
+        fname = FIELD_ALIASES.get(fname, fname)
+        if fm and fname in FIELDS:
+            field = fname
             if fm.group("rest"):
                 toks.append(_Tok("word", fm.group("rest"), field))
             else:

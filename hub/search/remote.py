@@ -30,6 +30,7 @@ from hub.search.base import (
     COLLAPSE_FIELD,
     FACET_FIELDS,
     FIELD_BOOSTS,
+    PREFIX_FIELDS,
     FacetValue,
     Hit,
     Plan,
@@ -41,7 +42,6 @@ from hub.search.highlight import highlight, render
 from hub.search.query import And, MatchAll, Node, Not, Or, Term, YearRange, positive_terms
 
 TEXT_FIELDS = ("title", "creators", "subjects", "abstract", "fulltext", "other")
-_PREFIX_FIELDS = {"title": ("title",), "author": ("creators",), "subject": ("subjects",)}
 
 MAPPING: dict[str, Any] = {
     "dynamic": False,
@@ -75,7 +75,7 @@ def compile_node(node: Node) -> dict[str, Any]:
     if isinstance(node, MatchAll):
         return {"match_all": {}}
     if isinstance(node, Term):
-        names = _PREFIX_FIELDS.get(node.field or "", TEXT_FIELDS)
+        names = PREFIX_FIELDS.get(node.field or "", TEXT_FIELDS)
         fields = [f"t_{name}^{FIELD_BOOSTS[name]:g}" for name in names]
         return {"multi_match": {"query": " ".join(node.tokens), "type": "phrase", "fields": fields,
                                 "analyzer": "whitespace"}}

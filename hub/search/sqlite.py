@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from hub.search.analysis import index_text
-from hub.search.base import Plan, SearchBackend, SearchResult
+from hub.search.base import PREFIX_FIELDS, Plan, SearchBackend, SearchResult
 from hub.search.document import STORED_FIELDS
 from hub.search.query import And, Node, Not, Or, Term, YearRange
 
 FTS_COLUMNS = ("title", "creators", "subjects", "abstract", "fulltext", "other")
-_COLUMN_OF_PREFIX = {"title": "title", "author": "creators", "subject": "subjects"}
 # Facets stored as (doc, field, value) rows; year and fulltext are columns of docs.
 ROW_FACETS = {"institution": "institution", "repository": "repository", "type": "type",
               "language": "languages", "subject": "subjects_facet", "discipline": "disciplines", "doi": "doi"}
@@ -40,8 +39,8 @@ def fts_expression(node: Node) -> str:
     """Compile a text-only AST (no YearRange, no MatchAll) into an FTS5 MATCH expression."""
     if isinstance(node, Term):
         phrase = '"' + " ".join(node.tokens) + '"'
-        column = _COLUMN_OF_PREFIX.get(node.field or "")
-        return f"{{{column}}} : {phrase}" if column else phrase
+        columns = PREFIX_FIELDS.get(node.field or "")
+        return f"{{{' '.join(columns)}}} : {phrase}" if columns else phrase
     if isinstance(node, And):
         positives = [c for c in node.children if not isinstance(c, Not)]
         negatives = [c.child for c in node.children if isinstance(c, Not)]

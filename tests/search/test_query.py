@@ -45,3 +45,11 @@ def test_highlight_escapes_then_marks():
     long = "前言。" * 100 + "本文使用机器学习方法。" + "结论。" * 100
     snippet = str(render(highlight(long, [Term("机器学习")])[0]))
     assert "<mark>机器学习</mark>" in snippet and len(snippet) < 220
+
+
+def test_abstract_identifier_and_creator_prefixes():
+    assert parse_query("abstract:sensor identifier:10.1000/x creator:Wang") == And((
+        Term("sensor", "abstract"), Term("10.1000/x", "identifier"), Term("Wang", "author")))
+    assert parse_query('Creator:"Li, Wei"') == Term("Li, Wei", "author", phrase=True)
+    with pytest.raises(QuerySyntaxError, match="needs a value"):
+        parse_query("abstract: x")
