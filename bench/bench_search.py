@@ -139,7 +139,7 @@ def bench_sqlite(n: int, nq: int) -> None:
     t = time.perf_counter()
     fill_database(hub, n, rng)
     print(f"sqlite: {n:,} records written to the database in {time.perf_counter() - t:.1f} s")
-    from hub.search.indexing import rebuild_index
+    from hub.pipeline.index import rebuild_index
 
     t = time.perf_counter()
     report = rebuild_index(hub, batch_size=1000)

@@ -1,8 +1,8 @@
 """Repository checks asked for in the admin area run as tasks, never inside a web request.
 
-:func:`request_check` marks the repository (``check_requested_at``) and starts the check the way
-harvests start (:func:`hub.scheduling.runner.start_harvest`): a Celery task with a broker, a
-background thread on the embedded defaults. :func:`run_check_now` is the task's body: the
+:func:`request_check` marks the repository (``check_requested_at``); :func:`start_check` starts the
+check the way harvests start, through the dispatcher (:func:`hub.pipeline.dispatch.submit`): a Celery
+task with a broker, a background thread on the embedded defaults. :func:`run_check_now` is the task's body: the
 platform's check (every request bounded by ``HTTP_DEADLINE``), its report stored with the
 repository. :func:`check_progress` is what the admin page polls.
 """
@@ -69,22 +69,10 @@ def request_check(repo: Repository) -> None:
 
 
 def start_check(hub: Any, repository_id: int) -> str:
-    """Queue the check (broker) or run it in a background thread; returns a line saying which."""
-    if hub.settings.get("BROKER_URL"):
-        from hub.tasks import check_repository
+    """Start the check without waiting for it (queued or in the background); returns a line saying which."""
+    from hub.pipeline.dispatch import submit
 
-        return f"queued as task {check_repository.apply_async(args=(repository_id,)).id}"
-    thread = threading.Thread(target=_check_quietly, args=(hub, repository_id),
-                              name=f"chair-check-{repository_id}", daemon=True)
-    thread.start()
-    return "started"
-
-
-def _check_quietly(hub: Any, repository_id: int) -> None:
-    try:
-        run_check_now(hub, repository_id)
-    except Exception:  # a background thread has nobody to raise to: log it
-        log.exception("check of repository %s failed", repository_id)
+    return submit(hub, "check", repository_id)
 
 
 def check_state(repo: Repository) -> CheckState:

@@ -1,10 +1,16 @@
-"""Celery tasks: thin wrappers that take ids and call the stage functions.
+"""Celery tasks: the only module that imports Celery; one thin task per stage, named after it.
 
-With no ``CHAIR_BROKER_URL`` the tasks run in-process (eager), so the embedded
-defaults need no broker. With one, ``chair worker`` runs a real Celery worker: one
-queue per stage (harvest, files, extract, index), late acknowledgement so a task whose
-worker dies is delivered again, retries with backoff. Tasks are idempotent: a harvest
-task resumes its repository's unfinished run, and never starts a second live one.
+Each task takes ids, runs its stage (:mod:`hub.pipeline.stages`) and hands the stage's report to the
+dispatcher (:mod:`hub.pipeline.dispatch`), which queues what the report triggers. The dispatcher
+imports this module only when ``CHAIR_BROKER_URL`` is set; without one nothing is queued and the
+stages run in-process. ``chair worker`` runs a real Celery worker: one queue per stage family
+(harvest, files, extract, index; see :data:`hub.pipeline.graph.QUEUES`), late acknowledgement so a
+task whose worker dies is delivered again. Tasks are idempotent: a harvest task resumes its
+repository's unfinished run and never starts a second live one; a stage task over ids can run twice.
+
+Retries happen: a harvest that failed retryably resumes at its checkpoint 1, 2, 4, 8, 16 minutes
+later; a stage task whose report names ids worth trying again (downloads that met a 503, a
+transient extraction failure, a search engine or database away) runs again on those ids alone.
 """
 
 from __future__ import annotations
@@ -18,10 +24,17 @@ from celery.signals import worker_init
 
 from hub.config import default_instance_path, load_settings
 from hub.context import Hub
+from hub.pipeline.graph import QUEUES, PipelineStage
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("harvest", "files", "extract", "index")
+QUEUE_NAMES = tuple(dict.fromkeys(QUEUES.values()))
+STAGE_TASKS = {PipelineStage.FILES: "hub.tasks.files", PipelineStage.EXTRACT: "hub.tasks.extract",
+               PipelineStage.WORKS: "hub.tasks.works", PipelineStage.INDEX: "hub.tasks.index"}
+TICK_TASK = "hub.tasks.scheduler_tick"
+COMPLETENESS_TASK = "hub.tasks.completeness"
+STAGE_RETRIES = 3
+RETRY_DELAY = 60  # seconds before a stage task's first retry; doubled for each next one
 
 
 def _transport_options(settings: dict[str, Any]) -> dict[str, Any]:
@@ -45,15 +58,12 @@ def make_celery(settings: dict[str, Any]) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,  # a worker killed mid-task: the task goes back to the queue
         worker_prefetch_multiplier=1,
-        task_default_queue="harvest",
-        task_routes={
-            "hub.tasks.harvest": {"queue": "harvest"},
-            "hub.tasks.check_repository": {"queue": "harvest"},
-            "hub.tasks.fetch_files": {"queue": "files"},
-            "hub.tasks.extract_text": {"queue": "extract"},
-            "hub.tasks.index_records": {"queue": "index"},
-            "hub.tasks.group_works": {"queue": "index"},
-        },
+        task_default_queue=QUEUES[PipelineStage.GATHER],
+        task_routes={"hub.tasks.harvest": {"queue": QUEUES[PipelineStage.GATHER]},
+                     "hub.tasks.check_repository": {"queue": QUEUES[PipelineStage.GATHER]},
+                     "hub.tasks.fetch_pending": {"queue": QUEUES[PipelineStage.FILES]},
+                     COMPLETENESS_TASK: {"queue": QUEUES[PipelineStage.GATHER]},
+                     "hub.tasks.after_run": {"queue": QUEUES[PipelineStage.GATHER]}, **routes},
         broker_transport_options=_transport_options(settings),
         broker_connection_retry_on_startup=True,
         timezone="UTC",
@@ -83,33 +93,54 @@ def _refuse_an_unsafe_key(**_kwargs: Any) -> None:
         raise SystemExit(f"Error: {problem}")
 
 
+# --- producing: what the dispatcher calls with a broker ------------------------------------------
+
+@lru_cache(maxsize=4)
+def _producer(broker_url: str, visibility_timeout: int) -> Celery:
+    return make_celery({"BROKER_URL": broker_url, "BROKER_VISIBILITY_TIMEOUT": visibility_timeout})
+
+
+def producer(hub: Any) -> Celery:
+    """The Celery app that queues tasks on ``hub``'s broker (built once per broker)."""
+    return _producer(hub.settings["BROKER_URL"], int(hub.settings.get("BROKER_VISIBILITY_TIMEOUT") or 3600))
+
+
+def _carry_json(carry: dict[PipelineStage, list] | None) -> dict[str, list]:
+    return {stage.value: list(ids) for stage, ids in (carry or {}).items() if ids}
+
+
+def _carry_of(data: dict[str, list] | None) -> dict[PipelineStage, list]:
+    return {PipelineStage(name): list(ids) for name, ids in (data or {}).items()}
+
+
+def send_stage(hub: Any, stage: PipelineStage, ids: list, carry: dict[PipelineStage, list] | None = None) -> str:
+    """Queue ``stage``'s task over ``ids`` (with the ids it takes along to a later stage); its task id."""
+    return producer(hub).send_task(STAGE_TASKS[stage], args=(list(ids), _carry_json(carry)),
+                                   queue=QUEUES[stage]).id
+
+
+def send_job(hub: Any, job: str, *args: Any) -> str:
+    """Queue a job of :data:`hub.pipeline.dispatch.JOBS` (harvest, check, files, extract); its task id."""
+    if job == "extract":
+        return send_stage(hub, PipelineStage.EXTRACT, list(args[0]))
+    name = {"harvest": "hub.tasks.harvest", "check": "hub.tasks.check_repository",
+            "files": "hub.tasks.fetch_pending", "completeness": COMPLETENESS_TASK,
+            "after_run": "hub.tasks.after_run"}[job]
+    return producer(hub).send_task(name, args=args).id
+
+
+# --- consuming: the tasks ------------------------------------------------------------------------
+
 @celery_app.task(name="hub.tasks.harvest", bind=True, max_retries=5)
-def harvest(self, repository_id: int, full: bool = False) -> dict[str, Any]:
-    """Harvest one repository (resuming its unfinished run); a retryable failure is retried with backoff."""
-    from hub.harvest.followups import after_harvest
-    from hub.harvest.gather import harvest_repository
+def harvest(self: Task, repository_id: int, full: bool = False) -> dict[str, Any]:
+    """Harvest one repository with its follow-ups (resuming its unfinished run); a retryable failure is
+    retried with backoff, resuming at the checkpoint."""
+    from hub.pipeline.harvest import harvest as run
 
-    hub = worker_hub()
-    summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
-                                 http=hub.http(repository_id))
-    after_harvest(hub, summary)
-    if summary.retryable and self.request.retries < self.max_retries:
-        # Each retry resumes the failed run at its checkpoint: 1, 2, 4, 8, 16 minutes later.
+    outcome = run(worker_hub(), repository_id, full)
+    if outcome.summary.retryable and self.request.retries < self.max_retries:
         raise self.retry(countdown=60 * 2 ** self.request.retries)
-    return summary.to_dict()
-
-
-def enqueue_harvest(hub: Hub, repository_id: int, full: bool = False) -> dict[str, Any] | str:
-    """Harvest now in-process (no broker) or queue it for the workers; returns the summary or task id."""
-    if not hub.settings.get("BROKER_URL"):
-        from hub.harvest.followups import after_harvest
-        from hub.harvest.gather import harvest_repository
-
-        summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
-                                     http=hub.http(repository_id))
-        after_harvest(hub, summary)
-        return summary.to_dict()
-    return harvest.apply_async(args=(repository_id, full)).id
+    return outcome.summary.to_dict()
 
 
 @celery_app.task(name="hub.tasks.check_repository", bind=True, max_retries=0)
@@ -120,37 +151,81 @@ def check_repository(self, repository_id: int) -> dict[str, Any]:
     return run_check_now(worker_hub(), repository_id)
 
 
-@celery_app.task(name="hub.tasks.fetch_files", bind=True, max_retries=3, default_retry_delay=60)
-def fetch_files(self, record_ids: list[int], retry_failed: bool = False) -> dict[str, int]:
-    """Files stage for these records (download open full texts); queues their extraction."""
-    from hub.fulltext.pipeline import run_files
+@celery_app.task(name="hub.tasks.fetch_pending", bind=True, max_retries=0)
+def fetch_pending(self: Task, repository_id: int | None = None, retry_failed: bool = False) -> int:
+    """The files stage over every record with work left (of one repository); queues what follows."""
+    from hub.fulltext.pipeline import pending_records
 
-    return dict(run_files(worker_hub(), list(record_ids), retry_failed=retry_failed).outcomes)
-
-
-@celery_app.task(name="hub.tasks.extract_text", bind=True, max_retries=3, default_retry_delay=60)
-def extract_text(self, sha256: str) -> str:
-    """Extract stage for one stored file; returns its extraction state."""
-    from hub.fulltext.extract import extract_file
-
-    return extract_file(worker_hub(), sha256).value
+    ids = pending_records(worker_hub(), repository_id, retry_failed)
+    run_stage_task(self, PipelineStage.FILES, ids, None, retry_failed=retry_failed, recheck=False)
+    return len(ids)
 
 
-@celery_app.task(name="hub.tasks.index_records", bind=True, max_retries=3, default_retry_delay=60)
-def index_records(self, record_ids: list[int]) -> dict[str, int]:
-    """Index stage for these records (deleted ones are removed from the index)."""
-    from hub.search.indexing import index_records as run
+@celery_app.task(name="hub.tasks.after_run", bind=True, max_retries=0)
+def after_run(self: Task, repository_id: int, run_id: int | None, record_ids: list[int]) -> str:
+    """What follows a run that changed records outside a harvest (a completeness repair): its
+    follow-up stages queued, the change feed told."""
+    from hub.pipeline.dispatch import JOBS
 
-    return dict(run(worker_hub(), list(record_ids)).__dict__)
+    return JOBS["after_run"](worker_hub(), repository_id, run_id, record_ids)
 
 
-@celery_app.task(name="hub.tasks.group_works", bind=True, max_retries=3, default_retry_delay=60)
-def group_works(self, record_ids: list[int]) -> str:
-    """Regroup these records into works (with their neighbours), then queue the indexing of every
-    record whose work was (re)set; returns the one-line report."""
-    from hub.works.followup import group_and_follow
+def run_stage_task(task: Task, stage: PipelineStage, ids: list, carry: dict[str, list] | None,
+                   **options: Any) -> dict[str, Any]:
+    """The body of every stage task: run the stage, dispatch what follows, retry the retryable ids."""
+    from hub.pipeline.dispatch import follow, run_stage
 
-    return group_and_follow(worker_hub(), list(record_ids))
+    hub = worker_hub()
+    report = run_stage(hub, stage, ids, **options)
+    follow(hub, report, carry=_carry_of(carry))  # what follows is queued once, a retry or not
+    if report.retry and task.request.retries < task.max_retries:
+        raise task.retry(args=(list(report.retry), None), kwargs=options,
+                         countdown=RETRY_DELAY * 2 ** task.request.retries)
+    return {"stage": stage.value, "given": report.given, **report.counts, "errors": dict(report.errors),
+            "retry": len(report.retry)}
+
+
+@celery_app.task(name=STAGE_TASKS[PipelineStage.FILES], bind=True, max_retries=STAGE_RETRIES)
+def files(self: Task, record_ids: list[int], carry: dict[str, list] | None = None,
+          retry_failed: bool = False, recheck: bool = True) -> dict[str, Any]:
+    """Files stage over these records; a download that met a retryable failure is tried again."""
+    return run_stage_task(self, PipelineStage.FILES, record_ids, carry, retry_failed=retry_failed,
+                          recheck=recheck)
+
+
+@celery_app.task(name=STAGE_TASKS[PipelineStage.EXTRACT], bind=True, max_retries=STAGE_RETRIES)
+def extract(self: Task, sha256s: list[str], carry: dict[str, list] | None = None) -> dict[str, Any]:
+    """Extract stage over these stored files; a transient failure is tried again (the attempt limit
+    still quarantines a poison file)."""
+    return run_stage_task(self, PipelineStage.EXTRACT, sha256s, carry)
+
+
+@celery_app.task(name=STAGE_TASKS[PipelineStage.WORKS], bind=True, max_retries=STAGE_RETRIES)
+def works(self: Task, record_ids: list[int], carry: dict[str, list] | None = None) -> dict[str, Any]:
+    """Works stage over these records; queues the indexing of them (carried) and of every record
+    whose work changed, as one index task."""
+    return run_stage_task(self, PipelineStage.WORKS, record_ids, carry)
+
+
+
+@celery_app.task(name=STAGE_TASKS[PipelineStage.INDEX], bind=True, max_retries=STAGE_RETRIES)
+def index(self: Task, record_ids: list[int], carry: dict[str, list] | None = None) -> dict[str, Any]:
+    """Index stage over these records; retried while the search engine (or database) is away."""
+    return run_stage_task(self, PipelineStage.INDEX, record_ids, carry)
+
+@celery_app.task(name=TICK_TASK)
+def scheduler_tick() -> list[str]:
+    """The scheduler's tick on the workers (``chair beat``): due harvests queued, health and snapshots
+    brought up to date."""
+    from hub.scheduling.runner import tick
+
+
+
+@celery_app.task(name=COMPLETENESS_TASK, bind=True, max_retries=STAGE_RETRIES)
+def completeness(self: Task, repository_id: int) -> int:
+    """Sweep one repository's identifiers; returns the report id. Retried while the database is away
+    (a source that cannot list is a report of its own, not a retry)."""
+    from sqlalchemy.exc import OperationalError
 
 
 # The scheduler tick and completeness tasks live with the scheduling code; workers must know them.

@@ -63,8 +63,7 @@ def register(cli: click.Group) -> None:
     @click.pass_context
     def demo(ctx, host, port, samples_port, records, faults, no_serve):
         """Start the sample repositories, register and harvest them, and serve the portal."""
-        from hub.harvest.followups import after_harvest
-        from hub.harvest.gather import harvest_repository
+        from hub.pipeline.harvest import harvest
         from hub.samples.catalog import demo_repositories
         from hub.samples.faults import attach_faults
         from hub.samples.server import serve as serve_samples
@@ -80,12 +79,13 @@ def register(cli: click.Group) -> None:
         server, _thread, server_url = serve_samples(repos, host="127.0.0.1", port=samples_port)
         click.echo(f"sample repositories at {server_url}/")
         for repo_id in register_samples(hub, repos, server_url):
-            summary = harvest_repository(hub.db, hub.pm, hub.settings, repo_id, http=hub.http(repo_id))
+            outcome = harvest(hub, repo_id)
+            summary = outcome.summary
             c = summary.counts
             click.echo(f"repository {repo_id}: {summary.state.value}, {c.get('seen', 0)} seen, "
                        f"{c.get('new', 0)} new, {c.get('deleted', 0)} deleted, {c.get('failed', 0)} failed"
                        + (f" - {summary.message}" if summary.message else ""))
-            for line in after_harvest(hub, summary):
+            for line in outcome.lines():
                 click.echo(f"  {line}")
         from hub.exchange.dumps.build import build_dumps
 

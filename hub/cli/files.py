@@ -35,14 +35,22 @@ def register(cli: click.Group) -> None:
     @json_option
     @pass_hub
     def fetch(hub, repository_id, retry_failed, as_json):
-        """Download pending full texts (then extract them, or queue that for the workers)."""
-        from hub.fulltext.pipeline import enqueue_extract, fetch_pending, pending_extractions
+        """Download pending full texts, then extract them and index their records (or queue that for the
+        workers), with the files waiting for extraction from before."""
+        from hub.fulltext.pipeline import pending_extractions, pending_records
+        from hub.pipeline.dispatch import follow, run_stage
+        from hub.pipeline.graph import PipelineStage
 
-        report = fetch_pending(hub, repository_id, retry_failed=retry_failed)
-        leftover = [s for s in pending_extractions(hub) if s not in set(report.extract)]
-        enqueue_extract(hub, leftover)
-        data = dict(report.outcomes, extraction_queued=len(report.extract) + len(leftover))
-        emit_json(data) if as_json else click.echo(report.line() + f"; {data['extraction_queued']} extractions")
+        waiting = pending_extractions(hub)
+        ids = pending_records(hub, repository_id, retry_failed)
+        report = run_stage(hub, PipelineStage.FILES, ids, retry_failed=retry_failed, recheck=False)
+        extractions = len(set(report.files) | set(waiting))
+        after = follow(hub, report, carry={PipelineStage.EXTRACT: waiting})
+        data = dict(report.counts, records=len(ids), extraction_queued=extractions)
+        if as_json:
+            return emit_json(data)
+        for line in [report.line(), *(r.line() for r in after)]:
+            click.echo(line)
 
     @files.command("status")
     @json_option
@@ -81,15 +89,17 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def quarantine_release(hub, sha256, extract_now):
         """Release a quarantined file: its extraction is tried again."""
-        from hub.fulltext.extract import extract_file, release
-        from hub.fulltext.pipeline import enqueue_extract
+        from hub.fulltext.extract import release
+        from hub.pipeline.dispatch import run_from, submit
+        from hub.pipeline.graph import PipelineStage
 
         release(hub, sha256)
-        if extract_now:
-            click.echo(f"{sha256}: {extract_file(hub, sha256).value}")
+        if extract_now:  # here and now, whatever the broker; then its records indexed
+            reports = run_from(hub, PipelineStage.EXTRACT, [sha256])
+            state = next((k for k, n in reports[0].counts.items() if n), "gone")
+            click.echo(f"{sha256}: {state}")
         else:
-            enqueue_extract(hub, [sha256])
-            click.echo(f"{sha256}: released")
+            click.echo(f"{sha256}: released, extraction {submit(hub, 'extract', [sha256])}")
 
     @files.command("gc")
     @click.option("--orphans", is_flag=True, help="Also delete store objects no table row knows.")

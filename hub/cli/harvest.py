@@ -11,22 +11,26 @@ from sqlalchemy import select
 from hub.cli.common import emit_json, json_option, pass_hub, table
 from hub.harvest.runs import reconcile_runs
 from hub.models import HarvestRun, ItemError, Repository
+from hub.pipeline.report import format_seconds
 from hub.states import RepositoryState
 
 
-def _progress(repository_id: int):
-    started = time.monotonic()
-    interactive = sys.stderr.isatty()
+def records_line(repository_id: int, summary: Any, seconds: float) -> str:
+    """The records stage's summary line of one repository's harvest."""
+    c = summary.counts
+    return (f"repository {repository_id}: {summary.state.value}" + (" (resumed)" if summary.resumed else "")
+            + (f", {c.get('seen', 0)} seen, {c.get('new', 0)} new, {c.get('updated', 0)} updated, "
+               f"{c.get('unchanged', 0)} unchanged, {c.get('deleted', 0)} deleted, "
+               f"{c.get('failed', 0)} failed, {summary.pages} pages" if c else "")
+            + f" in {format_seconds(seconds)}"
+            + (f", {summary.errors} errors (chair runs {repository_id})" if summary.errors else ""))
 
-    def report(run: HarvestRun) -> None:
-        if not interactive:
-            return
-        rate = run.seen / max(time.monotonic() - started, 1e-6)
-        click.echo(f"\rrepository {repository_id}: page {run.pages}, {run.seen} records "
-                   f"({run.new} new, {run.updated} updated, {run.deleted} deleted, {run.failed} failed) "
-                   f"{rate:,.0f}/s ", nl=False, err=True)
 
-    return report
+def run_time(seconds: float | None) -> str:
+    """A run's duration from its stored timestamps (whole seconds): ``<1 s`` rather than ``0.0s``."""
+    if seconds is None:
+        return ""
+    return format_seconds(seconds) if seconds >= 1 else "<1 s"
 
 
 def register(cli: click.Group) -> None:
@@ -40,9 +44,9 @@ def register(cli: click.Group) -> None:
     @json_option
     @pass_hub
     def harvest(hub, repository_ids, all_repos, full, confirm_deletions, as_json):
-        """Harvest repositories (resuming unfinished runs); exits 1 when one fails."""
-        from hub.harvest.followups import after_harvest
-        from hub.harvest.gather import harvest_repository
+        """Harvest repositories (resuming unfinished runs), then their files, extraction, works and index;
+        exits 1 when one fails."""
+        from hub.pipeline.harvest import harvest as run_harvest
 
         if not repository_ids and not all_repos:
             raise click.UsageError("name repository ids or use --all")
@@ -54,13 +58,12 @@ def register(cli: click.Group) -> None:
                     Repository.state == RepositoryState.ACTIVE).order_by(Repository.id)))
         summaries = []
         for repo_id in repository_ids:
-            summary = harvest_repository(hub.db, hub.pm, hub.settings, repo_id, full=full,
-                                         progress=_progress(repo_id), http=hub.http(repo_id),
-                                         confirm_deletions=confirm_deletions)
-            if sys.stderr.isatty():
-                click.echo("", err=True)
+            shown = StageProgress(repo_id, quiet=as_json)
+            outcome = run_harvest(hub, repo_id, full, confirm_deletions=confirm_deletions,
+                                  pages=shown.pages, progress=shown.stage)
+            shown.end_records()
+            summary = outcome.summary
             summaries.append(summary)
-            followups = after_harvest(hub, summary)
             if not as_json:
                 c = summary.counts
                 line = (f"repository {repo_id}: {summary.state.value}"
@@ -76,8 +79,8 @@ def register(cli: click.Group) -> None:
                         click.echo(f"  warning: {warning}", err=True)
                 elif summary.message:
                     click.echo(f"  {summary.message}")
-                for followup in followups:
-                    click.echo(f"  {followup}")
+                for line in outcome.lines():
+                    click.echo(f"  {line}")
         if as_json:
             emit_json([s.to_dict() for s in summaries])
         if any(not s.state.finished for s in summaries):

@@ -20,7 +20,7 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def index_rebuild(hub, batch_size, as_json):
         """Build a new index from the database and swap it in atomically when complete."""
-        from hub.search.indexing import rebuild_index
+        from hub.pipeline.index import rebuild_index
 
         interactive = sys.stderr.isatty() and not as_json
 
@@ -42,7 +42,7 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def index_check(hub, fix, as_json):
         """Compare the index with the database: missing, extra and stale documents (exit 1 on drift)."""
-        from hub.search.indexing import check_index, index_records
+        from hub.pipeline.index import check_index, index_records
 
         report = check_index(hub)
         fixed = None
@@ -71,6 +71,6 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def index_some(hub, record_ids):
         """Index (or remove) these records now."""
-        from hub.search.indexing import index_records
+        from hub.pipeline.index import index_records
 
         click.echo(index_records(hub, record_ids).line())

@@ -78,12 +78,9 @@ def register(cli: click.Group) -> None:
             result = repair_with_getrecord(hub, report_id, confirm_deletions=confirm_deletions)
             data["repair"] = {k: v for k, v in result.items() if k != "changed_ids"}
             if result.get("changed_ids"):
-                from hub.harvest.followups import after_harvest
-                from hub.harvest.gather import HarvestSummary
-                from hub.states import RunState
+                from hub.pipeline.dispatch import submit
 
-                after_harvest(hub, HarvestSummary(repository_id, result["run_id"], RunState.SUCCEEDED,
-                                                  changed_ids=result["changed_ids"]))
+                submit(hub, "after_run", repository_id, result["run_id"], list(result["changed_ids"]), wait=True)
         if as_json:
             return emit_json(data)
         click.echo(" ".join(f"{k}={v}" for k, v in data.items() if v != ""))

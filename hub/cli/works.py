@@ -61,7 +61,8 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def works_split(hub, work_id, record_ids, note):
         """Take RECORD_IDS out of WORK_ID for good (kept across re-harvests)."""
-        from hub.harvest.followups import after_regroup
+        from hub.pipeline.dispatch import follow
+        from hub.pipeline.stages import regrouped
         from hub.works.decisions import DecisionError, split
 
         try:
@@ -71,7 +72,8 @@ def register(cli: click.Group) -> None:
             raise UserError(str(exc)) from exc
         click.echo(f"split: records {' '.join(map(str, record_ids))} now in work "
                    f"{report.groups.get(record_ids[0])}")
-        click.echo(after_regroup(hub, report))
+        for line in follow(hub, regrouped(report)):
+            click.echo(line.line())
 
     @works.command("join")
     @click.argument("work_a", type=int)
@@ -80,7 +82,8 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def works_join(hub, work_a, work_b, note):
         """Make WORK_A and WORK_B one work for good (kept across re-harvests)."""
-        from hub.harvest.followups import after_regroup
+        from hub.pipeline.dispatch import follow
+        from hub.pipeline.stages import regrouped
         from hub.works.decisions import DecisionError, join
 
         try:
@@ -89,7 +92,8 @@ def register(cli: click.Group) -> None:
         except DecisionError as exc:
             raise UserError(str(exc)) from exc
         click.echo(f"joined: work {sorted(set(report.groups.values()))[0]}")
-        click.echo(after_regroup(hub, report))
+        for line in follow(hub, regrouped(report)):
+            click.echo(line.line())
 
     @cli.group()
     def quality() -> None:

@@ -64,12 +64,8 @@ def extract_file(hub, sha256: str, *, force: bool = False) -> ExtractState:
         stored.text_quality = result.quality
         stored.needs_ocr = result.needs_ocr
         stored.ocr = result.ocr
-        holders = _holders(session, sha256)
-        refresh_records(session, holders)
-    from hub.search.indexing import after_extract
-
-    after_extract(hub, holders)  # index the records again, with their text
-    return ExtractState.EXTRACTED
+        refresh_records(session, _holders(session, sha256))
+    return ExtractState.EXTRACTED  # its records' re-indexing is the dispatcher's (hub.pipeline.graph)
 
 
 def _holders(session, sha256: str) -> list[int]:

@@ -1,11 +1,11 @@
-"""The full-text pipeline: per record, download its open files (files stage), then queue their extraction.
+"""The files stage: per record, sync its full-text links and download its open files.
 
 - :func:`process_record_files` — one record: sync its links to RecordFile rows, download what is
-  pending (conditionally when a copy is stored), store, queue extraction of new content;
-- :func:`fetch_pending` — every record with work left (optionally retrying failed downloads);
-- :func:`after_harvest` — the harvest follow-up: queue (or, without a broker, run) the files stage
-  for the records a harvest changed; the metadata harvest never waits on downloads;
-- :func:`enqueue_extract` — queue (or run) the extract stage of one stored file.
+  pending (conditionally when a copy is stored), store, and name the new content;
+- :func:`run_files` — the stage over record ids: one report whose ``extract`` lists the stored
+  files with content to extract (the dispatcher, :mod:`hub.pipeline.dispatch`, runs or queues that);
+- :func:`pending_records` / :func:`fetch_pending` — every record with work left (optionally
+  retrying failed downloads), for ``chair files fetch`` and the admin's "retry files".
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -179,33 +178,20 @@ def _record_stored(hub, record_id: int, row_id: int, got) -> bool:
     return False
 
 
-def enqueue_extract(hub, sha256s: list[str]) -> None:
-    """Queue the extract stage of each file (in-process when no broker is configured)."""
-    if not sha256s:
-        return
-    if hub.settings.get("BROKER_URL"):
-        from hub.tasks import extract_text
+def run_files(hub, record_ids: list[int], retry_failed: bool = False, recheck: bool = True) -> FilesReport:
+    """The files stage for these records; one report (``extract``: new content to extract).
 
-        for sha256 in dict.fromkeys(sha256s):
-            extract_text.apply_async(args=(sha256,))
-        return
-    from hub.fulltext.extract import extract_file
-
-    for sha256 in dict.fromkeys(sha256s):
-        extract_file(hub, sha256)
-
-
-def run_files(hub, record_ids: list[int], retry_failed: bool = False) -> FilesReport:
-    """The files stage for these records, then their extraction queued; one report."""
+    ``recheck``: ask the source again (conditionally) for files already stored, as after a harvest
+    that changed the record; ``chair files fetch`` only fetches what is pending.
+    """
     report = FilesReport()
     for record_id in record_ids:
-        report.merge(process_record_files(hub, record_id, retry_failed=retry_failed))
-    enqueue_extract(hub, report.extract)
+        report.merge(process_record_files(hub, record_id, retry_failed=retry_failed, recheck=recheck))
     return report
 
 
-def fetch_pending(hub, repository_id: int | None = None, retry_failed: bool = False) -> FilesReport:
-    """The files stage for every record with work left (found, or failed with ``retry_failed``)."""
+def pending_records(hub, repository_id: int | None = None, retry_failed: bool = False) -> list[int]:
+    """Ids of the records with files-stage work left (found, or failed with ``retry_failed``)."""
     states = [FulltextState.FOUND] + ([FulltextState.FAILED] if retry_failed else [])
     query = select(Record.id).where(Record.deleted.is_(False)).order_by(Record.id)
     pending_rows = select(RecordFile.record_id).where(
@@ -214,14 +200,13 @@ def fetch_pending(hub, repository_id: int | None = None, retry_failed: bool = Fa
     if repository_id is not None:
         query = query.where(Record.repository_id == repository_id)
     with hub.db.session() as session:
-        record_ids = list(session.scalars(query))
-    report = FilesReport()
-    queued = 0
-    for start in range(0, len(record_ids), BATCH):
-        for record_id in record_ids[start:start + BATCH]:
-            report.merge(process_record_files(hub, record_id, retry_failed=retry_failed, recheck=False))
-        enqueue_extract(hub, report.extract[queued:])  # extraction follows each batch, not the whole run
-        queued = len(report.extract)
+        return list(session.scalars(query))
+
+
+def fetch_pending(hub, repository_id: int | None = None, retry_failed: bool = False) -> FilesReport:
+    """The files stage for every record with work left; ``outcomes["records"]`` counts them."""
+    record_ids = pending_records(hub, repository_id, retry_failed)
+    report = run_files(hub, record_ids, retry_failed=retry_failed, recheck=False)
     report.outcomes["records"] += len(record_ids)
     return report
 
@@ -231,17 +216,3 @@ def pending_extractions(hub, include_failed: bool = True) -> list[str]:
     states = [ExtractState.PENDING] + ([ExtractState.FAILED] if include_failed else [])
     with hub.db.session() as session:
         return list(session.scalars(select(StoredFile.sha256).where(StoredFile.extract_state.in_(states))))
-
-
-def after_harvest(hub, summary: Any) -> str:
-    """Harvest follow-up: queue the files stage for the records the harvest changed; one line."""
-    ids = list(dict.fromkeys(getattr(summary, "changed_ids", []) or []))
-    if not ids:
-        return "full text: no changed records"
-    if hub.settings.get("BROKER_URL"):
-        from hub.tasks import fetch_files
-
-        for start in range(0, len(ids), BATCH):
-            fetch_files.apply_async(args=(ids[start:start + BATCH],))
-        return f"full text: {len(ids)} records queued for download"
-    return run_files(hub, ids).line()

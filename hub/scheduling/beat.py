@@ -13,23 +13,7 @@ from hub.tasks import celery_app, worker_hub
 TICK_TASK = "hub.tasks.scheduler_tick"
 
 
-@celery_app.task(name=TICK_TASK)
-def tick_task() -> list[str]:
-    """Queue the due repositories' harvests and bring health and snapshots up to date."""
-    from hub.scheduling.runner import tick
-
-    return tick(worker_hub())
-
-
-@celery_app.task(name="hub.tasks.completeness", bind=True, max_retries=3, default_retry_delay=300)
-def completeness_task(self, repository_id: int) -> int:
-    """Sweep one repository's identifiers; returns the report id."""
-    from hub.health.completeness import check_completeness
-
-    return check_completeness(worker_hub(), repository_id)
-
-
-def beat_schedule(settings: dict[str, Any]) -> dict[str, Any]:
+def beat_schedule(settings: Any) -> dict[str, Any]:
     """The beat schedule: the tick every ``SCHEDULER_INTERVAL`` seconds."""
     return {"chair-scheduler-tick": {"task": TICK_TASK, "schedule": float(settings["SCHEDULER_INTERVAL"]),
                                      "options": {"queue": "harvest", "expires": float(settings["SCHEDULER_INTERVAL"])}}}

@@ -1,8 +1,7 @@
 """Starting harvests and the scheduler tick.
 
-:func:`start_harvest` is what the admin buttons and the scheduler call: with a broker it queues the
-Celery task; on embedded defaults it harvests in a background thread (a web request never waits
-for a harvest). :func:`tick` runs once a minute (``chair beat`` or the in-process
+:func:`start_harvest` is what the admin buttons call: the dispatcher queues the Celery task (broker)
+or harvests in a background thread (a web request never waits for a harvest). :func:`tick` runs once a minute (``chair beat`` or the in-process
 :class:`SchedulerThread`): health and snapshots brought up to date, due repositories harvested,
 the completeness sweep of each scheduled repository run at most daily, and the change feed's
 webhook deliveries that are due retried.
@@ -27,41 +26,11 @@ log = logging.getLogger(__name__)
 COMPLETENESS_EVERY = timedelta(days=1)
 
 
-def run_harvest_now(hub: Any, repository_id: int, full: bool = False) -> Any:
-    """Harvest in this process, then its follow-ups (files, index) and the health update."""
-    from hub.harvest.followups import after_harvest
-    from hub.harvest.gather import harvest_repository
-    from hub.health.status import update_health
+def start_harvest(hub: Any, repository_id: int, full: bool = False) -> str:
+    """Start a harvest with its follow-ups without waiting for it; returns a line saying how."""
+    from hub.pipeline.dispatch import submit
 
-    summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full,
-                                 http=hub.http(repository_id))
-    try:
-        after_harvest(hub, summary)
-    finally:
-        with hub.db.session() as session:
-            update_health(session, hub.settings, repository_id)
-    return summary
-
-
-def start_harvest(hub: Any, repository_id: int, full: bool = False, wait: bool = False) -> str:
-    """Queue a harvest (broker) or start it in a background thread; returns a line saying which."""
-    if hub.settings.get("BROKER_URL"):
-        from hub.tasks import enqueue_harvest
-
-        return f"queued as task {enqueue_harvest(hub, repository_id, full)}"
-    thread = threading.Thread(target=_harvest_quietly, args=(hub, repository_id, full),
-                              name=f"chair-harvest-{repository_id}", daemon=True)
-    thread.start()
-    if wait:
-        thread.join()
-    return "started"
-
-
-def _harvest_quietly(hub: Any, repository_id: int, full: bool) -> None:
-    try:
-        run_harvest_now(hub, repository_id, full)
-    except Exception:  # a background thread has nobody to raise to: log it
-        log.exception("harvest of repository %s failed", repository_id)
+    return submit(hub, "harvest", repository_id, full)
 
 
 def previous_start(session: Any, repo: Repository) -> datetime | None:
@@ -108,11 +77,7 @@ def tick(hub: Any, now: datetime | None = None) -> list[str]:
             if status.last_completeness_at is None or now - status.last_completeness_at >= COMPLETENESS_EVERY:
                 sweeps.append(repo_id)
     for repo_id in due:
-        if hub.settings.get("BROKER_URL"):
-            lines.append(f"repository {repo_id}: {start_harvest(hub, repo_id)}")
-            continue
-        summary = run_harvest_now(hub, repo_id)
-        lines.append(f"repository {repo_id}: harvested, {summary.state.value}")
+        lines.append(f"repository {repo_id}: {_harvest_due(hub, repo_id)}")
     for repo_id in sweeps:
         lines.append(f"repository {repo_id}: {_sweep(hub, repo_id)}")
     lines.extend(_deliver_webhooks(hub, now))
@@ -130,15 +95,20 @@ def _deliver_webhooks(hub: Any, now: datetime) -> list[str]:
         return [f"webhook deliveries failed: {exc}"]
 
 
-def _sweep(hub: Any, repository_id: int) -> str:
-    from hub.health.completeness import check_completeness
+def _harvest_due(hub: Any, repository_id: int) -> str:
+    """A due repository's harvest: queued for the workers, or run here (the tick runs in the scheduler's
+    own thread or a worker, so it waits for each harvest; a tick never starts two of one repository)."""
+    from hub.pipeline.dispatch import submit
 
-    if hub.settings.get("BROKER_URL"):
-        from hub.scheduling.beat import completeness_task
+    return submit(hub, "harvest", repository_id, False, wait=True)
+
+
+def _sweep(hub: Any, repository_id: int) -> str:
+    from hub.pipeline.dispatch import submit
 
         return f"completeness check queued as task {completeness_task.apply_async(args=(repository_id,)).id}"
     try:
-        return f"completeness report {check_completeness(hub, repository_id)}"
+        return submit(hub, "completeness", repository_id, wait=True)
     except Exception as exc:  # the schedule goes on for the other repositories
         log.exception("completeness check of repository %s failed", repository_id)
         return f"completeness check failed: {exc}"

@@ -6,7 +6,7 @@
 
 All three share the query language (:mod:`hub.search.query`), the text analyzer
 (:mod:`hub.search.analysis`), the document builder (:mod:`hub.search.document`) and the
-highlighter. Indexing entry points live in :mod:`hub.search.indexing`.
+highlighter. Indexing entry points live in :mod:`hub.pipeline.index` (the index stage).
 """
 
 from __future__ import annotations

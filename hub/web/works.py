@@ -78,9 +78,10 @@ def work(work_id: int):
 
 def _follow(report) -> None:
     """After a committed decision: what follows a regrouping (the moved records indexed again)."""
-    from hub.harvest.followups import after_regroup
+    from hub.pipeline.dispatch import follow
+    from hub.pipeline.stages import regrouped
 
-    after_regroup(hub(), report)
+    follow(hub(), regrouped(report))
 
 
 def _decide(decide):

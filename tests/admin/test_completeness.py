@@ -7,7 +7,7 @@ from sqlalchemy import delete, select, update
 
 from hub.health.completeness import check_completeness, compare, repair_with_getrecord
 from hub.models import CompletenessReport, Record
-from hub.scheduling.runner import run_harvest_now
+from hub.pipeline.harvest import harvest
 
 
 def test_compare_lists_reasons():
@@ -22,7 +22,7 @@ def test_compare_lists_reasons():
 
 
 def test_sweep_finds_and_repairs(app, hub, network, signed_in):
-    assert run_harvest_now(hub, network.donghai_repo).state.value == "succeeded"
+    assert harvest(hub, network.donghai_repo).summary.state.value == "succeeded"
     with hub.db.session() as session:
         ids = list(session.scalars(select(Record.source_identifier).where(
             Record.repository_id == network.donghai_repo, Record.deleted.is_(False)).order_by(Record.id)))
@@ -55,7 +55,7 @@ def test_sweep_finds_and_repairs(app, hub, network, signed_in):
 
 
 def test_repair_holds_a_mass_tombstoning_until_confirmed(hub, network):
-    assert run_harvest_now(hub, network.donghai_repo).state.value == "succeeded"
+    assert harvest(hub, network.donghai_repo).summary.state.value == "succeeded"
     with hub.db.session() as session:
         for n in range(20):  # 20 records the source does not list, beside its 30: 40% of the live records
             session.add(Record(repository_id=network.donghai_repo, source_identifier=f"oai:gone:{n}",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub.health.dashboard import network_health, summary
 from hub.health.status import update_health
 from hub.models import HarvestRun, Health, RepositoryStatus, utcnow
-from hub.scheduling.runner import run_harvest_now
+from hub.pipeline.harvest import harvest
 from hub.states import RunKind, RunState
 from tests.admin.sinks import smtp_sink, webhook_receiver
 
@@ -63,7 +63,7 @@ def test_dead_worker_run_shows_interrupted_and_resumes(app, hub, network, signed
 def test_notice_on_ok_to_failing_only(hub, network, site):
     with smtp_sink() as sink, webhook_receiver() as (hook_url, bodies):
         hub.settings.update(NOTIFY_ENABLED=True, SMTP_URL=f"smtp://127.0.0.1:{sink.port}", NOTIFY_WEBHOOK_URL=hook_url)
-        summary = run_harvest_now(hub, network.donghai_repo)
+        summary = harvest(hub, network.donghai_repo).summary
         assert summary.state == RunState.SUCCEEDED
         with hub.db.session() as session:
             assert session.get(RepositoryStatus, network.donghai_repo).health == Health.OK

@@ -14,7 +14,7 @@ from hub.cli import cli
 from hub.harvest.gather import harvest_repository
 from hub.health.dashboard import network_health
 from hub.members import remove_institution, remove_repository
-from hub.scheduling.runner import run_harvest_now
+from hub.pipeline.harvest import harvest
 from hub.states import RunState
 
 
@@ -25,7 +25,7 @@ def _chair(hub, *args: str) -> str:
 
 
 def test_a_removed_repository_is_never_harvested_nor_listed(hub, network):
-    assert run_harvest_now(hub, network.donghai_repo).state == RunState.SUCCEEDED
+    assert harvest(hub, network.donghai_repo).summary.state == RunState.SUCCEEDED
     with hub.db.session() as session:
         remove_repository(session, network.donghai_repo)
     summary = harvest_repository(hub.db, hub.pm, hub.settings, network.donghai_repo)

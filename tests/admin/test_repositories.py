@@ -133,7 +133,7 @@ def test_delete_needs_confirmation_and_removes_records(app, hub, network, signed
 
     with hub.db.session() as session:
         assert session.scalar(select(func.count(Record.id)).where(Record.repository_id == repo)) > 0
-    from hub.search.indexing import index_records
+    from hub.pipeline.index import index_records
 
     with hub.db.session() as session:  # indexed now, whether or not the harvest's follow-ups are done yet
         index_records(hub, list(session.scalars(select(Record.id).where(Record.repository_id == repo))))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from hub.models import Record, UsageEvent, UsageKind, utcnow
-from hub.scheduling.runner import run_harvest_now
+from hub.pipeline.harvest import harvest
 from hub.stats.aggregates import clear_cache, holdings
 from hub.stats.robots import is_robot
 from hub.stats.usage import UsageCounter, usage_counter
@@ -23,7 +23,7 @@ def test_robots_are_recognised():
 
 
 def test_double_clicks_count_once_and_batches_are_written(hub, network):
-    run_harvest_now(hub, network.donghai_repo)
+    harvest(hub, network.donghai_repo)
     with hub.db.session() as session:
         ids = list(session.scalars(select(Record.id).where(Record.repository_id == network.donghai_repo).limit(2)))
     counter = UsageCounter(hub.db, {**hub.settings, "USAGE_FLUSH_EVENTS": 4})
@@ -45,7 +45,7 @@ def test_double_clicks_count_once_and_batches_are_written(hub, network):
 
 
 def test_record_page_views_are_counted_by_the_hook(app, hub, network):
-    run_harvest_now(hub, network.donghai_repo)
+    harvest(hub, network.donghai_repo)
     with hub.db.session() as session:
         record_id = session.scalar(select(Record.id).where(Record.deleted.is_(False)).limit(1))
     client = app.test_client()
@@ -60,7 +60,7 @@ def test_record_page_views_are_counted_by_the_hook(app, hub, network):
 
 
 def test_monthly_report_csv(app, hub, network, signed_in):
-    run_harvest_now(hub, network.donghai_repo)
+    harvest(hub, network.donghai_repo)
     with hub.db.session() as session:
         records = list(session.scalars(select(Record).where(Record.deleted.is_(False)).limit(2)))
         session.execute(update(Record).where(Record.id == records[0].id).values(
@@ -84,7 +84,7 @@ def test_monthly_report_csv(app, hub, network, signed_in):
 
 
 def test_statistics_pages_draw_escaped_svg(app, hub, network):
-    run_harvest_now(hub, network.donghai_repo)
+    harvest(hub, network.donghai_repo)
     with hub.db.session() as session:  # frequent enough to be among the charted top subjects on any database
         for record in session.scalars(select(Record).where(Record.deleted.is_(False)).limit(60)).all():
             session.execute(update(Record).where(Record.id == record.id).values(

@@ -31,10 +31,11 @@ from hub.exchange.webhooks.signing import (
     verify_signature,
 )
 from hub.exchange.webhooks.subscriptions import SubscriptionError, check_receiver_url, create_subscription
-from hub.harvest.followups import after_harvest
-from hub.harvest.gather import HarvestSummary, harvest_repository
+from hub.harvest.gather import HarvestSummary
 from hub.members import add_institution, add_repository
 from hub.models import DeliveryState, EventKind, Record, Role, User, WebhookDelivery, WebhookSubscription
+from hub.pipeline.harvest import after_harvest
+from hub.pipeline.harvest import harvest as run_harvest
 from hub.scheduling.runner import tick
 from hub.states import RunState
 from tests.admin.conftest import PASSWORD, csrf_of, sign_in, start_site
@@ -141,8 +142,8 @@ def subscribe(hub, username: str, url: str, institution_id: int | None,
 
 def harvest(hub, repository_id: int):
     """A harvest as the scheduler runs it: the run, then its follow-ups (the change feed among them)."""
-    summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, http=hub.http(repository_id))
-    return summary, after_harvest(hub, summary)
+    outcome = run_harvest(hub, repository_id)
+    return outcome.summary, outcome.lines()
 
 
 def deliveries(hub, subscription_id: int) -> list[WebhookDelivery]:

@@ -14,6 +14,16 @@ from hub.models import Institution, Record, Repository
 from hub.states import FulltextState
 from tests.storage.backends import S3_URL, TIKA_URL, cleanup_store, fresh_s3_url
 
+
+def run_files(hub: Any, record_ids: list[int]) -> Any:
+    """The files stage over these records and what it triggers here (extraction, then the index of the
+    records with a new text), as after a harvest; the files stage's report."""
+    from hub.pipeline.dispatch import run_from
+    from hub.pipeline.graph import PipelineStage
+
+    return run_from(hub, PipelineStage.FILES, record_ids)[0]
+
+
 BACKENDS = ["embedded-local"] + ([pytest.param("tika-s3", marks=pytest.mark.services)] if S3_URL and TIKA_URL else [])
 
 

@@ -14,9 +14,9 @@ import json
 import pytest
 
 from hub.fulltext.backends import store_for
-from hub.fulltext.pipeline import run_files
 from hub.fulltext.states import ExtractState
 from hub.models import Record, StoredFile
+from tests.fulltext.conftest import run_files
 from hub.states import FulltextState
 from storage.base import meta_key, text_key
 from tests.storage.backends import EXTRACTOR_PARAMS, TIKA_URL, rendered_scan_pdf, tika_has_tesseract
@@ -37,7 +37,7 @@ def test_scanned_page_is_recognised_by_ocr_or_marked_needs_ocr(hub, files_server
     data = rendered_scan_pdf()
     sha = hashlib.sha256(data).hexdigest()
     rid = make_record({"url": files_server.add_file("/bitstream/7/scan.pdf", data)})
-    assert run_files(hub, [rid]).outcomes["stored"] == 1
+    assert run_files(hub, [rid]).counts["stored"] == 1
     with hub.db.session() as session:
         stored = session.get(StoredFile, sha)
         state, extractor, ocr, needs_ocr, quality = (stored.extract_state, stored.extractor, stored.ocr,

@@ -12,10 +12,14 @@ from hub.cli import cli
 from hub.fulltext.backends import store_for
 from hub.fulltext.extract import extract_file
 from hub.fulltext.objects import collect_garbage, delete_record_files
-from hub.fulltext.pipeline import after_harvest, fetch_pending, process_record_files, run_files
+from hub.fulltext.pipeline import fetch_pending, process_record_files
+from hub.harvest.gather import HarvestSummary
 from hub.fulltext.states import ExtractState, FileState
 from hub.models import ItemError, Record, RecordFile, StoredFile
-from hub.states import FulltextState, Stage
+from hub.pipeline.graph import PipelineStage
+from hub.pipeline.harvest import after_harvest
+from hub.states import FulltextState, RunState, Stage
+from tests.fulltext.conftest import run_files
 from storage.base import file_key, text_key
 from tests.storage.backends import CHINESE, bilingual_pdf, corrupt_pdf, encrypted_pdf, scanned_pdf
 
@@ -29,7 +33,7 @@ def test_record_downloaded_extracted_and_served(hub, app, files_server, make_rec
     data = bilingual_pdf()
     rid = make_record({"url": files_server.add_file("/bitstream/1/论文.pdf", data)})
     report = run_files(hub, [rid])
-    assert report.outcomes["stored"] == 1
+    assert report.counts["stored"] == 1
     sha = hashlib.sha256(data).hexdigest()
     assert state_of(hub, rid) is FulltextState.EXTRACTED
     with hub.db.session() as session:
@@ -152,10 +156,8 @@ def test_after_harvest_and_deleted_records(hub, files_server, make_record):
     data = bilingual_pdf("tombstone")
     rid = make_record({"url": files_server.add_file("/t.pdf", data)})
 
-    class Summary:
-        changed_ids = [rid]
-
-    assert "1 stored" in after_harvest(hub, Summary())
+    summary = HarvestSummary(0, None, RunState.SUCCEEDED, changed_ids=[rid])
+    assert after_harvest(hub, summary).report(PipelineStage.FILES).counts["stored"] == 1
     with hub.db.session() as session:
         session.get(Record, rid).deleted = True
     process_record_files(hub, rid)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub.pipeline.index import index_records
 from hub.search import (
     FilterError,
     QuerySyntaxError,
@@ -15,7 +16,6 @@ from hub.search import (
     SearchRequest,
     search_backend,
 )
-from hub.search.indexing import index_records
 from tests.search.conftest import add_member, add_record, attach_text
 
 

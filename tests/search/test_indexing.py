@@ -8,8 +8,11 @@ from datetime import UTC, datetime
 from click.testing import CliRunner
 
 from hub.models import Record
+from hub.pipeline.dispatch import follow
+from hub.pipeline.graph import PipelineStage
+from hub.pipeline.index import check_index, index_records, rebuild_index
+from hub.pipeline.report import StageReport
 from hub.search import SearchRequest, search_backend
-from hub.search.indexing import after_extract, after_harvest_index, check_index, index_records, rebuild_index
 from tests.search.conftest import add_member, add_record, attach_text
 
 
@@ -31,18 +34,20 @@ def test_index_records_is_idempotent_and_removes_deleted(search_hub):
     assert _ids(backend) == [a]
 
 
-def test_harvest_and_extract_follow_ups_index_changed_records(search_hub):
-    class Summary:
-        changed_ids: list[int] = []
+def _indexed(reports):
+    index = next(r for r in reports if r.stage is PipelineStage.INDEX)
+    return index.counts["indexed"], index.counts["removed"]
 
+
+def test_harvest_and_extract_follow_ups_index_changed_records(search_hub):
     _, repo = add_member(search_hub, "fdu", "Fudan University", "复旦大学")
     rid = add_record(search_hub, repo, 1, title="Superconductivity")
-    Summary.changed_ids = [rid]
-    assert after_harvest_index(search_hub, Summary) == "search index: 1 indexed, 0 removed"
+    harvested = StageReport(PipelineStage.IMPORT, records=[rid])
+    assert _indexed(follow(search_hub, harvested)) == (1, 0)
     backend = search_backend(search_hub)
     assert _ids(backend, "cuprate") == []
     attach_text(search_hub, rid, "Cuprate superconductors at high pressure.")
-    after_extract(search_hub, [rid])
+    assert _indexed(follow(search_hub, StageReport(PipelineStage.EXTRACT, records=[rid]))) == (1, 0)
     assert _ids(backend, "cuprate") == [rid]
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from hub.harvest.followups import after_harvest
+from hub.harvest.gather import HarvestSummary
 from hub.models import WorkMember
+from hub.pipeline.dispatch import follow
+from hub.pipeline.graph import PipelineStage
+from hub.pipeline.harvest import after_harvest
+from hub.pipeline.index import index_records
+from hub.pipeline.stages import regrouped
 from hub.search import SearchRequest, search_backend
-from hub.search.indexing import index_records
+from hub.states import RunState
 from hub.works.api import works_for
 from hub.works.grouping import regroup
 from tests.search.conftest import add_member, add_record
@@ -20,11 +25,9 @@ from tests.search.conftest import add_member, add_record
 DOI = "10.5555/graphene.2019.1"
 
 
-class Summary:
-    """What the harvest follow-ups read of a harvest summary."""
-
-    def __init__(self, changed_ids: list[int]) -> None:
-        self.changed_ids = changed_ids
+def Summary(changed_ids: list[int]) -> HarvestSummary:  # noqa: N802 - reads as the summary it makes
+    """A harvest's summary that changed these records."""
+    return HarvestSummary(0, None, RunState.SUCCEEDED, changed_ids=changed_ids)
 
 
 def _group(hub, ids: list[int]) -> dict[int, int]:
@@ -109,13 +112,16 @@ def test_regrouping_after_a_harvest_reindexes_the_records_that_moved(search_hub)
     _, donghai = add_member(hub, "donghai", "Donghai University", "东海大学")
     _, nanhu = add_member(hub, "nanhu", "Nanhu Normal University", "南湖师范大学")
     first = add_record(hub, donghai, 21, title="Soil carbon in karst landscapes", doi="10.5555/karst.7")
-    assert after_harvest(hub, Summary([first]))  # grouped alone, indexed
+    assert after_harvest(hub, Summary([first])).report(PipelineStage.INDEX)  # grouped alone, indexed
     backend = search_backend(hub)
     assert backend.get(first)["work_id"].startswith("w")
     # a later harvest of another member brings a copy: only the new record changed
     second = add_record(hub, nanhu, 22, title="Soil carbon in karst landscapes", doi="10.5555/karst.7")
-    lines = after_harvest(hub, Summary([second]))
-    assert any(line.startswith("works:") and "search index: 1 indexed" in line for line in lines), lines
+    outcome = after_harvest(hub, Summary([second]))
+    # the copy already indexed moved work too: indexed again, with the new record, in one index run
+    assert outcome.report(PipelineStage.WORKS).records == sorted([first, second])
+    index = outcome.report(PipelineStage.INDEX)
+    assert (index.given, index.counts["indexed"]) == (2, 2), outcome.lines()
     with hub.db.session() as session:
         work = session.scalar(select(WorkMember.work_id).where(WorkMember.record_id == second))
     assert backend.get(first)["work_id"] == backend.get(second)["work_id"] == f"w{work}"
@@ -124,13 +130,13 @@ def test_regrouping_after_a_harvest_reindexes_the_records_that_moved(search_hub)
 
 
 def test_a_split_decision_reindexes_both_sides(copies):
-    from hub.harvest.followups import after_regroup
     from hub.works.decisions import split
 
     hub, backend, ids, works = copies
     with hub.db.session() as session:
         report = split(session, works[ids["a"]], [ids["c"]], note="the preprint is another work")
-    assert "search index: 3 indexed" in after_regroup(hub, report)
+    (index,) = follow(hub, regrouped(report))
+    assert index.stage is PipelineStage.INDEX and index.counts["indexed"] == 3
     assert backend.get(ids["c"])["work_id"] != backend.get(ids["a"])["work_id"]
     assert backend.search(SearchRequest(q="graphene")).total == 3
 

@@ -17,8 +17,8 @@ from hub.accounts.users import create_user
 from hub.cli import cli
 from hub.exports import FORMULA_STARTS
 from hub.models import Record, Role, UsageEvent, UsageKind, utcnow
+from hub.pipeline.index import index_records
 from hub.quality.report import build_report, to_csv
-from hub.search.indexing import index_records
 from hub.stats.reports import monthly_csv
 from tests.search.conftest import add_member, add_record
 

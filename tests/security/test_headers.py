@@ -21,7 +21,7 @@ from lxml import etree, html
 from hub.accounts.users import create_user
 from hub.app import create_app
 from hub.models import Role
-from hub.search.indexing import index_records
+from hub.pipeline.index import index_records
 from tests.browser import chromium_page
 from tests.search.conftest import add_member, add_record, attach_text
 

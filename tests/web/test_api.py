@@ -7,7 +7,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from hub.search.indexing import index_records
+from hub.pipeline.index import index_records
 from tests.search.conftest import add_member, add_record
 
 
@@ -87,3 +87,104 @@ def test_institutions_and_repositories(api):
     one = check(api, "/api/v1/institutions/pku")
     assert one["name_zh"] == "北京大学" and len(one["repositories"]) == 1
     assert check(api, "/api/v1/repositories")["items"][0]["institution"] == "pku"
+
+
+def _path(url: str) -> str:
+    """The path and query of an absolute URL the API wrote (its base URL is the test config's)."""
+    return "/api/" + url.split("/api/", 1)[1]
+
+
+LISTS = ["/api/v1/records?deleted=true", "/api/v1/institutions", "/api/v1/repositories", "/api/v1/dumps",
+         "/api/v1/search?q=paper"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_pages_the_same_way(api, hub, path):
+    """page/per_page in; total, page, per_page, pages, links (self, first, last, next, prev) out;
+    following links.next from the first page reads every item once."""
+    from hub.exchange.dumps.build import build_dumps
+    from hub.models import Repository
+    from tests.search.conftest import add_member
+
+    for n in range(3):  # more members and repositories, so that every list has pages of one
+        add_member(hub, f"m{n}", f"Member {n}", f"成员{n}")
+    with hub.db.session() as session:
+        assert session.query(Repository).count() >= 4
+    build_dumps(hub)
+    joiner = "&" if "?" in path else "?"
+    whole = check(api, f"{path}{joiner}per_page=100")
+    key = "hits" if "/search" in path else "items"
+    everything = whole[key]
+    assert whole["total"] == len(everything) >= 3 and whole["pages"] == 1 and "next" not in whole["links"]
+    first = check(api, f"{path}{joiner}per_page=1")
+    assert (first["page"], first["per_page"], first["pages"], first["total"]) == (1, 1, len(everything), len(everything))
+    assert "prev" not in first["links"] and "page=1" in first["links"]["first"]
+    assert f"page={len(everything)}" in first["links"]["last"]
+    seen, page = [], first
+    while True:
+        seen += page[key]
+        if "next" not in page["links"]:
+            break
+        page = check(api, _path(page["links"]["next"]))
+        assert "prev" in page["links"]
+    assert [x.get("id", x.get("slug", x.get("name"))) for x in seen] == \
+        [x.get("id", x.get("slug", x.get("name"))) for x in everything]
+    second = check(api, f"{path}{joiner}per_page=1&page=2")
+    assert second[key] == everything[1:2] and second["page"] == 2
+    assert check(api, _path(second["links"]["prev"]))[key] == everything[:1]
+
+
+def test_older_paging_parameters_still_work(api):
+    assert check(api, "/api/v1/search?q=paper&size=2")["per_page"] == 2
+    assert len(check(api, "/api/v1/search?q=paper&size=2")["hits"]) == 2
+    assert len(check(api, "/api/v1/records?limit=3")["items"]) == 3
+    assert check(api, "/api/v1/records?limit=3&per_page=1")["per_page"] == 1  # the new name wins
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=0", "per_page=101", "per_page=1.5"])
+@pytest.mark.parametrize("path", ["/api/v1/records", "/api/v1/institutions", "/api/v1/repositories",
+                                  "/api/v1/dumps", "/api/v1/search"])
+def test_bad_paging_is_a_json_400(api, path, query):
+    body = check(api, f"{path}?{query}", 400)
+    assert body["error"] == "bad_request" and ("page" in body["message"] or "size" in body["message"].lower())
+
+
+def test_answers_are_utf8_json_without_escapes(api):
+    client, *_ = api
+    resp = client.get("/api/v1/institutions")
+    assert resp.headers["Content-Type"].startswith("application/json")
+    raw = resp.get_data()
+    assert "北京大学".encode() in raw and b"\\u" not in raw
+    assert "机器学习".encode() in client.get("/api/v1/records").get_data()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/records/1/more", "/api/v2/records", "/api/",
+                                  "/api/v1/records/abc"])
+def test_unknown_api_paths_are_json_404(api, path):
+    client, *_ = api
+    resp = client.get(path)
+    assert resp.status_code == 404 and resp.headers["Content-Type"].startswith("application/json")
+    assert resp.get_json()["error"] == "not_found" and resp.get_json()["message"]
+
+
+def test_methods_the_api_does_not_take_are_json_405(api):
+    client, *_ = api
+    for method in ("post", "put", "delete", "patch"):
+        resp = getattr(client, method)("/api/v1/records", json={"x": 1})
+        assert resp.status_code == 405, method
+        assert resp.get_json()["error"] == "method_not_allowed" and "GET" in resp.headers["Allow"]
+    assert client.post("/api/v1/docs").get_json()["error"] == "method_not_allowed"
+    portal = client.post("/")  # outside the API, errors keep their pages
+    assert portal.status_code == 405 and not portal.headers["Content-Type"].startswith("application/json")
+
+
+def test_the_openapi_document_explains_the_paging(api):
+    _client, spec, _registry, _ids = api
+    assert "links.next" in spec["info"]["description"] and "per_page" in spec["info"]["description"]
+    for template, methods in spec["paths"].items():
+        schema = methods["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        required = spec["components"]["schemas"][schema.rsplit("/", 1)[1]].get("required", [])
+        if "{" not in template:  # every list
+            names = {p["name"] for p in methods["get"]["parameters"]}
+            assert {"page", "per_page"} <= names, template
+            assert {"total", "page", "per_page", "pages", "links"} <= set(required), template

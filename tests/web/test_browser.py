@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.search.indexing import index_records
+from hub.pipeline.index import index_records
 from tests.browser import ARTIFACTS, chromium_page
 from tests.search.conftest import add_member, add_record, attach_text
 

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from hub.search.indexing import index_records
+from hub.pipeline.index import index_records
 from tests.search.conftest import add_member, add_record, attach_text
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from hub.search.indexing import index_records
+from hub.pipeline.index import index_records
 from hub.works.grouping import regroup
 from tests.search.conftest import add_member, add_record, attach_text
 from tests.web.test_api import check

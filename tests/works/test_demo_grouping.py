@@ -7,9 +7,10 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from hub.models import Record, WorkMember
+from hub.pipeline.dispatch import run_from
+from hub.pipeline.graph import PipelineStage
 from hub.samples.records import generate_record, is_deleted, oai_identifier
 from hub.works.api import RelationType, relations_for, work_of
-from hub.works.followup import after_harvest
 from hub.works.grouping import group_all
 from tests.works.conftest import harvest_demo
 
@@ -43,8 +44,8 @@ def test_harvest_followup_groups_exactly_the_planted_duplicates(hub, demo_site):
     planted = _planted(repos)
     assert len(planted) == 6  # three per pair of repositories (i = 25, 75, 125)
     for slug, (_repo_id, _changed, summary) in harvest_demo(hub, url, repos).items():
-        line = after_harvest(hub, summary)
-        assert line.startswith("works:"), slug
+        report = run_from(hub, PipelineStage.WORKS, summary.changed_ids)[0]  # the works stage, then its index
+        assert report.stage is PipelineStage.WORKS and report.note.startswith("works:"), slug
     assert _multi_works(hub) == planted
     # every live record is in exactly one work
     with hub.db.session() as session:
@@ -56,7 +57,7 @@ def test_harvest_followup_groups_exactly_the_planted_duplicates(hub, demo_site):
 def test_full_regrouping_gives_the_same_works_and_keeps_their_ids(hub, demo_site):
     url, repos = demo_site
     for _slug, (_repo_id, _changed, summary) in harvest_demo(hub, url, repos).items():
-        after_harvest(hub, summary)
+        run_from(hub, PipelineStage.WORKS, summary.changed_ids)
     with hub.db.session() as session:
         before = dict(session.execute(select(WorkMember.record_id, WorkMember.work_id)).all())
         report = group_all(session)
@@ -70,7 +71,7 @@ def test_full_regrouping_gives_the_same_works_and_keeps_their_ids(hub, demo_site
 def test_duplicate_copies_share_the_doi_evidence_and_relate_as_identical(hub, demo_site):
     url, repos = demo_site
     for _slug, (_repo_id, _changed, summary) in harvest_demo(hub, url, repos).items():
-        after_harvest(hub, summary)
+        run_from(hub, PipelineStage.WORKS, summary.changed_ids)
     donghai = next(r for r in repos if r.slug == "donghai")
     with hub.db.session() as session:
         record_id = session.scalar(select(Record.id).where(Record.source_identifier == oai_identifier(donghai, 25)))

@@ -1,4 +1,5 @@
-"""The change feed's events, made where a harvest ends (a follow-up of :mod:`hub.harvest.followups`).
+"""The change feed's events, made where a harvest ends (a listener of :mod:`hub.pipeline.graph`, told of
+every harvest by :func:`hub.pipeline.harvest.after_harvest`).
 
 One harvest run of one repository gives at most two events for the repository's member, each delivered
 once to every subscription concerned (batched: one delivery per run and subscription, never one per record):

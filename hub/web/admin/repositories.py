@@ -1,6 +1,8 @@
-"""Admin views of repositories: register (the check starts on save, as a task, and the page shows
-its progress until its report is there), edit, pause, resume, delete with its records (after
-confirmation), harvest now, full re-harvest and retry failed files.
+"""Admin views of repositories: register (the source is asked first, see :mod:`hub.registration`: an
+address that does not answer as a repository is shown as a failed check on the form, with a "save
+paused anyway" button; the full check starts on save, as a task, and the page shows its progress until
+its report is there), edit (asked again when the address or platform changes), pause, resume, delete
+with its records (after confirmation), harvest now, full re-harvest and retry failed files.
 
 No request waits on a repository: checks run like harvests (:mod:`hub.checking`). A user name and
 password typed inside a base URL are kept apart from it (``Repository.credentials``) and never shown.
@@ -121,11 +123,34 @@ def repository_new():
                        institution_id=repo.institution_id, after=snapshot(repo), ip=client_ip())
             g.db.commit()
             start_check(hub(), repo.id)
-            flash("Repository registered; its check is running, its report appears below. "
-                  "机构库已登记，正在检查，检查报告将显示在下方。")
+            if registration.paused_unchecked:
+                flash(gettext("Saved paused: the address did not answer as a repository (%(reason)s). It is not "
+                              "harvested until you fix it and resume it.", reason=registration.probe.detail),
+                      "warning")
+            else:
+                flash(gettext("Repository registered; its check is running, its report appears below."))
             return redirect(url_for("admin.repository", repository_id=repo.id))
     return render_template("admin/repository_form.html", form=form, repo=None, platforms=choices,
-                           institutions=institutions, chosen=chosen), 422
+                           institutions=institutions, chosen=chosen, probe_failure=probe_failure), 422
+
+
+def _save_paused() -> bool:
+    """The form's "save paused anyway" button was the one pressed."""
+    return request.form.get("save_paused") == "1"
+
+
+def _probe_edit(repo: Repository, values: dict, options: dict) -> str:
+    """When an edit changes where or how the repository is read, ask the source again; the
+    probe's reason when it does not answer ('' when it does, or nothing it depends on changed)."""
+    base_url, credentials = split_credentials(values["base_url"])
+    if (base_url, values["platform"], credentials) == (repo.base_url, repo.platform, None):
+        return ""
+    if credentials is None and repo.credentials and _same_origin(base_url, repo.base_url):
+        credentials = Credentials.from_text(repo.credentials)  # the stored ones, as the harvest will send them
+    draft = Draft(repo.institution, values["platform"], base_url, credentials, values["metadata_prefix"],
+                  tuple(values["sets"]), tuple(values["exclude_sets"]), options, values["schedule"])
+    probe = probe_source(hub(), draft)
+    return "" if probe.answers else f"not saved: {probe.detail}"
 
 
 @bp.get("/repositories/<int:repository_id>")
@@ -190,7 +215,11 @@ def repository_edit(repository_id: int):
                institution_id=repo.institution_id, before=before, after=snapshot(repo), ip=client_ip())
     g.db.commit()
     start_check(hub(), repo.id)
-    flash("Saved; the check is running. 已保存，正在检查。")
+    if probe_failure:
+        flash(gettext("Saved paused: the address did not answer as a repository (%(reason)s). It is not "
+                      "harvested until you fix it and resume it.", reason=probe_failure), "warning")
+    else:
+        flash(gettext("Saved; the check is running."))
     return redirect(url_for("admin.repository", repository_id=repo.id))
 
 
@@ -256,20 +285,12 @@ def repository_harvest(repository_id: int):
 @bp.post("/repositories/<int:repository_id>/retry-files")
 @login_required
 def repository_retry_files(repository_id: int):
-    """Fetch the repository's failed full-text files again (in the background)."""
-    from hub.fulltext.pipeline import fetch_pending
+    """Fetch the repository's failed full-text files again (queued, or in the background)."""
+    from hub.pipeline.dispatch import submit
 
     repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
     _action(repo, "repository.retry-files")
-    the_hub = hub()
-
-    def work() -> None:
-        try:
-            fetch_pending(the_hub, repo.id, retry_failed=True)
-        except Exception:  # background: nobody to raise to
-            log.exception("retrying the files of repository %s failed", repository_id)
-
-    threading.Thread(target=work, name=f"chair-files-{repository_id}", daemon=True).start()
+    submit(hub(), "files", repo.id, True)
     flash("Failed files are being fetched again. 正在重新获取失败的文件。")
     return redirect(url_for("admin.repository", repository_id=repository_id))
 

@@ -132,10 +132,8 @@ def completeness(report_id: int):
 @login_required
 def completeness_repair(report_id: int):
     """Repair: GetRecord of the missing and stale records, or a full re-harvest (``mode=full``)."""
-    from hub.harvest.followups import after_harvest
-    from hub.harvest.gather import HarvestSummary
     from hub.health.completeness import repair_with_getrecord
-    from hub.states import RunState
+    from hub.pipeline.dispatch import submit
 
     report = g.db.get(CompletenessReport, report_id)
     if report is None:
@@ -151,8 +149,7 @@ def completeness_repair(report_id: int):
         flash(str(exc))
         return redirect(url_for("admin.completeness", report_id=report_id))
     _action(repo, "repository.repair", note=result["note"])
-    if result.get("changed_ids"):
-        after_harvest(hub(), HarvestSummary(repo.id, result["run_id"], RunState.SUCCEEDED,
-                                            changed_ids=result["changed_ids"]))
+    if result.get("changed_ids"):  # files, works, index and the change feed, without waiting for them
+        submit(hub(), "after_run", repo.id, result["run_id"], list(result["changed_ids"]))
     flash(f"Repair: {result['note']}")
     return redirect(url_for("admin.completeness", report_id=report_id))

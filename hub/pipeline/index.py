@@ -1,15 +1,9 @@
-"""The index stage: keep the search backend in step with the Record table.
+"""The index stage: keep the search backend (:mod:`hub.search`) in step with the Record table.
 
-Entry points other modules call:
-
-- :func:`index_records` ``(hub, ids)`` — bulk and idempotent: live records are (re)indexed
-  with their extracted text, deleted or missing ones are removed;
-- :func:`after_harvest` (alias :func:`after_harvest_index`) — the harvest follow-up (see
-  hub.harvest.followups): index the records a harvest changed, in-process or queued;
-- :func:`after_extract` ``(hub, record_ids)`` — called by the extract stage once a file's text
-  is stored, so records are indexed again with their full text;
-- :func:`after_regroup` ``(hub, record_ids)`` — called (through hub.harvest.followups) once
-  records changed work, so their documents carry the new work id results are collapsed on;
+- :func:`index_records` ``(hub, ids)`` — the stage itself, bulk and idempotent: live records are
+  (re)indexed with their extracted text and work, deleted or missing ones are removed. What makes
+  it run (a harvest's changes, a new text, a regrouping) is declared in :mod:`hub.pipeline.graph`
+  and dispatched by :mod:`hub.pipeline.dispatch`; this module never asks what follows;
 - :func:`rebuild_index` — ``chair index rebuild``: a new index swapped in when complete;
 - :func:`check_index` — ``chair index check``: ids missing or extra, and stale versions.
 """
@@ -50,7 +44,6 @@ def load_fulltexts(hub, records: list[Record], session: Session) -> dict[int, st
     if not wanted:
         return {}
     try:
-        from hub.fulltext.backends import store_for
         from hub.fulltext.states import ExtractState, FileState
         from hub.models import RecordFile, StoredFile
         from storage.base import StorageError, text_key
@@ -61,7 +54,7 @@ def load_fulltexts(hub, records: list[Record], session: Session) -> dict[int, st
         .where(RecordFile.record_id.in_(wanted), RecordFile.state == FileState.STORED,
                StoredFile.extract_state == ExtractState.EXTRACTED)
         .order_by(RecordFile.record_id, RecordFile.position, RecordFile.id)).all()
-    store = store_for(hub.settings)
+    store = hub.store
     texts: dict[int, list[str]] = {}
     for record_id, sha256 in rows:
         try:
@@ -111,54 +104,6 @@ def index_records(hub, ids: Iterable[int], backend=None) -> IndexReport:
         report.deleted += len(gone)
     backend.refresh()
     return report
-
-
-def enqueue_index(hub, ids: list[int]) -> str:
-    """Index now (no broker) or queue ``hub.tasks.index_records`` in batches; one line."""
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        return "search index: nothing to index"
-    if hub.settings.get("BROKER_URL"):
-        from hub.tasks import index_records as task
-
-        for start in range(0, len(ids), BATCH):
-            task.apply_async(args=(ids[start:start + BATCH],))
-        return f"search index: {len(ids)} records queued"
-    return index_records(hub, ids).line()
-
-
-def after_harvest_index(hub, summary: Any) -> str:
-    """Harvest follow-up: index (or queue) the records the harvest changed, deletions included."""
-    return enqueue_index(hub, list(getattr(summary, "changed_ids", []) or []))
-
-
-after_harvest = after_harvest_index
-
-
-def after_extract(hub, record_ids: list[int]) -> str:
-    """Extract follow-up: index these records again, now with their extracted text.
-
-    Never raises: the extraction stands even when the index is unreachable (``chair index
-    check`` then reports the records as stale, and ``--fix`` indexes them).
-    """
-    try:
-        return enqueue_index(hub, record_ids)
-    except Exception as exc:
-        log.exception("indexing records %s after extraction failed", record_ids[:10])
-        return f"search index: failed: {exc}"
-
-
-def after_regroup(hub, record_ids: list[int]) -> str:
-    """Works follow-up: index these records again, their work having been (re)set.
-
-    Never raises: the grouping stands when the index is unreachable (their search results stay
-    collapsed on the old works until they are indexed again).
-    """
-    try:
-        return enqueue_index(hub, record_ids)
-    except Exception as exc:
-        log.exception("indexing records %s after regrouping failed", record_ids[:10])
-        return f"search index: failed: {exc}"
 
 
 def iter_documents(hub, batch_size: int = BATCH) -> Iterator[list[dict[str, Any]]]:

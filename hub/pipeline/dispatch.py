@@ -1,0 +1,235 @@
+"""The dispatcher: the one place that knows whether a broker exists.
+
+It runs or queues what a stage's report triggers (:mod:`hub.pipeline.graph`):
+
+- on the embedded defaults (no ``BROKER_URL``) the triggered stages run here, in graph order, each
+  once over the union of the ids every earlier stage fed it: after a harvest a record is indexed
+  once, whether it changed, got a new text or moved to another work;
+- with a broker each triggered stage is queued as its thin Celery task (:mod:`hub.tasks`, imported
+  only then). Ids a stage would get from two sources travel with the one that feeds it directly
+  (a harvest's records to index ride with the works task, which indexes them together with the
+  records whose work changed), so with workers too a record is indexed once per harvest, and again
+  only when a new text of it is extracted.
+
+:func:`submit` is how a face starts long work without waiting for it: a Celery task with a broker,
+a background thread otherwise; no view or command starts a thread itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+
+from hub.pipeline.graph import ORDER, SUBJECTS, PipelineStage, triggered_by
+from hub.pipeline.report import StageReport
+from hub.pipeline.stages import STAGES
+
+log = logging.getLogger(__name__)
+
+# stage, ids done, ids in all: called while a stage runs in this process (the CLI's progress bars)
+Progress = Callable[[PipelineStage, int, int], None]
+Carry = dict[PipelineStage, list]
+
+# Ids per call of a stage function in this process, and per queued task with a broker.
+CHUNK: dict[PipelineStage, int] = {PipelineStage.FILES: 50, PipelineStage.EXTRACT: 20,
+                                   PipelineStage.WORKS: 2000, PipelineStage.INDEX: 500}
+
+
+def uses_broker(hub: Any) -> bool:
+    """True when stages and harvests go to Celery workers (``BROKER_URL`` set)."""
+    return bool(hub.settings.get("BROKER_URL"))
+
+
+def retryable(exc: BaseException) -> bool:
+    """A failure that trying again later may cure: the network, the database or a search engine away."""
+    if isinstance(exc, (OSError, TimeoutError, OperationalError)):
+        return True
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"ConnectionError", "ConnectionTimeout", "TransportError", "ConnectionRefusedError"})
+
+
+def run_stage(hub: Any, stage: PipelineStage, ids: Sequence[Any], *, progress: Progress | None = None,
+              **options: Any) -> StageReport:
+    """Run one stage here over ``ids``, in chunks; a failing chunk is reported (by kind), never raised."""
+    ids = list(dict.fromkeys(ids))
+    report = StageReport(stage)
+    started = time.perf_counter()
+    size = CHUNK.get(stage, 500)
+    if progress:
+        progress(stage, 0, len(ids))
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        try:
+            report.merge(STAGES[stage](hub, chunk, **options))
+        except Exception as exc:  # the stage's other chunks and the other stages go on
+            log.exception("%s stage failed on %d ids", stage.value, len(chunk))
+            report.given += len(chunk)
+            report.errors[type(exc).__name__] += len(chunk)
+            if retryable(exc):
+                report.retry.extend(chunk)
+            report.note = f"failed: {exc}"
+        if progress:
+            progress(stage, min(start + size, len(ids)), len(ids))
+    report.duration = time.perf_counter() - started
+    return report
+
+
+def triggered(report: StageReport, carry: Carry | None = None) -> dict[PipelineStage, list]:
+    """What ``report`` makes run next: stage -> ids (with ids carried to it added), in graph order."""
+    wanted: dict[PipelineStage, dict[Any, None]] = {}
+    for trigger in triggered_by(report.stage):
+        ids = report.ids_for(SUBJECTS[trigger.target])
+        if ids:
+            wanted.setdefault(trigger.target, {}).update(dict.fromkeys(ids))
+    for stage, ids in (carry or {}).items():
+        if ids:
+            wanted.setdefault(stage, {}).update(dict.fromkeys(ids))
+    return {stage: list(wanted[stage]) for stage in ORDER if stage in wanted}
+
+
+def follow(hub: Any, report: StageReport, *, carry: Carry | None = None,
+           progress: Progress | None = None) -> list[StageReport]:
+    """Run (no broker) or queue (broker) every stage ``report`` triggers; one report per stage."""
+    pending = triggered(report, carry)
+    if not pending:
+        return []
+    if uses_broker(hub):
+        return _queue(hub, pending)
+    return _run_here(hub, pending, progress)
+
+
+def run_from(hub: Any, stage: PipelineStage, ids: Sequence[Any], *, progress: Progress | None = None,
+             **options: Any) -> list[StageReport]:
+    """Run ``stage`` over ``ids`` here, then what it triggers (run or queued); its report comes first."""
+    first = run_stage(hub, stage, ids, progress=progress, **options)
+    return [first, *follow(hub, first, progress=progress)]
+
+
+def _run_here(hub: Any, pending: dict[PipelineStage, list], progress: Progress | None) -> list[StageReport]:
+    wanted = {stage: dict.fromkeys(ids) for stage, ids in pending.items()}
+    reports = []
+    for stage in ORDER:
+        ids = list(wanted.pop(stage, {}))
+        if not ids:
+            continue
+        report = run_stage(hub, stage, ids, progress=progress)
+        reports.append(report)
+        for target, more in triggered(report).items():
+            assert ORDER.index(target) > ORDER.index(stage), f"{stage} triggers the earlier {target}"
+            wanted.setdefault(target, {}).update(dict.fromkeys(more))
+    return reports
+
+
+def carriers(stages: Iterable[PipelineStage]) -> dict[PipelineStage, PipelineStage]:
+    """target -> the stage among ``stages`` whose task takes the target's ids along (a direct trigger
+    between two stages over the same kind of ids), so the target is queued once, after its carrier."""
+    present = list(stages)
+    found: dict[PipelineStage, PipelineStage] = {}
+    for target in present:
+        for source in present:
+            if source is not target and any(t.target is target for t in triggered_by(source)) \
+                    and SUBJECTS[source] is SUBJECTS[target]:
+                found[target] = source
+    return found
+
+
+def _queue(hub: Any, pending: dict[PipelineStage, list]) -> list[StageReport]:
+    from hub.tasks import send_stage
+
+    carried = carriers(pending)
+    reports = []
+    for stage, ids in pending.items():
+        if stage in carried:
+            continue
+        rides = {target: pending[target] for target, carrier in carried.items() if carrier is stage}
+        size = CHUNK.get(stage, 500)
+        batches = [ids[i:i + size] for i in range(0, len(ids), size)]
+        own = set(ids)
+        for number, batch in enumerate(batches):
+            members = set(batch)
+            last = number == len(batches) - 1  # ids carried that are none of the stage's own go with the last
+            carry = {target: [i for i in along if i in members or (last and i not in own)]
+                     for target, along in rides.items()}
+            send_stage(hub, stage, batch, carry)
+        reports.append(StageReport(stage, given=len(ids), queued=True))
+        for target in rides:
+            reports.append(StageReport(target, given=len(pending[target]), queued=True,
+                                       note=f"after {stage.value}"))
+    return reports
+
+
+def submit(hub: Any, job: str, *args: Any, wait: bool = False) -> str:
+    """Start long work: a Celery task with a broker; otherwise a background thread, or, with ``wait``
+    (a caller that is itself in the background, as the scheduler's tick), right here.
+
+    ``job`` is one of :data:`JOBS`; returns a line saying what happened ("queued as task ...",
+    "started", or the job's own line when it ran here).
+    """
+    if uses_broker(hub):
+        from hub.tasks import send_job
+
+        return f"queued as task {send_job(hub, job, *args)}"
+    target = JOBS[job]
+    if wait:
+        return target(hub, *args)
+
+    def work() -> None:
+        try:
+            target(hub, *args)
+        except Exception:  # a background thread has nobody to raise to: log it
+            log.exception("%s %s failed", job, args)
+
+    name = f"chair-{job}-{args[0] if args else ''}"
+    threading.Thread(target=work, name=name, daemon=True).start()
+    return "started"
+
+
+def _harvest_job(hub: Any, repository_id: int, full: bool = False) -> str:
+    from hub.pipeline.harvest import harvest
+
+    return f"harvested, {harvest(hub, repository_id, full).summary.state.value}"
+
+
+def _check_job(hub: Any, repository_id: int) -> str:
+    from hub.checking import run_check_now
+
+    report = run_check_now(hub, repository_id)
+    return "checked, " + ("ok" if report.get("ok") else "problems found")
+
+
+def _files_job(hub: Any, repository_id: int | None = None, retry_failed: bool = False) -> str:
+    from hub.fulltext.pipeline import pending_records
+
+    reports = run_from(hub, PipelineStage.FILES, pending_records(hub, repository_id, retry_failed),
+                       retry_failed=retry_failed, recheck=False)
+    return "; ".join(r.line() for r in reports)
+
+
+def _extract_job(hub: Any, sha256s: list[str]) -> str:
+    return "; ".join(r.line() for r in run_from(hub, PipelineStage.EXTRACT, sha256s))
+
+
+def _completeness_job(hub: Any, repository_id: int) -> str:
+    from hub.health.completeness import check_completeness
+
+    return f"completeness report {check_completeness(hub, repository_id)}"
+
+
+def _after_run_job(hub: Any, repository_id: int, run_id: int | None, record_ids: list[int]) -> str:
+    """What follows a run that changed records outside a harvest (a completeness repair)."""
+    from hub.harvest.gather import HarvestSummary
+    from hub.pipeline.harvest import after_harvest
+    from hub.states import RunState
+
+    summary = HarvestSummary(repository_id, run_id, RunState.SUCCEEDED, changed_ids=list(record_ids))
+    return "; ".join(after_harvest(hub, summary).lines())
+
+
+JOBS: dict[str, Callable[..., str]] = {"harvest": _harvest_job, "check": _check_job, "files": _files_job,
+                                       "extract": _extract_job, "completeness": _completeness_job,
+                                       "after_run": _after_run_job}

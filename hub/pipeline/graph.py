@@ -1,0 +1,105 @@
+"""The stage graph of the hub, declared once: which stage follows which, and on which ids.
+
+```
+gather --pages--> import --records--> files --files--> extract --records--> index
+                     |                                                    ^
+                     +--records--> works ------records (work changed)-----+
+                     +--records--------------------------------------------+
+                     +--every harvest, a failed one included--> change feed (webhooks)
+```
+
+- gather and import run together, page by page, in :func:`hub.harvest.gather.harvest_repository`
+  (one transaction per page with its checkpoint); everything after import is dispatched by
+  :mod:`hub.pipeline.dispatch` over the ids a stage's report names;
+- a stage takes either record ids or stored-file digests (:class:`Subject`), and a trigger feeds the
+  target the ids of that kind from the source's report: a harvest's changed records go to files,
+  works and index; new content to extract; a new text re-indexes the records holding it; a
+  regrouping re-indexes the records whose work changed.
+
+Nothing here runs anything: the graph is data, read by the dispatcher, the tasks and the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PipelineStage(StrEnum):
+    """The stages of the pipeline, in the order they run (values match :class:`hub.states.Stage`)."""
+
+    GATHER = "gather"
+    IMPORT = "import"
+    FILES = "files"
+    EXTRACT = "extract"
+    WORKS = "works"
+    INDEX = "index"
+
+
+class Subject(StrEnum):
+    """What the ids a stage takes are."""
+
+    PAGES = "pages"  # a source's list pages (gather -> import, inside one harvest)
+    RECORDS = "records"  # Record ids
+    FILES = "files"  # StoredFile sha256 digests
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """``source``'s change makes ``target`` run on the ids of ``target``'s subject the source reported."""
+
+    source: PipelineStage
+    target: PipelineStage
+    why: str
+    dispatched: bool = True  # False: run inside the source stage itself (gather -> import)
+
+
+GATHER, IMPORT, FILES, EXTRACT, WORKS, INDEX = PipelineStage  # noqa: N806 - short names for the table below
+
+SUBJECTS: dict[PipelineStage, Subject] = {
+    GATHER: Subject.PAGES, IMPORT: Subject.PAGES, FILES: Subject.RECORDS, EXTRACT: Subject.FILES,
+    WORKS: Subject.RECORDS, INDEX: Subject.RECORDS,
+}
+
+TRIGGERS: tuple[Trigger, ...] = (
+    Trigger(GATHER, IMPORT, "every gathered page is imported and committed with its checkpoint", dispatched=False),
+    Trigger(IMPORT, FILES, "a harvest's changed records get their full-text links synced and downloaded"),
+    Trigger(IMPORT, WORKS, "a harvest's changed records are regrouped into works with their neighbours"),
+    Trigger(IMPORT, INDEX, "a harvest's changed records are indexed (deleted ones removed)"),
+    Trigger(FILES, EXTRACT, "new content is extracted"),
+    Trigger(EXTRACT, INDEX, "a new text re-indexes the records holding it"),
+    Trigger(WORKS, INDEX, "a regrouping re-indexes the records whose work changed"),
+)
+
+# Stages the dispatcher runs, in an order every trigger respects (a stage runs after all its sources).
+ORDER: tuple[PipelineStage, ...] = (FILES, EXTRACT, WORKS, INDEX)
+
+# The Celery queue each stage's task goes to when a broker is configured (``chair worker --queues``).
+QUEUES: dict[PipelineStage, str] = {GATHER: "harvest", IMPORT: "harvest", FILES: "files", EXTRACT: "extract",
+                                    WORKS: "index", INDEX: "index"}
+
+# Modules with ``after_harvest(hub, summary) -> str`` told of every harvest, a failed one that changed
+# nothing included, once its follow-ups ran or were queued: the change feed (webhooks).
+LISTENERS: tuple[str, ...] = ("hub.exchange.webhooks.events",)
+
+
+def triggered_by(stage: PipelineStage) -> tuple[Trigger, ...]:
+    """The dispatched triggers whose source is ``stage``."""
+    return tuple(t for t in TRIGGERS if t.source is stage and t.dispatched)
+
+
+def sources_of(stage: PipelineStage) -> tuple[PipelineStage, ...]:
+    """The stages whose change makes ``stage`` run."""
+    return tuple(t.source for t in TRIGGERS if t.target is stage)
+
+
+def downstream(stage: PipelineStage) -> set[PipelineStage]:
+    """Every stage ``stage``'s change can lead to, directly or not."""
+    found: set[PipelineStage] = set()
+    todo = [stage]
+    while todo:
+        for trigger in triggered_by(todo.pop()):
+            if trigger.target not in found:
+                found.add(trigger.target)
+                todo.append(trigger.target)
+    return found
