@@ -10,7 +10,6 @@ repository. :func:`check_progress` is what the admin page polls.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any
 

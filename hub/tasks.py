@@ -19,7 +19,7 @@ import logging
 from functools import lru_cache
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import worker_init
 
 from hub.config import default_instance_path, load_settings
@@ -37,7 +37,7 @@ STAGE_RETRIES = 3
 RETRY_DELAY = 60  # seconds before a stage task's first retry; doubled for each next one
 
 
-def _transport_options(settings: dict[str, Any]) -> dict[str, Any]:
+def _transport_options(settings: Any) -> dict[str, Any]:
     """Redis transport: unacknowledged tasks of a dead worker come back after the visibility timeout.
 
     Workers sweep for such tasks every quarter of the timeout (at most every 10 s), so a
@@ -48,10 +48,11 @@ def _transport_options(settings: dict[str, Any]) -> dict[str, Any]:
             "unacked_restore_throttle": 1}
 
 
-def make_celery(settings: dict[str, Any]) -> Celery:
+def make_celery(settings: Any) -> Celery:
     """A Celery app for the hub's settings (eager when no broker is configured)."""
     broker = settings.get("BROKER_URL") or "memory://"
     app = Celery("chair", broker=broker, backend=None)
+    routes = {name: {"queue": QUEUES[stage]} for stage, name in STAGE_TASKS.items()}
     app.conf.update(
         task_always_eager=not settings.get("BROKER_URL"),
         task_eager_propagates=True,
@@ -144,7 +145,7 @@ def harvest(self: Task, repository_id: int, full: bool = False) -> dict[str, Any
 
 
 @celery_app.task(name="hub.tasks.check_repository", bind=True, max_retries=0)
-def check_repository(self, repository_id: int) -> dict[str, Any]:
+def check_repository(self: Task, repository_id: int) -> dict[str, Any]:
     """Check one repository (asked for in the admin area) and store its report."""
     from hub.checking import run_check_now
 
@@ -207,11 +208,11 @@ def works(self: Task, record_ids: list[int], carry: dict[str, list] | None = Non
     return run_stage_task(self, PipelineStage.WORKS, record_ids, carry)
 
 
-
 @celery_app.task(name=STAGE_TASKS[PipelineStage.INDEX], bind=True, max_retries=STAGE_RETRIES)
 def index(self: Task, record_ids: list[int], carry: dict[str, list] | None = None) -> dict[str, Any]:
     """Index stage over these records; retried while the search engine (or database) is away."""
     return run_stage_task(self, PipelineStage.INDEX, record_ids, carry)
+
 
 @celery_app.task(name=TICK_TASK)
 def scheduler_tick() -> list[str]:
@@ -219,6 +220,7 @@ def scheduler_tick() -> list[str]:
     brought up to date."""
     from hub.scheduling.runner import tick
 
+    return tick(worker_hub())
 
 
 @celery_app.task(name=COMPLETENESS_TASK, bind=True, max_retries=STAGE_RETRIES)
@@ -227,6 +229,9 @@ def completeness(self: Task, repository_id: int) -> int:
     (a source that cannot list is a report of its own, not a retry)."""
     from sqlalchemy.exc import OperationalError
 
+    from hub.health.completeness import check_completeness
 
-# The scheduler tick and completeness tasks live with the scheduling code; workers must know them.
-celery_app.conf.imports = ("hub.scheduling.beat",)
+    try:
+        return check_completeness(worker_hub(), repository_id)
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=RETRY_DELAY * 2 ** self.request.retries) from exc

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-import time
+from typing import Any
 
 import click
 from sqlalchemy import select
 
 from hub.cli.common import emit_json, json_option, pass_hub, table
+from hub.cli.progress import StageProgress
 from hub.harvest.runs import reconcile_runs
 from hub.models import HarvestRun, ItemError, Repository
 from hub.pipeline.report import format_seconds
@@ -65,15 +65,7 @@ def register(cli: click.Group) -> None:
             summary = outcome.summary
             summaries.append(summary)
             if not as_json:
-                c = summary.counts
-                line = (f"repository {repo_id}: {summary.state.value}"
-                        + (" (resumed)" if summary.resumed else "")
-                        + (f", {c.get('seen', 0)} seen, {c.get('new', 0)} new, {c.get('updated', 0)} updated, "
-                           f"{c.get('unchanged', 0)} unchanged, {c.get('deleted', 0)} deleted, "
-                           f"{c.get('failed', 0)} failed, {summary.pages} pages" if c else "")
-                        + (f", {summary.duration:.1f}s" if summary.duration is not None else "")
-                        + (f", {summary.errors} errors (chair runs {repo_id})" if summary.errors else ""))
-                click.echo(line)
+                click.echo(records_line(repo_id, summary, outcome.records.duration))
                 if summary.warnings:
                     for warning in summary.warnings:
                         click.echo(f"  warning: {warning}", err=True)
@@ -114,7 +106,7 @@ def register(cli: click.Group) -> None:
         if as_json:
             return emit_json(rows)
         click.echo(table([[r["id"], r["repository"], r["kind"], r["state"], r["seen"], r["new"], r["updated"],
-                           r["deleted"], r["failed"], f"{r['duration']:.1f}s" if r["duration"] else "",
+                           r["deleted"], r["failed"], run_time(r["duration"]),
                            r["message"][:60]] for r in rows],
                          ["run", "repo", "kind", "state", "seen", "new", "upd", "del", "failed", "time", "message"]))
         if show_errors:

@@ -1,14 +1,13 @@
 """Celery beat: a schedule that runs the scheduler tick every minute on the workers (``chair beat``).
 
-The tick itself decides which repositories are due (their interval or cron line), so the beat
-schedule never changes when a repository's schedule does.
+The tick itself (:func:`hub.scheduling.runner.tick`, the task ``hub.tasks.scheduler_tick``) decides
+which repositories are due (their interval or cron line), so the beat schedule never changes when a
+repository's schedule does.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from hub.tasks import celery_app, worker_hub
 
 TICK_TASK = "hub.tasks.scheduler_tick"
 
@@ -19,8 +18,10 @@ def beat_schedule(settings: Any) -> dict[str, Any]:
                                      "options": {"queue": "harvest", "expires": float(settings["SCHEDULER_INTERVAL"])}}}
 
 
-def run_beat(settings: dict[str, Any], extra_args: list[str]) -> None:
+def run_beat(settings: Any, extra_args: list[str]) -> None:
     """Run Celery beat in the foreground with the hub's schedule."""
+    from hub.tasks import celery_app
+
     celery_app.conf.beat_schedule = beat_schedule(settings)
     celery_app.Beat(loglevel="INFO", **_beat_options(extra_args)).run()
 

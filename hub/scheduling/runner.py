@@ -106,7 +106,6 @@ def _harvest_due(hub: Any, repository_id: int) -> str:
 def _sweep(hub: Any, repository_id: int) -> str:
     from hub.pipeline.dispatch import submit
 
-        return f"completeness check queued as task {completeness_task.apply_async(args=(repository_id,)).id}"
     try:
         return submit(hub, "completeness", repository_id, wait=True)
     except Exception as exc:  # the schedule goes on for the other repositories
