@@ -20,10 +20,14 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 
 
-def envelope_start(response_date: datetime, base_url: str, echoed: Mapping[str, str] | None) -> str:
-    """The XML declaration, the root element, ``responseDate`` and ``request``."""
+def envelope_start(response_date: datetime, base_url: str, echoed: Mapping[str, str] | None,
+                   stylesheet: str = "") -> str:
+    """The XML declaration, the ``xml-stylesheet`` processing instruction naming ``stylesheet`` (when
+    given: browsers show the response as a page, harvesters ignore it), the root element,
+    ``responseDate`` and ``request``."""
     attributes = "".join(f' {name}="{attr(value)}"' for name, value in (echoed or {}).items())
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{attr(stylesheet)}"?>\n' if stylesheet else ""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + instruction +
             f'<OAI-PMH xmlns="{OAI_NS}" xmlns:xsi="{XSI_NS}" xsi:schemaLocation="{OAI_NS} {OAI_SCHEMA}">'
             f"<responseDate>{datestamp(response_date)}</responseDate>"
             f"<request{attributes}>{text(base_url)}</request>")

@@ -4,8 +4,11 @@ Every protocol error is answered with HTTP 200 and ``<error>``. The response is 
 by chunk (``stream_with_context``) from a session that stays open until the last chunk, so the
 memory a page takes does not grow with the page size. A client sending ``Accept-Encoding: gzip``
 gets a gzip stream. GetRecord carries ``Last-Modified`` (the record's hub datestamp) and answers
-``If-Modified-Since`` with 304 Not Modified. With ``OAI_READ_AHEAD`` on, a list page is answered
-from the copy rendered while the harvester read the previous page (:mod:`oai.provider.readahead`).
+``If-Modified-Since`` with 304 Not Modified. Every response names the theme's ``static/oai.xsl`` in
+an ``xml-stylesheet`` processing instruction, so a browser shows it as a page with links (the
+schemas allow a processing instruction before the root; harvesters skip it). With
+``OAI_READ_AHEAD`` on, a list page is answered from the copy rendered while the harvester read the
+previous page (:mod:`oai.provider.readahead`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from flask import Blueprint, Flask, Response, current_app, request, stream_with_context
+from flask import Blueprint, Flask, Response, current_app, request, stream_with_context, url_for
 from sqlalchemy.orm import Session
 
 from hub.app import current_hub
@@ -32,6 +35,7 @@ from oai.provider.xmltext import http_date
 log = logging.getLogger(__name__)
 blueprint = Blueprint("oai_provider", __name__)
 CONTENT_TYPE = "text/xml; charset=utf-8"
+STYLESHEET = "oai.xsl"  # in the theme's static files: the responses as pages in a browser
 READ_AHEAD = "chair.oai_read_ahead"
 
 
@@ -59,6 +63,7 @@ def endpoint() -> Response:
     hub = current_hub()
     now = utcnow()
     base_url = str(hub.settings["BASE_URL"]).rstrip("/") + "/oai"
+    stylesheet = url_for("static", filename=STYLESHEET)
     session = hub.db.sessionmaker()
     parsed: OAIRequest | None = None
     provider: Provider | None = None
@@ -93,7 +98,7 @@ def endpoint() -> Response:
 
     def generate() -> Iterator[str]:
         try:
-            yield envelope_start(now, base_url, echoed)
+            yield envelope_start(now, base_url, echoed, stylesheet)
             yield from answer.chunks
             yield ENVELOPE_END
         finally:
