@@ -37,6 +37,7 @@ class HoldingStats:
 
     @property
     def coverage(self) -> float:
+        """The share of records with a full text (0 to 1)."""
         return self.with_fulltext / self.records if self.records else 0.0
 
 
@@ -45,10 +46,11 @@ _lock = threading.Lock()
 
 
 def _scope(query, institution_id: int | None):
-    query = query.where(Record.deleted.is_(False))
+    """Live records of live repositories (what the portal shows), of one institution or all."""
+    query = query.join(Repository, Repository.id == Record.repository_id).where(
+        Record.deleted.is_(False), Repository.removed_at.is_(None))
     if institution_id is not None:
-        query = query.join(Repository, Repository.id == Record.repository_id).where(
-            Repository.institution_id == institution_id)
+        query = query.where(Repository.institution_id == institution_id)
     return query
 
 

@@ -1,7 +1,10 @@
 """Portal languages: Chinese and English with Flask-Babel.
 
 The visitor's language comes from ``?lang=zh|en`` (remembered in a cookie, so the switch
-keeps the page), then the cookie, then ``DEFAULT_LOCALE``. Catalogs live as ``.po`` files
+keeps the page), then the cookie, then the browser's ``Accept-Language`` (its most preferred
+language the hub speaks: ``zh-TW``, ``zh-Hans`` and ``zh`` are Chinese, ``en-GB`` English), then
+``DEFAULT_LOCALE``. A page shows one language at a time; names held in both languages show the
+one of the page. Catalogs live as ``.po`` files
 in ``hub/translations``; they are compiled to ``.mo`` with Babel's own Python API into the
 instance folder when the app starts (no build step, no network, nothing written to the
 package).
@@ -37,8 +40,23 @@ def compile_catalogs(target: Path, source: Path = SOURCE) -> Path:
     return target
 
 
+def accepted_locale(header_value: str | None = None) -> str | None:
+    """The first language of ``Accept-Language`` (by quality, then order) the hub speaks, or None.
+
+    Reads the request's header when ``header_value`` is None."""
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    accept = request.accept_languages if header_value is None else parse_accept_header(header_value, LanguageAccept)
+    for value, quality in accept:
+        primary = value.split("-")[0].split("_")[0].lower()
+        if quality > 0 and primary in LOCALES:
+            return primary
+    return None
+
+
 def select_locale() -> str:
-    """The visitor's language: ?lang=, then the cookie, then DEFAULT_LOCALE."""
+    """The visitor's language: ?lang=, then the cookie, then Accept-Language, then DEFAULT_LOCALE."""
     chosen = request.args.get("lang", "")
     if chosen in LOCALES:
         g.set_lang_cookie = chosen
@@ -46,6 +64,9 @@ def select_locale() -> str:
     cookie = request.cookies.get(COOKIE, "")
     if cookie in LOCALES:
         return cookie
+    accepted = accepted_locale()
+    if accepted:
+        return accepted
     default = str(current_app.config["CHAIR"].get("DEFAULT_LOCALE") or "zh")[:2]
     return default if default in LOCALES else "zh"
 
@@ -59,6 +80,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _remember_language(response):
+        if response.mimetype == "text/html":  # chosen by the cookie or Accept-Language when ?lang= is absent
+            response.vary.update(("Accept-Language", "Cookie"))
         lang = g.get("set_lang_cookie")
         if lang:
             response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,

@@ -1,33 +1,94 @@
-"""Public statistics: /statistics (the whole network) and /statistics/<slug> (one member):
-records by year, type, language and subject, full-text coverage, growth, views and downloads,
-drawn as inline SVG (no script, no CDN)."""
+"""Public statistics, a page of the portal: /statistics (the whole network) and /statistics/<slug>
+(one member), in the portal's design and languages.
+
+The headline figures (records, records with full text) are read the way the home page and the
+institution pages read them (hub.web.portal.data, from the search index), so the pages agree; the
+breakdowns (by year, type, language, subject), the growth over time and the usage counts are the
+aggregates of hub.stats. Every code is shown as a word in the visitor's language (a language code
+as its name, a resource type as its label). Charts are hub.web.charts' inline SVG with a table of
+the same figures beside each.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import Blueprint, Flask, abort, render_template
+from flask_babel import gettext
 from sqlalchemy import select
 
+from hub.app import current_hub
 from hub.models import Institution
-from hub.stats import charts
-from hub.stats.aggregates import holdings
-from hub.web.admin import THEME
+from hub.stats.aggregates import HoldingStats, holdings
+from hub.web import charts
+from hub.web.portal import data
+from hub.web.portal.labels import language_name, type_label
 
-bp = Blueprint("statistics", __name__, template_folder=str(THEME / "templates"))
+bp = Blueprint("statistics", __name__)
+UNKNOWN = "unknown"
 
 
-def _hub():
-    from hub.app import current_hub
+@dataclass
+class Figure:
+    """One chart of the page and the rows of its table alternative."""
 
-    return current_hub()
+    key: str
+    title: str
+    svg: str
+    rows: list[tuple[str, int]] = field(default_factory=list)
+    column: str = ""  # the table's first column heading
+
+
+def _label_rows(rows: list[tuple[str, int]], label) -> list[tuple[str, int]]:
+    return [(gettext("Unknown") if value == UNKNOWN else label(value), n) for value, n in rows]
+
+
+def figures(stats: HoldingStats, records: int, fulltext: int) -> list[Figure]:
+    """The charts of one statistics page, titled and labelled in the visitor's language."""
+    years = [(int(y), n) for y, n in stats.by_year if y.isdigit()]
+    growth = charts.cumulative(years)
+    out = [Figure("growth", gettext("Growth: records published up to each year"),
+                  charts.line_chart(growth, gettext("Growth: records published up to each year")),
+                  growth, gettext("Year"))]
+    if len(stats.growth) > 1:
+        title = gettext("Records held by the hub at the end of each month")
+        out.append(Figure("held", title, charts.line_chart(stats.growth, title), stats.growth, gettext("Month")))
+    title = gettext("Records by year of publication")
+    out.append(Figure("years", title, charts.column_chart(years, title), [(str(y), n) for y, n in years],
+                      gettext("Year")))
+    for key, rows, label, title, column in (
+            ("types", stats.by_type, type_label, gettext("Records by resource type"), gettext("Resource type")),
+            ("languages", stats.by_language, language_name, gettext("Records by language"), gettext("Language")),
+            ("subjects", stats.by_subject, str, gettext("Most frequent subjects"), gettext("Subject"))):
+        labelled = _label_rows(rows, label)
+        out.append(Figure(key, title, charts.bar_chart(labelled, title), labelled, column))
+    coverage = [(gettext("With full text"), fulltext), (gettext("Metadata only"), max(records - fulltext, 0))]
+    title = gettext("Full-text coverage")
+    out.append(Figure("fulltext", title, charts.bar_chart(coverage, title), coverage, gettext("Records")))
+    return out
+
+
+def _members() -> list[Institution]:
+    with current_hub().db.session() as session:
+        return list(session.scalars(select(Institution).where(Institution.removed_at.is_(None))
+                                    .order_by(Institution.slug)))
 
 
 def _render(institution: Institution | None):
-    with _hub().db.session() as session:
+    hub = current_hub()
+    with hub.db.session() as session:
         stats = holdings(session, institution.id if institution else None)
-        members = session.scalars(select(Institution).where(Institution.removed_at.is_(None))
-                                  .order_by(Institution.slug)).all()
-    return render_template("admin/statistics.html", stats=stats, institution=institution, members=members,
-                           charts=charts)
+    if institution is None:
+        totals = data.totals(hub)
+        records, fulltext = totals["records"], totals["fulltext"]
+    else:
+        values, records = data.facet_values(hub, "fulltext", 2, institution=[institution.slug])
+        totals = {}
+        fulltext = next((v.count for v in values if v.value == "true"), 0)
+    return render_template("statistics.html", stats=stats, institution=institution, members=_members(),
+                           records=records, fulltext=fulltext, totals=totals,
+                           coverage=fulltext / records if records else 0.0,
+                           figures=figures(stats, records, fulltext))
 
 
 @bp.get("/statistics")
@@ -39,7 +100,7 @@ def network():
 @bp.get("/statistics/<slug>")
 def member(slug: str):
     """Statistics of one member institution."""
-    with _hub().db.session() as session:
+    with current_hub().db.session() as session:
         institution = session.scalar(select(Institution).where(Institution.slug == slug))
     if institution is None or institution.removed:
         abort(404)
@@ -48,7 +109,7 @@ def member(slug: str):
 
 def init_app(app: Flask) -> None:
     """Register the public statistics pages and the usage counting hook."""
-    from hub.stats.hooks import init_app as count_usage_on
+    from hub.web.usage_hooks import init_app as count_usage_on
 
     app.register_blueprint(bp)
     count_usage_on(app)

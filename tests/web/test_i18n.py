@@ -1,13 +1,19 @@
-"""Every message of the portal's templates and code has a Chinese translation, and catalogs compile."""
+"""Every message of the portal's templates and code has a Chinese translation, catalogs compile, and a page
+shows one language at a time (no English interface text on a Chinese page, and the reverse)."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from hub.pipeline.index import index_records
 from hub.web.i18n import SOURCE, compile_catalogs
+from tests.search.conftest import add_member, add_record, attach_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,3 +40,135 @@ def test_every_portal_message_is_translated_to_chinese():
 def test_catalogs_compile_without_network(tmp_path):
     target = compile_catalogs(tmp_path)
     assert (target / "zh" / "LC_MESSAGES" / "messages.mo").stat().st_size > 1000
+
+
+# --- one language at a time ---------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+# Pages a visitor reads; the record pages are added by the fixture.
+PAGES = ["/", "/search?q=learning", '/search?q="unclosed', "/search?q=year:20x", "/search?q=zzqqxx",
+         "/institutions/", "/institutions/pku", "/browse/", "/browse/type", "/browse/subject", "/statistics",
+         "/statistics/pku", "/about", "/help", "/contact", "/privacy", "/data", "/no/such/page"]
+# What the fixture harvested (shown as the repository sent it, in whatever language it is written).
+HARVESTED = ("机器学习在医学影像中的应用", "本文讨论机器学习。", "人工智能", "Deep learning for sensor networks",
+             "Sensor networks and learning.", "Computer science", "Wang, Li", "Peking University Repository",
+             "Fudan University Repository",
+             "计算机科学")  # the vocabulary's form of "Computer science" (hub.normalise.vocab), a subject as harvested
+# Example queries the pages offer: bilingual on purpose, the collection is.
+EXAMPLES = ("机器学习", "气候", "石墨烯", "物理")
+RAW_CODES = re.compile(r"(?<![\w/=:.-])(zho|eng|HANDLE|doctoral thesis|journal article|und)(?![\w/=-])")
+
+
+class _VisibleText(HTMLParser):
+    """The text a visitor reads or hears: element text and the attributes read aloud, outside
+    scripts, styles, code samples and elements marked as being in another language."""
+
+    SKIP = {"script", "style", "code"}
+    READ = ("aria-label", "placeholder", "title", "alt")
+
+    def __init__(self, page_lang: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page_lang = page_lang
+        self.stack: list[bool] = []  # per open element: is it skipped
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        other = attrs.get("lang") and not attrs["lang"].startswith(self.page_lang) and tag != "html"
+        skipped = (bool(self.stack) and self.stack[-1]) or tag in self.SKIP or bool(other)
+        if tag not in ("meta", "link", "input", "br", "img", "hr", "source", "col", "area", "base", "wbr"):
+            self.stack.append(skipped)
+        if not skipped:
+            self.parts += [attrs[a] for a in self.READ if attrs.get(a)]
+            if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+                self.parts.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def visible_text(page: str, lang: str) -> str:
+    parser = _VisibleText(lang)
+    parser.feed(page)
+    text = " ".join(" ".join(parser.parts).split())
+    for value in HARVESTED + EXAMPLES:
+        text = text.replace(value, " ")
+    return text
+
+
+def _catalog_pairs() -> list[tuple[str, str]]:
+    """(English, Chinese) of every translated message, split at its placeholders."""
+    with (SOURCE / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    pairs = []
+    for message in catalog:
+        if not message.id or not message.string or isinstance(message.id, tuple):
+            continue
+        english = [p.strip() for p in re.split(r"%\(\w+\)s|%s|%d", message.id)]
+        chinese = [p.strip() for p in re.split(r"%\(\w+\)s|%s|%d", message.string)]
+        pairs += [(e, "") for e in english if len(re.findall(r"[A-Za-z]{2,}", e)) >= 2 and e != message.string]
+        pairs += [("", c) for c in chinese if len(CJK.findall(c)) >= 2]
+    return pairs
+
+
+@pytest.fixture
+def rendered(client, hub):
+    """Every main page of a small bilingual collection, in Chinese and in English."""
+    _, pku = add_member(hub, "pku", "Peking University", "北京大学")
+    _, fdu = add_member(hub, "fdu", "Fudan University", "复旦大学")
+    ids = [add_record(hub, pku, 1, title="机器学习在医学影像中的应用", title_lang="zho", abstract="本文讨论机器学习。",
+                      year=2016, subjects=("人工智能",), languages=("zho",),
+                      identifiers=[{"scheme": "handle", "value": "2115/1234"}]),
+           add_record(hub, fdu, 2, title="Deep learning for sensor networks", abstract="Sensor networks and learning.",
+                      year=2012, rtype="doctoral thesis", subjects=("Computer science",))]
+    attach_text(hub, ids[1], "Chapter one.", data=b"%PDF-1.4\n")
+    index_records(hub, ids)
+    pages = PAGES + [f"/records/{i}" for i in ids] + ["/statistics/fdu"]
+    out = {}
+    for lang in ("zh", "en"):
+        for path in pages:
+            sep = "&" if "?" in path else "?"
+            out[(lang, path)] = visible_text(client.get(f"{path}{sep}lang={lang}").get_data(as_text=True), lang)
+    return out
+
+
+def test_the_chinese_portal_shows_no_english_interface_text(rendered):
+    english = sorted({e for e, _ in _catalog_pairs() if e})
+    assert len(english) > 100
+    found = {path: [e for e in english if e in text] for (lang, path), text in rendered.items() if lang == "zh"}
+    assert {path: hits for path, hits in found.items() if hits} == {}
+    raw = {path: RAW_CODES.findall(text) for (lang, path), text in rendered.items() if lang == "zh"}
+    assert {path: hits for path, hits in raw.items() if hits} == {}
+
+
+def test_the_english_portal_shows_no_chinese_interface_text(rendered):
+    chinese = sorted({c for _, c in _catalog_pairs() if c})
+    found = {path: [c for c in chinese if c in text] for (lang, path), text in rendered.items() if lang == "en"}
+    assert {path: hits for path, hits in found.items() if hits} == {}
+    leftover = {path: CJK.findall(text) for (lang, path), text in rendered.items() if lang == "en"}
+    assert {path: "".join(hits) for path, hits in leftover.items() if hits} == {}
+
+
+def test_accept_language_picks_the_first_language_the_hub_speaks(client):
+    from hub.web.i18n import accepted_locale
+
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"}).get_data(as_text=True)
+    assert 'lang="zh-CN"' in client.get("/", headers={"Accept-Language": "zh-TW,en;q=0.8"}).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "fr-FR,de;q=0.9,en;q=0.3,zh;q=0.2"}).get_data(
+        as_text=True)
+    chosen = client.get("/?lang=zh", headers={"Accept-Language": "en"})  # a choice beats the header
+    assert 'lang="zh-CN"' in chosen.get_data(as_text=True)
+    assert 'lang="zh-CN"' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)  # cookie
+    assert "Accept-Language" in chosen.headers.get("Vary", "")
+    from flask import Flask
+
+    with Flask(__name__).test_request_context("/"):
+        assert accepted_locale("fr, de;q=0.5") is None  # then DEFAULT_LOCALE decides
+        assert accepted_locale("*") is None
+        assert accepted_locale("en;q=0, zh;q=0.1") == "zh"
+        assert accepted_locale("garbage;;;q=x") is None

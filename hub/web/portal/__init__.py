@@ -1,7 +1,9 @@
 """The public portal: home, search, records, institutions, browse, feeds, sitemaps; bilingual.
 
-Views live in :mod:`hub.web.portal.views` (search and records) and
-:mod:`hub.web.portal.pages` (home, institutions, browse, feeds, sitemaps, robots). Templates
+Views live in :mod:`hub.web.portal.views` (search and records),
+:mod:`hub.web.portal.pages` (home, institutions, browse, feeds, sitemaps, robots) and
+:mod:`hub.web.portal.about` (about, help, contact, privacy); the statistics pages are
+:mod:`hub.web.statistics`. Every page shows one language at a time (hub.web.i18n). Templates
 come from the theme (``themes/<THEME>/templates``, falling back to ``themes/default``).
 Everything harvested is rendered through Jinja's autoescape; highlight snippets are escaped
 before their ``<mark>`` elements are added (hub.search.highlight).
@@ -22,14 +24,19 @@ def _wants_json() -> bool:
 def init_app(app: Flask) -> None:
     """Themes, languages, the portal blueprint and friendly error pages."""
     from hub.web import i18n, themes
-    from hub.web.portal import data_dumps, pages, views  # noqa: F401 - register the routes on bp
+    from hub.web.charts import column_chart
+    from hub.web.portal import about, data_dumps, pages, views  # noqa: F401 - register the routes on bp
     from hub.web.portal.labels import (
         FACET_TITLES,
         discipline_name,
         facet_label,
+        field_label,
         human_size,
+        identifier_label,
         language_name,
         pick,
+        region_name,
+        site_name,
         type_label,
         version_label,
     )
@@ -40,7 +47,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(facet_label=facet_label, human_size=human_size, language_name=language_name,
                                  pick=pick, type_label=type_label, facet_titles=FACET_TITLES,
                                  discipline_name=discipline_name, version_label=version_label,
-                                 site_name=app.config["CHAIR"].get("REPOSITORY_NAME", "CHAIR Hub"))
+                                 region_name=region_name, identifier_label=identifier_label,
+                                 field_label=field_label, column_chart=column_chart)
 
     @app.context_processor
     def _portal_helpers():
@@ -50,7 +58,20 @@ def init_app(app: Flask) -> None:
             """This page in language ``code``: a same-site link whatever path the visitor asked for."""
             return request_link(lang=code)
 
-        return {"lang_url": lang_url}
+        def routed_path(path: str, fallback: str) -> str:
+            """``path`` when a route of the app serves it (another module's page), else ``fallback``."""
+            return path if any(rule.rule == path for rule in app.url_map.iter_rules()) else fallback
+
+        from flask_babel import get_locale
+        from markupsafe import Markup, escape
+
+        from hub.exchange.dumps.listing import metadata_license
+
+        lang = str(get_locale() or "zh")[:2]
+        licence = metadata_license(app.config["CHAIR"])
+        return {"lang_url": lang_url, "routed_path": routed_path, "site_name": site_name(app.config["CHAIR"], lang),
+                "metadata_licence": Markup('<a href="{}" rel="license">{}</a>').format(licence.url,
+                                                                                       escape(licence.id))}
 
     @app.errorhandler(404)
     def _not_found(exc: HTTPException):

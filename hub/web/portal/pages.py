@@ -34,30 +34,12 @@ def _lang() -> str:
     return str(get_locale())[:2]
 
 
-def year_chart(counts: list[tuple[int, int]], width: int = 640, height: int = 180) -> dict:
-    """Bar geometry of an inline SVG chart of records per year (no script, no external library)."""
-    if not counts:
-        return {"bars": [], "width": width, "height": height}
-    first, last = counts[0][0], counts[-1][0]
-    by_year = dict(counts)
-    years = list(range(first, last + 1)) if last - first < 80 else [y for y, _ in counts]
-    peak = max(by_year.values())
-    slot = width / max(len(years), 1)
-    bars = []
-    for i, year in enumerate(years):
-        n = by_year.get(year, 0)
-        h = round((height - 30) * n / peak, 1) if peak else 0
-        bars.append({"year": year, "count": n, "x": round(i * slot + 1, 1), "w": round(max(slot - 2, 1), 1),
-                     "y": round(height - 20 - h, 1), "h": h, "label": i % max(1, len(years) // 8) == 0})
-    return {"bars": bars, "width": width, "height": height, "peak": peak}
-
-
 @bp.get("/")
 def home():
     """Search box, totals, members with counts, newest records and output by year."""
     hub = current_hub()
     return render_template("home.html", totals=data.totals(hub), institutions=data.institutions(hub),
-                           newest=data.newest(hub, 8), chart=year_chart(data.year_counts(hub)))
+                           newest=data.newest(hub, 8), years=data.year_counts(hub))
 
 
 @bp.get("/institutions/")
@@ -82,7 +64,7 @@ def institution(slug: str):
             .group_by(Record.repository_id)).all())
     types, total = data.facet_values(hub, "type", 50, institution=[slug])
     return render_template("institution.html", institution=inst, repositories=repos, repo_counts=counts,
-                           types=types, total=total, chart=year_chart(data.year_counts(hub, institution=[slug])),
+                           types=types, total=total, years=data.year_counts(hub, institution=[slug]),
                            recent=data.newest(hub, 10, institution=[slug]))
 
 

@@ -1,6 +1,6 @@
-"""Usage counting wired to the portal without touching its views: an ``after_request`` hook counts
-a view for every successful record page (``portal.record``) and a download for every file served
-(``files.file_of_record``, and ``files.file_by_digest`` through the record that holds the file)."""
+"""Usage counting wired to the portal without touching its views (the web side of hub.stats.usage):
+an ``after_request`` hook counts a view for every successful record page (``portal.record``) and a
+download for every file served (``files.file_of_record``, and ``files.file_by_digest`` through the record that holds the file)."""
 
 from __future__ import annotations
 
