@@ -127,7 +127,7 @@ def sign_out_all():
 def dashboard():
     """Network health (hub staff) or the member's own repositories (member administrators)."""
     from hub.health.dashboard import network_health, summary
-    from hub.stats.charts import sparkline
+    from hub.web.charts import sparkline
 
     user = current_user()
     rows = network_health(g.db, hub().settings, visible_institutions(user))

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from hub.app import current_hub
 from hub.search import FACETS, SORTS, SearchError, SearchRequest, search_backend
-from hub.web.portal import bp, citations, data
+from hub.web.portal import bp, citations, data, search_errors
 from hub.web.portal.labels import pick
 
 RESERVED = ("q", "page", "sort")
@@ -79,7 +79,7 @@ def search():
         req = request_from_args(request.args, hub.settings["SEARCH_PAGE_SIZE"])
         result = search_backend(hub).search(req)
     except SearchError as exc:
-        error = str(exc)
+        error = search_errors.search_error_text(exc)  # in the visitor's language
     selected = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
     status = 400 if error else 200
     works = data.hit_works(hub, result.hits) if result else {}
