@@ -92,6 +92,7 @@ def signed_in(app):
 
     def make(username: str):
         client = app.test_client()
+        client.set_cookie("lang", "en")  # the admin tests read English pages (Chinese: tests/admin/test_admin_pages.py)
         response = sign_in(client, username)
         assert response.status_code == 302, response.get_data(as_text=True)
         client.csrf = csrf_of(client, "/admin/")

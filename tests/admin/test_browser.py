@@ -1,8 +1,12 @@
-"""Browser test of the admin area: Debian's Chromium driven by Playwright against the running hub.
+"""Browser tests of the admin area: Debian's Chromium driven by Playwright against the running hub.
 
 A member administrator signs in, registers a sample repository (served on loopback with a broken
 record on its second page), reads the check, starts a harvest, watches it finish through the live
 progress box, finds the error and its explanation, and downloads the month's usage report.
+
+Every admin page (walked from the app's url_map, as the authorisation test does) passes the
+automated accessibility check (axe-core: no serious or critical violation) in Chinese and in
+English, and fits a 390 px phone without a page-wide horizontal scroll.
 Screenshots go to test-artifacts/ (gitignored).
 """
 
@@ -49,12 +53,15 @@ def test_member_admin_registers_harvests_and_reads_errors(hub, network, served, 
     expect = playwright_sync.expect
     page.goto(f"{base}/admin/")
     expect(page).to_have_url(re.compile(r"/admin/sign-in"))
+    expect(page.locator("h1")).to_have_text("登录")  # the admin area opens in Chinese (DEFAULT_LOCALE)
+    page.click("#lang-switch")  # and keeps the visitor's choice, as the portal does: this test reads English
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.fill("input[name=username]", "dh-admin")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_contain_text("Your repositories")
 
-    page.click("text=Members 成员")
+    page.click("nav >> text=Members")
     page.click("text=donghai")
     page.click("text=Register a repository")
     page.fill("input[name=name]", "Donghai test IR")
@@ -93,3 +100,70 @@ def test_member_admin_registers_harvests_and_reads_errors(hub, network, served, 
     page.goto(f"{base}/admin/")
     expect(page.locator("table.health")).to_contain_text("Donghai test IR")
     page.screenshot(path=str(ARTIFACTS / "admin-dashboard.png"), full_page=True)
+
+
+SKIPPED_SUFFIXES = (".json", ".csv")  # downloads, not pages
+
+
+@pytest.fixture
+def admin_pages(hub, app, network) -> list[str]:
+    """Every admin GET page with its URL parameters filled (a run, a report, a work, a subscription...)."""
+    from sqlalchemy import select
+
+    from hub.models import CompletenessReport, HarvestRun, Record, User, Work, WorkMember
+    from hub.models.webhooks import WebhookSubscription
+    from hub.pipeline.harvest import harvest
+
+    harvest(hub, network.donghai_repo, full=True)
+    with hub.db.session() as session:
+        run = session.scalar(select(HarvestRun).where(HarvestRun.repository_id == network.donghai_repo))
+        report = CompletenessReport(repository_id=network.donghai_repo, missing=[], extra=[], stale=[],
+                                    error="", repair_note="")
+        subscription = WebhookSubscription(url="http://127.0.0.1:9/hook", secret="s", institution_id=network.donghai,
+                                           events=["records.changed"], description="A hook")
+        work = Work(size=2, title="A shared work")
+        session.add_all([report, subscription, work])
+        session.flush()
+        for record_id in session.scalars(select(Record.id).where(Record.repository_id == network.donghai_repo)
+                                         .order_by(Record.id).limit(2)):
+            member = session.get(WorkMember, record_id)
+            if member is None:
+                session.add(WorkMember(record_id=record_id, work_id=work.id, repository_id=network.donghai_repo))
+            else:
+                member.work_id = work.id
+        values = {"institution_id": network.donghai, "repository_id": network.donghai_repo, "run_id": run.id,
+                  "report_id": report.id, "subscription_id": subscription.id, "work_id": work.id,
+                  "user_id": session.scalar(select(User.id).where(User.username == "dh-admin"))}
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin/") or "GET" not in rule.methods or rule.endpoint == "admin.static":
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(values[name]))
+        if not path.endswith(SKIPPED_SUFFIXES):
+            paths.append(path)
+    assert {"/admin/", "/admin/repositories", "/admin/quality", "/admin/works", "/admin/audit"} <= set(paths)
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_admin_page_passes_the_accessibility_check(served, admin_pages, lang):
+    from tests.a11y import assert_accessible
+
+    base, _ = served
+    with chromium_page(height=900) as desktop:
+        desktop.goto(f"{base}/admin/sign-in?lang={lang}")
+        assert_accessible(desktop, "the sign-in page")
+        desktop.fill("input[name=username]", "root")
+        desktop.fill("input[name=password]", PASSWORD)
+        desktop.click("button[type=submit]")
+        desktop.wait_for_url(re.compile(r"/admin/$"))
+        checked = 0
+        for path in admin_pages:
+            response = desktop.goto(base + path)
+            assert response is not None and response.status == 200, (path, response and response.status)
+            assert desktop.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
+            assert_accessible(desktop, path)
+            checked += 1
+        assert checked == len(admin_pages)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from hub.accounts.permissions import AccessDenied, Action, can, visible_institutions
 from hub.accounts.users import SignInOutcome, sign_in, sign_out_everywhere
 from hub.models import AuditEntry
+from hub.web.admin import labels
 from hub.web.admin.auth import (
     check_csrf,
     client_ip,
@@ -65,7 +67,7 @@ def install_request_hooks(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(PermissionError)
     def _denied(_exc: Exception):
         return render_template("admin/error.html", code=403,
-                               message="You may not see or change this. 您无权查看或修改此内容。"), 403
+                               message=gettext("You may not see or change this.")), 403
 
     @blueprint.context_processor
     def _context() -> dict:
@@ -73,6 +75,7 @@ def install_request_hooks(blueprint: Blueprint) -> None:
 
 
 install_request_hooks(bp)
+labels.register(bp)
 
 
 @bp.app_template_global()
@@ -97,9 +100,9 @@ def sign_in_view():
                 return redirect(url_for("admin.password"))
             return redirect(safe_next(request.args.get("next")))
         if result.outcome == SignInOutcome.THROTTLED:
-            error, status = "Too many failed attempts: wait a while. 尝试次数过多，请稍后再试。", 429
+            error, status = gettext("Too many failed attempts: wait a while."), 429
         else:
-            error, status = "Wrong user name or password. 用户名或密码错误。", 401
+            error, status = gettext("Wrong user name or password."), 401
     return render_template("admin/sign_in.html", error=error), status
 
 
@@ -139,9 +142,26 @@ def dashboard():
 @login_required
 def audit():
     """The latest admin actions (hub administrators)."""
+    from sqlalchemy import func
+
+    from hub.web.admin.paging import PER_PAGE, Page, page_number, query_without_page
+
     require(Action.VIEW_AUDIT)
-    entries = g.db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(300)).all()
-    return render_template("admin/audit.html", entries=entries)
+    actions = sorted(g.db.scalars(select(AuditEntry.action).distinct()).all())
+    users = sorted(g.db.scalars(select(AuditEntry.username).distinct()).all())
+    chosen = {"action": request.args.get("action", ""), "username": request.args.get("username", "")}
+    query = select(AuditEntry)
+    if chosen["action"] in actions:
+        query = query.where(AuditEntry.action == chosen["action"])
+    if chosen["username"] in users:
+        query = query.where(AuditEntry.username == chosen["username"])
+    total = g.db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    number = min(page_number(), max(1, -(-total // PER_PAGE)))
+    entries = g.db.scalars(query.order_by(AuditEntry.id.desc()).offset((number - 1) * PER_PAGE)
+                           .limit(PER_PAGE)).all()
+    options = {"actions": [(a, a) for a in actions], "users": [(u, u) for u in users if u]}
+    return render_template("admin/audit.html", page=Page(entries, number, PER_PAGE, total), chosen=chosen,
+                           options=options, query=query_without_page())
 
 
 def audit_ip() -> str:
@@ -155,7 +175,16 @@ def flash_lines(lines: list[str]) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprint, its views and the public statistics pages."""
-    from hub.web.admin import account, members, repositories, runs, webhooks  # noqa: F401 - the views register on bp
+    from hub.web.admin import (  # noqa: F401 - the views register on bp
+        account,
+        members,
+        quality_list,
+        repositories,
+        repository_list,
+        runs,
+        webhooks,
+        works_list,
+    )
 
     app.register_blueprint(bp)
     webhooks.init_app(app)  # the change feed's subscriptions: a blueprint of their own (webhooks_admin)

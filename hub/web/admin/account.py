@@ -7,6 +7,7 @@ Every password goes through the password policy; its refusal is shown on the for
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from hub.accounts.permissions import Action
@@ -21,7 +22,7 @@ def _new_password() -> tuple[str, str]:
     """The new password of a form and an error when its two copies differ."""
     new = request.form.get("new_password", "")
     if new != request.form.get("confirm_password", ""):
-        return new, "the two new passwords differ 两次输入的新密码不一致"
+        return new, gettext("The two new passwords differ.")
     return new, ""
 
 
@@ -42,7 +43,7 @@ def password():
         if not error:
             start_session(g.db, hub().settings, user)  # every old session ended; this one goes on
             g.db.commit()
-            flash("Password changed; your other sessions were signed out. 密码已修改，其他会话已退出。")
+            flash(gettext("Password changed; your other sessions were signed out."))
             return redirect(url_for("admin.dashboard"))
         g.db.rollback()
     return render_template("admin/password.html", error=error, forced=user.must_change_password,
@@ -76,7 +77,7 @@ def user_require_password_change(user_id: int):
     user = _user_or_404(user_id)
     require_password_change(g.db, user.username, actor=current_user(), ip=client_ip())
     g.db.commit()
-    flash(f"{user.username} must change their password at the next page they open. {user.username} 须修改密码。")
+    flash(gettext("%(user)s must change their password at the next page they open.", user=user.username))
     return redirect(url_for("admin.users"))
 
 
@@ -98,7 +99,7 @@ def user_password(user_id: int):
                 error = str(exc)
         if not error:
             g.db.commit()
-            flash(f"Password of {user.username} set; their sessions ended. {user.username} 的密码已设置。")
+            flash(gettext("Password of %(user)s set; their sessions ended.", user=user.username))
             return redirect(url_for("admin.users"))
         g.db.rollback()
     return render_template("admin/user_password.html", user=user, error=error,
