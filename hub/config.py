@@ -101,6 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Search
     Setting("SEARCH_PAGE_SIZE", 20, "Results per search page."),
     Setting("SEARCH_MAX_RESULTS", 10_000, "Deepest result reachable by paging (deeper pages ask to refine the query)."),
+    Setting("SEARCH_EXPORT_MAX", 1000, "Most records one export of a search result (RIS, BibTeX, CSV) holds; the first ones in the result order."),
     # Works (grouping copies of one work)
     Setting("WORKS_BUCKET_CAP", 100, "Largest blocking bucket (records sharing a DOI, Handle or title key) compared pair by pair when grouping works; larger buckets are no evidence."),
     # Admin area, accounts, schedules, health and statistics

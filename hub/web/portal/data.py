@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
 
-from hub.models import Institution, Record, Repository
-from hub.search import Hit, SearchRequest, search_backend
+from hub.models import Institution, Record, Repository, UsageEvent, UsageKind
+from hub.normalise.vocab import canonical_subject
+from hub.search import FacetValue, Hit, SearchRequest, search_backend
 from hub.works.api import WorkView
 
 
@@ -144,3 +147,88 @@ def facet_values(hub, name: str, size: int = 200, **filters: list[str]):
     result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=size, highlight=False,
                                                       only_facets=(name,)))
     return result.facets.get(name, []), result.records
+
+
+def merged_subjects(values: list[FacetValue]) -> list[FacetValue]:
+    """Subject facet values with every spelling of one concept summed under its canonical form
+    (an index built before subjects were merged holds 计算机科学 and "Computer science" apart)."""
+    merged: dict[str, int] = {}
+    for value in values:
+        key = canonical_subject(value.value)
+        merged[key] = merged.get(key, 0) + value.count
+    return [FacetValue(k, n) for k, n in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def usage_counts(hub, record_id: int) -> dict[str, int]:
+    """Counted views and downloads of one record (hub.stats.usage; robots and double clicks left out)."""
+    with hub.db.session() as session:
+        rows = session.execute(select(UsageEvent.kind, func.count(UsageEvent.id))
+                               .where(UsageEvent.record_id == record_id).group_by(UsageEvent.kind)).all()
+    counts = {kind.value if isinstance(kind, UsageKind) else str(kind): n for kind, n in rows}
+    return {"views": counts.get(UsageKind.VIEW.value, 0), "downloads": counts.get(UsageKind.DOWNLOAD.value, 0)}
+
+
+class FulltextOffer(StrEnum):
+    """What a record page offers of the full text."""
+
+    HUB = "hub"  # the hub stores a copy: download it here
+    SOURCE = "source"  # the source lists an open file the hub has not stored
+    EMBARGOED = "embargoed"  # the source's file opens at the embargo's end
+    RESTRICTED = "restricted"  # the source lists a file it does not make public
+    NONE = "none"  # metadata only
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The full-text offer of a record page, with the embargo's end (ISO date) when embargoed."""
+
+    kind: FulltextOffer
+    embargo_until: str = ""
+
+
+def fulltext_offer(stored: list[dict[str, Any]], listed: list[dict[str, Any]], today: str | None = None) -> Offer:
+    """What a record offers: a stored copy, else an open file at the source (an embargo that has ended
+    counts as open), else an embargo with its end date, else a restricted file, else nothing."""
+    if stored:
+        return Offer(FulltextOffer.HUB)
+    today = today or datetime.now(UTC).strftime("%Y-%m-%d")
+    ends: list[str] = []
+    restricted = False
+    for f in listed:
+        access = (f.get("access") or "open").lower()
+        until = str(f.get("embargo_until") or "")
+        url = str(f.get("url") or "")
+        downloadable = url.startswith(("http://", "https://"))
+        if access == "open" or (access == "embargoed" and until and until[:10] <= today):
+            if downloadable:
+                return Offer(FulltextOffer.SOURCE)
+        elif access == "embargoed":
+            ends.append(until[:10])
+        else:
+            restricted = True
+    if ends:
+        return Offer(FulltextOffer.EMBARGOED, min(e for e in ends if e) if any(ends) else "")
+    return Offer(FulltextOffer.RESTRICTED) if restricted else Offer(FulltextOffer.NONE)
+
+
+_RESOLVERS = {"doi": "https://doi.org/", "handle": "https://hdl.handle.net/", "hdl": "https://hdl.handle.net/",
+              "arxiv": "https://arxiv.org/abs/", "pmid": "https://pubmed.ncbi.nlm.nih.gov/"}
+
+
+def identifier_links(meta: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(scheme, value, link or '') of the record's identifiers other than its DOI: handles resolve at
+    hdl.handle.net, DOIs at doi.org, URLs are links when http(s)."""
+    out = []
+    doi = (meta.get("doi") or "").lower()
+    for ident in meta.get("identifiers") or []:
+        scheme, value = str(ident.get("scheme") or "").lower(), str(ident.get("value") or "").strip()
+        if not value or (scheme == "doi" and value.lower() == doi):
+            continue
+        if scheme in _RESOLVERS and not value.startswith(("http://", "https://")):
+            link = _RESOLVERS[scheme] + value
+        elif value.startswith(("http://", "https://")):
+            link = value
+        else:
+            link = ""
+        out.append((scheme, value, link))
+    return out

@@ -1,73 +1,26 @@
-"""Portal views for searching and reading: /search, /records/<id>, /records/<id>/cite.<fmt>."""
+"""Portal views for searching and reading: /search, /records/<id>, /records/<id>/cite.<fmt>.
+
+The search form's arguments and links live in :mod:`hub.web.portal.search_form`, the export of a
+result in :mod:`hub.web.portal.export`, the formatted citations in :mod:`hub.web.portal.citation_styles`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
-
-from flask import Response, abort, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
+from flask import Response, abort, render_template, request
 
 from hub.app import current_hub
-from hub.search import FACETS, SORTS, SearchError, SearchRequest, search_backend
-from hub.web.portal import bp, citations, data, search_errors
-from hub.web.portal.labels import pick
+from hub.normalise.vocab import subject_label
+from hub.search import FACETS, SORTS, SearchError, search_backend
+from hub.web.portal import bp, citation_styles, citations, data, export, search_errors, search_form  # noqa: F401 - export: routes
+from hub.web.portal.labels import LANGUAGES, TYPES, pick
+from hub.web.portal.search_form import filter_url, page_url, request_from_args, url_with
 
-RESERVED = ("q", "page", "sort")
-
-
-def request_from_args(args: MultiDict, page_size: int) -> SearchRequest:
-    """A SearchRequest from query-string arguments (q, page, sort, one argument per facet filter)."""
-    try:
-        page = int(args.get("page", "1") or 1)
-    except ValueError as exc:
-        raise SearchError("page must be a number") from exc
-    try:
-        size = int(args.get("size", str(page_size)) or page_size)
-    except ValueError as exc:
-        raise SearchError("size must be a number") from exc
-    filters = {name: [v for v in args.getlist(name) if v.strip()] for name in FACETS if args.getlist(name)}
-    return SearchRequest(q=args.get("q", ""), filters=filters, page=page, size=size,
-                         sort=args.get("sort", "relevance") or "relevance")
-
-
-def url_with(endpoint: str = "portal.search", drop: tuple[str, ...] = (), **changes: Any) -> str:
-    """The current search URL with arguments replaced (None removes), filters kept, page reset."""
-    args = MultiDict(request.args)
-    args.pop("page", None)
-    args.pop("lang", None)
-    for key in drop:
-        args.pop(key, None)
-    for key, value in changes.items():
-        args.pop(key, None)
-        if value is not None:
-            args[key] = value
-    query = urlencode(list(args.items(multi=True)))
-    return url_for(endpoint) + (f"?{query}" if query else "")
-
-
-def filter_url(name: str, value: str, remove: bool = False) -> str:
-    """The current search with one facet value added or removed."""
-    args = MultiDict(request.args)
-    args.pop("page", None)
-    args.pop("lang", None)
-    values = [v for v in args.getlist(name) if v != value]
-    args.setlist(name, values if remove else values + [value])
-    query = urlencode(list(args.items(multi=True)))
-    return url_for("portal.search") + (f"?{query}" if query else "")
-
-
-def page_url(page: int) -> str:
-    """The current search at another page."""
-    args = MultiDict(request.args)
-    args.pop("lang", None)
-    args["page"] = str(page)
-    return url_for("portal.search") + "?" + urlencode(list(args.items(multi=True)))
-
+__all__ = ["request_from_args"]  # the API and the feeds read search arguments as the portal does
 
 @bp.get("/search")
 def search():
-    """Search results, one per work with its copies listed, with facets, highlights, sorting and paging."""
+    """Search results, one per work with its copies listed: facets, a year range, the advanced form,
+    numbered pages, a page-size choice, export links and help when nothing is found."""
     hub = current_hub()
     from flask_babel import get_locale
 
@@ -77,17 +30,32 @@ def search():
     req = None
     try:
         req = request_from_args(request.args, hub.settings["SEARCH_PAGE_SIZE"])
+        search_form.check_page_size(req.size)
         result = search_backend(hub).search(req)
     except SearchError as exc:
         error = search_errors.search_error_text(exc)  # in the visitor's language
-    selected = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
-    status = 400 if error else 200
+    selected = {name: values for name in FACETS if (values := [v for v in request.args.getlist(name) if v.strip()])}
+    if result is not None:
+        result.facets["subject"] = data.merged_subjects(result.facets.get("subject", []))
     works = data.hit_works(hub, result.hits) if result else {}
-    return render_template("search.html", q=request.args.get("q", ""), result=result, req=req, error=error,
-                           works=works,
-                           selected=selected, names=data.name_lookup(hub, lang), sorts=SORTS,
-                           sort=request.args.get("sort", "relevance"), filter_url=filter_url, page_url=page_url,
-                           url_with=url_with, facets=FACETS), status
+    rows = list(zip(request.args.getlist("af"), request.args.getlist("at"), request.args.getlist("ao"),
+                    strict=False))
+    rows += [("any", "", "AND")] * max(0, search_form.ADVANCED_ROWS - len(rows))
+    years = [int(v.value) for v in result.facets.get("year", []) if v.value.isdigit()] if result else []
+    context = dict(
+        q=req.q if req else request.args.get("q", ""), result=result, req=req, error=error, works=works,
+        selected=selected, names=data.name_lookup(hub, lang), sorts=SORTS, lang=lang,
+        sort=request.args.get("sort", "relevance"), filter_url=filter_url, page_url=page_url, url_with=url_with,
+        facets=[f for f in FACETS if f != "year"], page_sizes=search_form.PAGE_SIZES,
+        fields=search_form.ADVANCED_FIELDS, operators=[op.value for op in search_form.BoolOp], rows=rows,
+        advanced_open=any(request.args.getlist("at")) or bool(request.args.get("adv")),
+        year_from=request.args.get("from", ""), year_to=request.args.get("to", ""),
+        year_span=(min(years), max(years)) if years else None,
+        pages=search_form.page_numbers(result.page, result.pages) if result else [],
+        export_max=hub.settings["SEARCH_EXPORT_MAX"], kept_args=search_form.kept_args,
+        subject_label=subject_label, types=sorted(TYPES), languages=sorted(LANGUAGES),
+        export_query=request.query_string.decode("utf-8", "replace"))
+    return render_template("search.html", **context), 400 if error else 200
 
 
 def _record_context(record_id: int):
@@ -114,10 +82,15 @@ def record(record_id: int):
     files = [f for f in data.record_files(hub, rec.id) if f.get("sha256") and f.get("state") == "stored"]
     file_urls = [f"{base}/files/{f['sha256']}" for f in files]
     pdf_urls = [u for u, f in zip(file_urls, files, strict=True) if f.get("mime_type") == "application/pdf"]
+    candidates = meta.get("files") or []
+    inst_name = inst.name("zh" if citation_styles.is_chinese(meta) else "en")  # as the work's language has it
     return render_template(
         "record.html", record=rec, meta=meta, repository=repo, institution=inst, files=files,
-        candidates=meta.get("files") or [], versions=data.other_copies(hub, rec), lang=lang,
+        candidates=candidates, versions=data.other_copies(hub, rec), lang=lang,
         title=pick(meta.get("titles"), lang) or rec.source_identifier,
+        offer=data.fulltext_offer(files, candidates), usage=data.usage_counts(hub, rec.id),
+        identifiers=data.identifier_links(meta),
+        styles={"gbt7714": citation_styles.gbt7714(meta, inst_name), "apa": citation_styles.apa(meta, url, inst_name)},
         tags=citations.highwire_tags(meta, pdf_urls, inst.name_en),
         json_ld=citations.json_ld(meta, url, inst.name(lang), file_urls), canonical=url)
 
