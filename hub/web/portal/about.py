@@ -35,7 +35,7 @@ class HubFacts:
     formats: tuple[str, ...]
     identifier_example: str
     page_records: int
-    token_days: float
+    token_days: str  # "7", "0.5"
     user_agent: str
     request_delay: float
     concurrency: int
@@ -60,7 +60,7 @@ def hub_facts() -> HubFacts:
         formats=tuple(metadata_formats(hub.pm)),
         identifier_example=f"oai:{settings['OAI_IDENTIFIER_PREFIX']}:1",
         page_records=int(settings["OAI_PAGE_SIZE_RECORDS"]),
-        token_days=round(int(settings["OAI_TOKEN_LIFETIME"]) / 86400, 1),
+        token_days=f"{int(settings['OAI_TOKEN_LIFETIME']) / 86400:g}",
         user_agent=str(settings["USER_AGENT"]), request_delay=float(settings["HARVEST_REQUEST_DELAY"]),
         concurrency=int(settings["REPOSITORY_CONCURRENCY"]),
         overlap_seconds=int(settings["HARVEST_OVERLAP_SECONDS"]), max_retries=int(settings["HTTP_MAX_RETRIES"]),
