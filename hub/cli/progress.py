@@ -30,7 +30,7 @@ class StageProgress:
         self.interactive = sys.stderr.isatty() if interactive is None else interactive
         self.quiet = quiet
         self.started = time.perf_counter()
-        self.last_line = 0.0
+        self.last_line = self.started  # the first plain line after PLAIN_EVERY seconds
         self.bar: Any = None
         self.bar_done = 0
         self.live = False
@@ -59,7 +59,6 @@ class StageProgress:
         if self.live:
             click.echo("", err=True)
             self.live = False
-        self.last_line = 0.0
 
     def stage(self, stage: PipelineStage, done: int, total: int) -> None:
         """A follow-up stage's progress: ``done`` of ``total`` ids."""

@@ -138,11 +138,15 @@ def carriers(stages: Iterable[PipelineStage]) -> dict[PipelineStage, PipelineSta
     return found
 
 
-def _queue(hub: Any, pending: dict[PipelineStage, list]) -> list[StageReport]:
-    from hub.tasks import send_stage
+def plan(pending: dict[PipelineStage, list]) -> list[tuple[PipelineStage, list, Carry]]:
+    """The tasks to queue for ``pending`` (stage -> ids): (stage, batch of ids, ids carried along).
 
+    A stage whose carrier is also pending gets no task of its own: its ids ride with the carrier's
+    batches (each with the batch holding it, those of no batch with the last), so it runs once,
+    after its carrier, over the union.
+    """
     carried = carriers(pending)
-    reports = []
+    tasks: list[tuple[PipelineStage, list, Carry]] = []
     for stage, ids in pending.items():
         if stage in carried:
             continue
@@ -152,15 +156,21 @@ def _queue(hub: Any, pending: dict[PipelineStage, list]) -> list[StageReport]:
         own = set(ids)
         for number, batch in enumerate(batches):
             members = set(batch)
-            last = number == len(batches) - 1  # ids carried that are none of the stage's own go with the last
-            carry = {target: [i for i in along if i in members or (last and i not in own)]
-                     for target, along in rides.items()}
-            send_stage(hub, stage, batch, carry)
-        reports.append(StageReport(stage, given=len(ids), queued=True))
-        for target in rides:
-            reports.append(StageReport(target, given=len(pending[target]), queued=True,
-                                       note=f"after {stage.value}"))
-    return reports
+            last = number == len(batches) - 1
+            tasks.append((stage, batch, {target: [i for i in along if i in members or (last and i not in own)]
+                                         for target, along in rides.items()}))
+    return tasks
+
+
+def _queue(hub: Any, pending: dict[PipelineStage, list]) -> list[StageReport]:
+    from hub.tasks import send_stage
+
+    carried = carriers(pending)
+    for stage, batch, carry in plan(pending):
+        send_stage(hub, stage, batch, carry)
+    return [StageReport(stage, given=len(ids), queued=True,
+                        note=f"after {carried[stage].value}" if stage in carried else "")
+            for stage, ids in pending.items()]
 
 
 def submit(hub: Any, job: str, *args: Any, wait: bool = False) -> str:
