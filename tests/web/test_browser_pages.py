@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from hub.pipeline.index import index_records
+from tests.a11y import assert_accessible
 from tests.browser import ARTIFACTS, chromium_page
 from tests.search.conftest import add_member, add_record, attach_text
 
@@ -53,3 +54,45 @@ def test_pages_in_both_languages_desktop_and_phone(portal, lang, width):
             assert scroll <= width, f"{name}: {scroll}px wide at {width}px"
             device = "phone" if width == PHONE else "desktop"
             page.screenshot(path=str(ARTIFACTS / f"page-{name}-{lang}-{device}.png"), full_page=True)
+            assert_accessible(page, f"{path} ({lang}, {width}px)")
+
+
+def test_statistics_reached_from_home_and_institution_with_hover_values_and_tables(portal):
+    with chromium_page(width=PHONE, height=800) as page:
+        page.goto(portal + "/?lang=en")
+        page.click("#home-statistics")
+        page.wait_for_url("**/statistics")
+        assert page.locator("h1").inner_text() == "Statistics of the network"
+        assert page.locator("#stat-records strong").inner_text() == "23"
+        growth = page.locator("#chart-growth svg")
+        assert growth.get_attribute("aria-label") == "Growth: records published up to each year"
+        assert growth.bounding_box()["width"] <= PHONE
+        last = page.locator("#chart-growth circle.chart-point title").last
+        assert last.text_content() == "2018: 23"  # what a hover shows
+        label = page.locator("#chart-languages text.chart-label").first
+        assert label.text_content() == "Chinese"
+        assert page.evaluate("getComputedStyle(document.querySelector('#chart-languages text.chart-label'))"
+                             ".fontSize") == "12px"  # text at its own size on a phone, not scaled down
+        page.click("#chart-types summary")
+        assert page.locator("#chart-types table td").first.inner_text() == "journal article"
+        page.click("#lang-switch")
+        page.wait_for_url("**/statistics?lang=zh")
+        assert page.locator("h1").inner_text() == "全网统计"
+        assert page.locator("#chart-languages text.chart-label").first.text_content() == "中文"
+        page.goto(portal + "/institutions/pku")
+        page.click("#institution-statistics")
+        page.wait_for_url("**/statistics/pku")
+        assert page.locator("h1").inner_text() == "统计：北京大学"
+        assert page.locator("#stat-records strong").inner_text() == "21"
+
+
+def test_footer_leads_to_each_page_about_the_hub(portal):
+    with chromium_page(width=1280, height=900) as page:
+        page.goto(portal + "/?lang=zh")
+        for name, heading in (("about", "关于"), ("help", "帮助"), ("contact", "联系我们"), ("privacy", "隐私")):
+            page.click(f"footer.site a[href='/{name}']")
+            page.wait_for_url(f"**/{name}")
+            assert page.locator("h1").inner_text().startswith(heading)
+        page.click("#lang-switch")
+        page.wait_for_url("**/privacy?lang=en")
+        assert page.locator("h1").inner_text() == "Privacy"
