@@ -124,7 +124,7 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[st
         checkpoint = run.checkpoint.get("list") if resumed else None
         try:
             for page in prefetch(platform.gather(since=since, checkpoint=checkpoint)):
-                changed.extend(_commit_page(session, run, platform, pm, page, settings))
+                changed.extend(commit_page(session, run, platform, pm, page, settings))
                 if progress:
                     progress(run)
         except ListRestartFailed as exc:
@@ -168,9 +168,11 @@ def run_warnings(session: Session, run_id: int) -> list[str]:
     return list(dict.fromkeys(message for (message,) in rows))
 
 
-def _commit_page(session: Session, run: HarvestRun, platform: Platform, pm: pluggy.PluginManager,
-                 page: Page, settings: dict[str, Any] | None = None) -> list[int]:
-    """Import a page and commit it with the run's counters and checkpoint, atomically.
+def commit_page(session: Session, run: HarvestRun, platform: Platform, pm: pluggy.PluginManager,
+                page: Page, settings: dict[str, Any] | None = None) -> list[int]:
+    """Import a page and commit it with the run's counters and checkpoint, atomically; the ids it changed.
+
+    The one import path: a harvest's pages and a completeness repair's GetRecord batch both come here.
 
     Two workers may upsert the same record at once (overlapping sets, a re-delivered
     task); the loser's unique-constraint violation rolls the page back and it is

@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub.harvest.gather import make_platform
-from hub.harvest.importer import import_page
+from hub.harvest.gather import commit_page, make_platform
 from hub.harvest.runs import latest_run, reconcile_runs, this_worker
 from hub.harvest.sweep import tombstone_unlisted
 from hub.http import HarvestError
 from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow
-from hub.states import ImportOutcome, RunKind, RunState, Stage
+from hub.platform import Page
+from hub.states import RunKind, RunState, Stage
 
 MAX_LISTED = 5000  # entries kept per list in a report
 MAX_REPAIR = 1000  # records fetched one by one; more than that asks for a full re-harvest
@@ -142,19 +142,16 @@ def repair_with_getrecord(hub: Any, report_id: int, *, confirm_deletions: bool =
                 session.add(ItemError(run_id=run.id, repository_id=repo.id, stage=Stage.GATHER, kind="oai-error",
                                       source_identifier=identifier[:1024], message=str(exc)))
                 run.failed += 1
-        run.seen = len(identifiers)
-        result = import_page(session, run, platform, hub.pm, items, hub.settings) if items else None
+        run.seen = len(identifiers) - len(items)  # the GetRecords that failed; the import counts the others
+        session.commit()  # the run and its errors stand before the import (which may roll a page back)
+        imported = commit_page(session, run, platform, hub.pm, Page(items=items, checkpoint={}), hub.settings) \
+            if items else []
         unlisted = list(session.scalars(select(Record.id).where(
             Record.repository_id == repo.id, Record.deleted.is_(False), Record.source_identifier.in_(extra))))
         swept = tombstone_unlisted(session, run, unlisted, hub.settings, confirmed=confirm_deletions,
                                    how=f"the identifier sweep of completeness report {report_id}",
                                    confirm_with=f"chair completeness {repo.id} --repair --confirm-deletions")
-        changed_ids = (result.changed_ids if result else []) + swept
-        if result is not None:
-            outs = result.outcomes
-            run.new, run.updated = outs[ImportOutcome.NEW], outs[ImportOutcome.UPDATED]
-            run.unchanged, run.deleted = outs[ImportOutcome.UNCHANGED], run.deleted + outs[ImportOutcome.DELETED]
-            run.failed += outs[ImportOutcome.FAILED]
+        changed_ids = list(imported) + swept
         run.pages = 1
         run.state = RunState.PARTIAL if run.failed else RunState.SUCCEEDED
         run.finished_at = utcnow()

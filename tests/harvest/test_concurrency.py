@@ -11,7 +11,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from hub.harvest.gather import _commit_page
+from hub.harvest.gather import commit_page
 from hub.http import HttpClient
 from hub.models import HarvestRun, Record
 from hub.platform import HarvestedItem, Page, SourceConfig
@@ -55,7 +55,7 @@ def test_concurrent_upserts_of_the_same_records_never_duplicate(hub, site):
         try:
             run = session.get(HarvestRun, run_id)
             barrier.wait()
-            _commit_page(session, run, platform, hub.pm, page_of(300))
+            commit_page(session, run, platform, hub.pm, page_of(300))
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
