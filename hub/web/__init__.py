@@ -21,9 +21,13 @@ WEB_MODULES = (
 
 
 def init_app(app: Flask) -> None:
-    """Register every web module on ``app`` (ids in paths bounded first: hub.web.ids)."""
+    """Register every web module on ``app`` (ids in paths bounded first: hub.web.ids).
+
+    JSON answers are UTF-8 with characters as themselves (Flask escapes non-ASCII as ``\\u``
+    by default; ``JSON_AS_ASCII`` no longer configures it since Flask 2.3)."""
     from hub.web import ids
 
+    app.json.ensure_ascii = False
     ids.install(app)
     for name in WEB_MODULES:
         importlib.import_module(name).init_app(app)

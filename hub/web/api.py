@@ -1,13 +1,15 @@
-"""The JSON API under /api/v1: search, records, institutions, repositories; CORS for GET.
+"""The JSON API under /api/v1: search, records, institutions, repositories, dumps; CORS for GET.
 
 Search answers one hit per work (its best-ranked record) with the work's copies; ``total``
 counts works, ``records`` the records found. A record carries its ``work`` and its
 ``relations`` to the other records of the work (hub.works).
 
-Errors are JSON ``{"error": code, "message": text}`` with a matching status. Lists carry
-``links`` (self, next, prev) — search by page (bounded by SEARCH_MAX_RESULTS), records by an
-opaque keyset cursor (``after``), so the last page costs what the first one costs. The
-OpenAPI 3.1 document at /api/v1/openapi.json describes every response (hub.web.openapi).
+Answers are UTF-8 JSON (characters as themselves, never ``\\u`` escapes). Errors are JSON
+``{"error": code, "message": text}`` with a matching status, for unknown paths and methods
+under /api/ too. Every list pages the same way (hub.web.api_paging): ``page`` and ``per_page``
+in, ``total``, ``pages`` and ``links`` (self, first, last, next, prev) out. The OpenAPI 3.1
+document at /api/v1/openapi.json describes every response (hub.web.openapi); /api/v1/docs is
+its interactive reference (hub.web.api_docs).
 """
 
 from __future__ import annotations
@@ -15,21 +17,26 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, abort, jsonify, request
+from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_cors import CORS
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from hub import records_json
 from hub.app import current_hub
 from hub.models import Institution, Record, Repository
 from hub.search import FACETS, SearchError, search_backend
+from hub.web import api_paging
+from hub.web.api_paging import page_request, paged_list
 from hub.web.portal import data
 from hub.web.portal.views import request_from_args
 from hub.works.api import Copy, Relation, WorkView
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_LIMIT = 100
+PER_PAGE = 50  # records per page unless per_page says otherwise
+PER_PAGE_SMALL_LISTS = 100  # institutions, repositories, dumps: usually one page
+ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+               429: "too_many_requests"}
 
 
 def _url(path: str, **args: Any) -> str:
@@ -73,26 +80,31 @@ def institution_json(inst: Institution, records: int) -> dict[str, Any]:
 
 @bp.get("/search")
 def search():
-    """Search, one hit per work with its copies: q, facet filters (one argument per value), page, size,
-    sort, facets=false."""
+    """Search, one hit per work with its copies: q, facet filters (one argument per value), page,
+    per_page (or size), sort, facets=false."""
     hub = current_hub()
+    args = request.args.copy()
+    wanted = page_request(int(hub.settings["SEARCH_PAGE_SIZE"]), aliases=("size",))
+    args["size"], args["page"] = str(wanted.per_page), str(wanted.page)
     try:
-        req = request_from_args(request.args, hub.settings["SEARCH_PAGE_SIZE"])
+        req = request_from_args(args, hub.settings["SEARCH_PAGE_SIZE"])
         req.facets = request.args.get("facets", "true").lower() not in ("false", "0", "no")
         result = search_backend(hub).search(req)
     except SearchError as exc:
         return jsonify(error="bad_request", message=str(exc)), 400
-    args = {k: request.args.getlist(k) for k in ("q", "sort", "size", "facets", *FACETS) if k in request.args}
-    links = {"self": _url("/search", **args, page=result.page)}
-    if result.page < result.pages:
-        links["next"] = _url("/search", **args, page=result.page + 1)
-    if result.page > 1:
-        links["prev"] = _url("/search", **args, page=result.page - 1)
+    kept = {k: request.args.getlist(k) for k in ("q", "sort", "facets", *FACETS) if k in request.args}
+
+    def url(**more: Any) -> str:
+        return _url("/search", **kept, **more)
+
+    body = api_paging.envelope(result.total, wanted, url, {},
+                               {"page": result.page + 1} if result.page < result.pages else None)
+    body["pages"] = result.pages  # bounded by max_results: the pages that can be browsed
+    body["links"]["last"] = url(per_page=wanted.per_page, page=result.pages)
     works = data.hit_works(hub, result.hits)
     return jsonify({
-        "total": result.total, "records": result.records, "approximate": result.approximate,
-        "page": result.page, "size": result.size,
-        "pages": result.pages, "max_results": result.max_results, "links": links,
+        **body, "records": result.records, "approximate": result.approximate, "size": result.size,
+        "max_results": result.max_results,
         "hits": [{"id": h.id, "score": h.score, "url": _url(f"/records/{h.id}"), "document": h.doc,
                   "highlights": {k: [str(x) for x in v] for k, v in h.highlights.items()},
                   "work": work_json(works.get(h.id))} for h in result.hits],
@@ -122,50 +134,45 @@ def record(record_id: int):
     return jsonify(body)
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        abort(400, f"{name} must be a whole number")
-    if not low <= value <= high:
-        abort(400, f"{name} must be between {low} and {high}")
-    return value
-
-
 @bp.get("/records")
 def records():
-    """Every record in id order, ``limit`` per page, continued with ``after=<last id>`` (links.next)."""
+    """Every record in id order, ``per_page`` (or ``limit``) a page; ``links.next`` continues after
+    the last id sent (``after``), so deep pages cost what the first one costs; ``page`` jumps."""
     hub = current_hub()
-    limit = _int_arg("limit", 50, 1, MAX_LIMIT)
-    after = _int_arg("after", 0, 0, 2**62)
+    after = api_paging.int_arg("after", 0, 0, 2**62) or 0
+    wanted = page_request(PER_PAGE, aliases=("limit",), numbered=not after)
     institution = request.args.get("institution", "")
     include_deleted = request.args.get("deleted", "false").lower() in ("true", "1", "yes")
     with hub.db.session() as session:
-        query = (select(Record, Repository, Institution).join(Repository, Repository.id == Record.repository_id)
-                 .join(Institution, Institution.id == Repository.institution_id).where(Record.id > after)
-                 .where(Repository.removed_at.is_(None))
-                 .order_by(Record.id).limit(limit + 1))
+        scope = (select(Record, Repository, Institution).join(Repository, Repository.id == Record.repository_id)
+                 .join(Institution, Institution.id == Repository.institution_id)
+                 .where(Repository.removed_at.is_(None)))
         if institution:
-            query = query.where(Institution.slug == institution)
+            scope = scope.where(Institution.slug == institution)
         if not include_deleted:
-            query = query.where(Record.deleted.is_(False))
+            scope = scope.where(Record.deleted.is_(False))
+        total = session.scalar(select(func.count()).select_from(scope.with_only_columns(Record.id).subquery()))
+        query = scope.order_by(Record.id).limit(wanted.per_page + 1)
+        query = query.where(Record.id > after) if after else query.offset(wanted.offset)
         rows = session.execute(query).all()
-        items = [record_json(r, repo, inst) for r, repo, inst in rows[:limit]]
-    args = {"limit": limit, "institution": institution or None, "deleted": "true" if include_deleted else None}
-    links = {"self": _url("/records", **args, after=after or None)}
-    if len(rows) > limit:
-        links["next"] = _url("/records", **args, after=items[-1]["id"])
-    return jsonify({"items": items, "links": links})
+        items = [record_json(r, repo, inst) for r, repo, inst in rows[:wanted.per_page]]
+    args = {"institution": institution or None, "deleted": "true" if include_deleted else None}
+    following = None
+    if len(rows) > wanted.per_page:
+        following = {"after": items[-1]["id"], **({"page": wanted.page + 1} if wanted.page else {})}
+    body = api_paging.envelope(total, wanted, lambda **more: _url("/records", **more), args, following)
+    return jsonify({**body, "items": items})
 
 
 @bp.get("/institutions")
 def institutions():
-    """Every member institution with its record count."""
+    """Every member institution with its record count, a page at a time."""
     rows = data.institutions(current_hub())
+    wanted = page_request(PER_PAGE_SMALL_LISTS)
     with current_hub().db.session() as session:
         insts = {i.id: i for i in session.scalars(select(Institution))}
-        return jsonify({"items": [institution_json(insts[r.id], r.records) for r in rows]})
+        return jsonify(paged_list(rows, wanted, lambda **more: _url("/institutions", **more), {},
+                                  lambda r: institution_json(insts[r.id], r.records)))
 
 
 @bp.get("/institutions/<slug>")
@@ -191,19 +198,23 @@ def repository_json(repo: Repository) -> dict[str, Any]:
 
 @bp.get("/repositories")
 def repositories():
-    """Every repository of every member."""
+    """Every repository of every member, a page at a time."""
+    wanted = page_request(PER_PAGE_SMALL_LISTS)
     with current_hub().db.session() as session:
-        return jsonify({"items": [repository_json(r) for r in session.scalars(
-            select(Repository).where(Repository.removed_at.is_(None)).order_by(Repository.id))]})
+        repos = list(session.scalars(select(Repository).where(Repository.removed_at.is_(None)).order_by(Repository.id)))
+        return jsonify(paged_list(repos, wanted, lambda **more: _url("/repositories", **more), {}, repository_json))
 
 
 @bp.get("/dumps")
 def dumps():
-    """The bulk dumps (JSON lines, gzip) with size, record count, date, sha-256 and download URL, and the
-    licence of the metadata (hub.exchange.dumps)."""
+    """The bulk dumps (JSON lines, gzip) with size, record count, date, sha-256 and download URL, a page
+    at a time, and the licence of the metadata (hub.exchange.dumps)."""
     from hub.exchange.dumps.listing import listing
 
-    return jsonify(listing(current_hub()))
+    found = listing(current_hub())
+    wanted = page_request(PER_PAGE_SMALL_LISTS)
+    return jsonify({**found, **paged_list(found["items"], wanted, lambda **more: _url("/dumps", **more), {},
+                                          lambda item: item)})
 
 
 @bp.get("/openapi.json")
@@ -214,13 +225,33 @@ def openapi():
     return jsonify(document(current_hub().settings["BASE_URL"].rstrip("/") + "/api/v1"))
 
 
-@bp.errorhandler(HTTPException)
-def _error(exc: HTTPException):
-    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.code or 500, "error")
-    return jsonify(error=code, message=exc.description or exc.name), exc.code
+def error_response(exc: HTTPException) -> Response:
+    """An HTTP error as the API's JSON error (the exception's headers, such as Allow, kept)."""
+    status = exc.code or 500
+    response = jsonify(error=ERROR_CODES.get(status, "error"), message=exc.description or exc.name)
+    response.status_code = status
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+bp.register_error_handler(HTTPException, error_response)
+
+
+def _api_errors(exc: HTTPException) -> Response | HTTPException:
+    """Routing errors (no such path, a method not allowed) under /api/ are JSON too; other paths
+    keep their own error pages."""
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return error_response(exc)
+    return exc
 
 
 def init_app(app: Flask) -> None:
-    """Register the API with CORS open for GET."""
+    """Register the API, its JSON errors and its reference page, with CORS open for GET."""
+    from hub.web import api_docs
+
     app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, _api_errors)
+    api_docs.init_app(app)
     CORS(app, resources={r"/api/v1/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}})

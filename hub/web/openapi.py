@@ -1,4 +1,8 @@
-"""The OpenAPI 3.1 document of /api/v1 (its schemas are JSON Schema 2020-12; tests validate real answers)."""
+"""The OpenAPI 3.1 document of /api/v1 (its schemas are JSON Schema 2020-12; tests validate real answers).
+
+Every list answers with the paging fields of :mod:`hub.web.api_paging` (``Paging`` below) and takes
+the ``page`` and ``per_page`` parameters; the document's description says how to page.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,30 @@ from hub.search import FACETS, SORTS
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _STRS = {"type": "array", "items": _STR}
-_LINKS = {"type": "object", "required": ["self"], "additionalProperties": False,
-          "properties": {"self": _STR, "next": _STR, "prev": _STR}}
+_LINKS = {"type": "object", "required": ["self", "first", "last"], "additionalProperties": False,
+          "description": "URLs of this page, the first and last pages, and the next and previous pages when "
+                         "there are such pages: follow next until it is absent",
+          "properties": {"self": _STR, "first": _STR, "last": _STR, "next": _STR, "prev": _STR}}
+_PAGING_FIELDS = ["total", "page", "per_page", "pages", "links"]
+PAGING_HELP = ("Every list pages the same way: `page` (1, 2, ...) and `per_page` (1-100) in; `total` (items in "
+               "the whole list), `page`, `per_page`, `pages` and `links` (`self`, `first`, `last`, and `next` / "
+               "`prev` when there is such a page) out. Follow `links.next` until it is absent. Older parameters "
+               "keep working: `size` (search) and `limit` (records) are other names of `per_page`, and `after` "
+               "(records) continues after a record id, which is what the records list's `links.next` uses, so "
+               "that its last page costs what its first costs. Answers are UTF-8 JSON; errors are JSON "
+               "`{\"error\": code, \"message\": text}` with the HTTP status.")
+
+
+def _page_of(item_schema: str, items: str = "items", **more: Any) -> dict[str, Any]:
+    """A list answer: the paging fields and the items (``more``: other properties)."""
+    return {"type": "object", "required": [*_PAGING_FIELDS, items],
+            "properties": {"total": {"type": "integer", "minimum": 0, "description": "items in the whole list"},
+                           "page": {"type": ["integer", "null"], "minimum": 1,
+                                    "description": "this page's number (null: continued by `after` alone)"},
+                           "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+                           "pages": {"type": "integer", "minimum": 1}, "links": _LINKS,
+                           items: {"type": "array", "items": {"$ref": f"#/components/schemas/{item_schema}"}},
+                           **more}}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error", "message"],
@@ -54,14 +80,17 @@ SCHEMAS: dict[str, Any] = {
                            "work": {"anyOf": [{"$ref": "#/components/schemas/Work"}, {"type": "null"}],
                                     "description": "the hit's work with every copy (null: not grouped yet)"}}},
     "SearchResult": {
-        "type": "object",
-        "required": ["total", "records", "page", "size", "pages", "max_results", "links", "hits", "facets"],
-        "properties": {"total": {"type": "integer", "description": "works found (one hit per work)"},
+        **_page_of("Hit", "hits"),
+        "required": [*_PAGING_FIELDS, "records", "size", "max_results", "hits", "facets"],
+        "properties": {**_page_of("Hit", "hits")["properties"],
+                       "total": {"type": "integer", "description": "works found (one hit per work)"},
+                       "pages": {"type": "integer", "minimum": 1,
+                                 "description": "pages that can be browsed (bounded by max_results)"},
                        "records": {"type": "integer", "description": "records found (facet counts are per record)"},
                        "approximate": {"type": "boolean", "description": "total, records and facet counts are "
                                        "estimates from a sample of a huge hit set (show them as 'about')"},
-                       "page": _INT, "size": _INT, "pages": _INT, "max_results": _INT,
-                       "links": _LINKS, "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                       "size": {"type": "integer", "description": "per_page, by its older name"},
+                       "max_results": _INT,
                        "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)},
                                   "additionalProperties": {"type": "array",
                                                            "items": {"$ref": "#/components/schemas/FacetValue"}}}}},
@@ -86,9 +115,7 @@ SCHEMAS: dict[str, Any] = {
                      "description": "the record's work (null: deleted, or not grouped yet)"},
             "relations": {"type": "array", "items": {"$ref": "#/components/schemas/Relation"},
                           "description": "to the other live records of the work"}}},
-    "RecordPage": {"type": "object", "required": ["items", "links"],
-                   "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
-                                  "links": _LINKS}},
+    "RecordPage": _page_of("Record"),
     "Repository": {"type": "object", "required": ["id", "name", "institution", "platform", "base_url", "state"],
                    "properties": {"id": _INT, "name": _STR, "institution": _STR, "platform": _STR,
                                   "base_url": _STR, "state": _STR}},
@@ -97,10 +124,8 @@ SCHEMAS: dict[str, Any] = {
                                    "website": _STR, "records": _INT, "url": _STR,
                                    "repositories": {"type": "array",
                                                     "items": {"$ref": "#/components/schemas/Repository"}}}},
-    "InstitutionList": {"type": "object", "required": ["items"], "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Institution"}}}},
-    "RepositoryList": {"type": "object", "required": ["items"], "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Repository"}}}},
+    "InstitutionList": _page_of("Institution"),
+    "RepositoryList": _page_of("Repository"),
     "Dump": {"type": "object", "additionalProperties": False,
              "required": ["name", "scope", "member", "records", "deleted", "size", "sha256", "updated", "format", "url"],
              "description": "a bulk dump: JSON lines, gzip; each line a Record with its oai_identifier",
@@ -113,10 +138,9 @@ SCHEMAS: dict[str, Any] = {
                             "updated": {"type": "string", "format": "date-time",
                                         "description": "when its content last changed"},
                             "format": _STR, "url": _STR}},
-    "DumpList": {"type": "object", "required": ["license", "items"], "additionalProperties": False, "properties": {
-        "license": {"type": "object", "required": ["id", "url"], "additionalProperties": False,
-                    "description": "licence of the metadata (SPDX identifier)", "properties": {"id": _STR, "url": _STR}},
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Dump"}}}},
+    "DumpList": _page_of("Dump", license={
+        "type": "object", "required": ["id", "url"], "additionalProperties": False,
+        "description": "licence of the metadata (SPDX identifier)", "properties": {"id": _STR, "url": _STR}}),
 }
 
 
@@ -133,6 +157,10 @@ def _param(name: str, description: str, schema: dict[str, Any], where: str = "qu
     return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
 
 
+_PAGE = _param("page", "page number, from 1 (links.next gives the next page)", {"type": "integer", "minimum": 1})
+_PER_PAGE = _param("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": 100})
+
+
 def document(server: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document, with ``server`` as the API's base URL."""
     facet_params = [_param(f, f"filter on a {f} value (repeat for OR)", {"type": "array", "items": _STR})
@@ -140,22 +168,29 @@ def document(server: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "CHAIR Hub API", "version": "1.0.0",
-                 "description": "Search and read the records harvested from the member repositories."},
+                 "description": "Search and read the records harvested from the member repositories. "
+                                + PAGING_HELP},
         "servers": [{"url": server}],
         "paths": {
             "/search": {"get": {
                 "summary": "Search records, one hit per work with its copies", "operationId": "search",
                 "parameters": [_param("q", "query: words, \"phrases\", title: author: subject: year:2010-2015, OR, -word",
                                       _STR),
-                               _param("page", "page number (bounded by max_results)", {"type": "integer", "minimum": 1}),
-                               _param("size", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                               _param("page", "page number, from 1 (bounded by max_results)",
+                                      {"type": "integer", "minimum": 1}),
+                               _PER_PAGE,
+                               _param("size", "hits per page: per_page by its older name",
+                                      {"type": "integer", "minimum": 1, "maximum": 100}),
                                _param("sort", "order", {"enum": list(SORTS)}),
                                _param("facets", "include facet counts", {"type": "boolean"}), *facet_params],
                 "responses": {"200": _ok("SearchResult", "a page of hits with facet counts"), "400": _ERR}}},
             "/records": {"get": {
                 "summary": "List records in id order", "operationId": "listRecords",
-                "parameters": [_param("limit", "records per page", {"type": "integer", "minimum": 1, "maximum": 100}),
-                               _param("after", "continue after this record id (see links.next)", _INT),
+                "parameters": [_PAGE, _PER_PAGE,
+                               _param("limit", "records per page: per_page by its older name",
+                                      {"type": "integer", "minimum": 1, "maximum": 100}),
+                               _param("after", "continue after this record id (what links.next uses)",
+                                      {"type": "integer", "minimum": 0}),
                                _param("institution", "only this institution's records", _STR),
                                _param("deleted", "include deleted records", {"type": "boolean"})],
                 "responses": {"200": _ok("RecordPage", "a page of records"), "400": _ERR}}},
@@ -164,16 +199,21 @@ def document(server: str) -> dict[str, Any]:
                 "parameters": [_param("id", "record id", _INT, "path", True)],
                 "responses": {"200": _ok("RecordDetail", "the record, its work and relations"), "404": _ERR}}},
             "/institutions": {"get": {"summary": "Member institutions", "operationId": "listInstitutions",
-                                      "responses": {"200": _ok("InstitutionList", "every member")}}},
+                                      "parameters": [_PAGE, _PER_PAGE],
+                                      "responses": {"200": _ok("InstitutionList", "the members, a page at a time"),
+                                                    "400": _ERR}}},
             "/institutions/{slug}": {"get": {
                 "summary": "One institution", "operationId": "getInstitution",
                 "parameters": [_param("slug", "the member's short name", _STR, "path", True)],
                 "responses": {"200": _ok("Institution", "the member and its repositories"), "404": _ERR}}},
             "/repositories": {"get": {"summary": "Repositories", "operationId": "listRepositories",
-                                      "responses": {"200": _ok("RepositoryList", "every repository")}}},
+                                      "parameters": [_PAGE, _PER_PAGE],
+                                      "responses": {"200": _ok("RepositoryList", "the repositories, a page at a time"),
+                                                    "400": _ERR}}},
             "/dumps": {"get": {"summary": "Bulk dumps (JSON lines, gzip) and the licence of the metadata",
-                                "operationId": "listDumps",
-                                "responses": {"200": _ok("DumpList", "every dump: the hub's, then each member's")}}},
+                                "operationId": "listDumps", "parameters": [_PAGE, _PER_PAGE],
+                                "responses": {"200": _ok("DumpList", "the dumps, the hub's first, then each member's"),
+                                              "400": _ERR}}},
         },
         "components": {"schemas": SCHEMAS},
     }

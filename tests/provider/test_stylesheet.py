@@ -146,9 +146,9 @@ def live(app, network) -> Iterator[str]:
 # deprecated), written with inline style and an inline event handler: the hub's CSP refuses those.
 BANNER = "xslt-warning-banner"
 BANNER_VIOLATIONS = ("Applying inline style violates", "Executing inline event handler violates")
-OWN_INLINE = """() => [...document.querySelectorAll('*')].filter(e => !e.closest('%s')).filter(e =>
+OWN_INLINE = """() => [...document.querySelectorAll('*')].filter(e => !e.closest('xslt-warning-banner')).filter(e =>
     e.hasAttribute('style') || e.tagName === 'SCRIPT' || e.tagName === 'STYLE' ||
-    [...e.attributes].some(a => a.name.startsWith('on'))).length""" % BANNER
+    [...e.attributes].some(a => a.name.startsWith('on'))).length"""
 
 
 def assert_no_violation_of_ours(page) -> None:
