@@ -99,13 +99,12 @@ def generate(database_url: str, folder: str, report) -> None:
 
 def figures(database_url: str, folder: str) -> list[str]:
     """Generate every Resource List and Change List; the lines of figures."""
-    from hub.fulltext.backends import store_for
     from oai.resourcesync.changes import Changes
     from oai.resourcesync.lists import Source
     from oai.resourcesync.scopes import HUB
 
     hub = Hub.create(overrides=settings(database_url, Path(folder)), instance_path=folder)
-    store = store_for(hub.settings)
+    store = hub.store
     lines = []
     with hub.db.session() as session:
         source = Source(hub.settings, session, HUB, store)

@@ -1,11 +1,16 @@
 """``chair demo`` and ``chair sample-repos``: the sample member repositories, harvested and served.
 
 ``chair demo`` is the project's run command on embedded defaults: it starts the
-fictional DSpace- and EPrints-style repositories on loopback, registers their members,
-harvests them (with their full texts and search index) and serves the portal.
+fictional DSpace- and EPrints-style repositories on loopback, registers their members (each
+repository asked first, as any registration asks), harvests them (with their full texts and search
+index) and serves the portal, printing how to sign in to its admin area.
 """
 
 from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
 
 import click
 from sqlalchemy import select
@@ -18,9 +23,14 @@ STYLE_PLATFORMS = {"dspace": "dspace", "eprints": "eprints"}
 
 
 def register_samples(hub, repos, server_url: str) -> list[int]:
-    """Register the sample members and repositories (idempotent); returns repository ids."""
-    from hub.members import add_institution, add_repository
+    """Register the sample members and repositories (idempotent); returns repository ids.
+
+    Each repository is registered as people register one (:func:`hub.registration.register_repository`):
+    asked first whether it answers (one that does not stops the demo with the reason), named by its
+    own Identify ``repositoryName``."""
+    from hub.members import add_institution
     from hub.plugins import platforms
+    from hub.registration import register_repository
 
     available = platforms(hub.pm)
     ids = []
@@ -34,11 +44,36 @@ def register_samples(hub, repos, server_url: str) -> list[int]:
             repo = session.scalar(select(Repository).where(Repository.base_url == url))
             if repo is None:
                 platform = STYLE_PLATFORMS.get(sample.style.value, "oai")
-                repo = add_repository(session, hub.pm, hub.settings, member=inst.slug,
-                                      platform=platform if platform in available else "oai",
-                                      base_url=url, name=sample.display_name)
+                repo = register_repository(session, hub, member=inst.slug,
+                                           platform=platform if platform in available else "oai",
+                                           base_url=url).repository
             ids.append(repo.id)
     return ids
+
+
+def chair_command() -> str:
+    """How to call this installation's ``chair``: the console script running now (``.venv/bin/chair``
+    after ``scripts/demo``), or plain ``chair``."""
+    script = Path(sys.argv[0])
+    return str(script.resolve()) if script.name == "chair" and script.exists() else "chair"
+
+
+def sign_in_lines(hub, portal_url: str) -> list[str]:
+    """How to sign in to the demo's admin area: its address and the command that adds an administrator
+    to this demo's own database (its instance folder spelt out, so the command works from anywhere)."""
+    from hub.models import Role, User
+
+    instance = Path(hub.settings["INSTANCE_PATH"]).resolve()
+    command = (f"CHAIR_INSTANCE_PATH={shlex.quote(str(instance))} {shlex.quote(chair_command())} "
+               "user add admin@example.org --role hub-admin")
+    with hub.db.session() as session:
+        admins = list(session.scalars(select(User.username).where(User.role == Role.HUB_ADMIN,
+                                                                  User.active.is_(True)).order_by(User.username)))
+    admin_url = f"{portal_url.rstrip('/')}/admin/"
+    if admins:
+        return [f"admin area at {admin_url} (sign in as {', '.join(admins)}); another administrator:", f"  {command}"]
+    return [f"admin area at {admin_url}: first add an administrator (the command asks for the password; "
+            "--password-stdin reads it from standard input):", f"  {command}"]
 
 
 def register(cli: click.Group) -> None:
@@ -70,10 +105,9 @@ def register(cli: click.Group) -> None:
         from hub.signing import demo_secret_key, secret_key_problem
 
         hub = get_hub(ctx)
-        hub.settings["ALLOW_PRIVATE_ADDRESSES"] = True  # the samples live on loopback
+        hub.configure(ALLOW_PRIVATE_ADDRESSES=True)  # the samples live on loopback
         if secret_key_problem(hub.settings):  # no key of the operator's: the demo's own, kept in the instance
-            hub.settings["SECRET_KEY"] = demo_secret_key(hub.settings["INSTANCE_PATH"])
-            hub.settings["SECRET_KEY_FALLBACKS"] = ""
+            hub.configure(SECRET_KEY=demo_secret_key(hub.settings.INSTANCE_PATH), SECRET_KEY_FALLBACKS="")
         repos = demo_repositories(records)
         attach_faults(repos, list(faults))
         server, _thread, server_url = serve_samples(repos, host="127.0.0.1", port=samples_port)
@@ -99,4 +133,6 @@ def register(cli: click.Group) -> None:
         app = create_app(hub=hub)
         start_if_enabled(hub)  # CHAIR_SCHEDULER_ENABLED: harvest on schedule in-process
         click.echo(f"portal at http://{host}:{port}/  (Ctrl-C to stop)")
+        for line in sign_in_lines(hub, f"http://{host}:{port}/"):
+            click.echo(line)
         app.run(host=host, port=port, use_reloader=False, threaded=True)

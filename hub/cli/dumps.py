@@ -39,9 +39,8 @@ def register(cli: click.Group) -> None:
     def dumps_list(hub, as_json):
         """The stored dumps with their record count, size, date and sha-256."""
         from hub.exchange.dumps.manifest import list_manifests
-        from hub.fulltext.backends import store_for
 
-        manifests = list_manifests(store_for(hub.settings))
+        manifests = list_manifests(hub.store)
         if as_json:
             return emit_json([{k: v for k, v in m.to_dict().items() if k not in ("parts", "superseded")}
                               for m in manifests])

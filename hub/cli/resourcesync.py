@@ -22,7 +22,6 @@ def register(cli: click.Group) -> None:
     def resourcesync_dump(hub, slug, force, as_json):
         """Build the Resource Dump (zip + manifest) of the hub or of one member into the object store;
         the current one is reused while nothing changed."""
-        from hub.fulltext.backends import store_for
         from oai.resourcesync.dumps import build_dump
         from oai.resourcesync.scopes import HUB, member_scope
 
@@ -30,7 +29,7 @@ def register(cli: click.Group) -> None:
             scope = HUB if slug is None else member_scope(session, slug)
             if scope is None:
                 raise UserError(f"no member {slug!r}")
-            info = build_dump(hub.settings, session, store_for(hub.settings), scope, force=force)
+            info = build_dump(hub.settings, session, hub.store, scope, force=force)
         if as_json:
             return emit_json({"set": scope.path, **asdict(info)})
         state = "reused (nothing changed)" if info.reused else "built"

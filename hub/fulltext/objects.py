@@ -16,8 +16,6 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
-
-from hub.fulltext.backends import store_for
 from hub.fulltext.states import ExtractState, FileState
 from hub.models import Record, RecordFile, StoredFile
 from storage.base import SHA256_RE, file_key, meta_key, text_key
@@ -88,7 +86,7 @@ def record_files(hub, record_id: int) -> list[dict]:
 
 
 def _delete_objects(hub, sha256: str) -> None:
-    store = store_for(hub.settings)
+    store = hub.store
     for key in (file_key(sha256), text_key(sha256), meta_key(sha256)):
         store.delete(key)
 
@@ -136,7 +134,7 @@ def collect_garbage(hub, orphan_objects: bool = False) -> dict[str, int]:
     deleted = release_unreferenced(hub, shas=unreferenced, record_ids=dead)
     removed_objects = 0
     if orphan_objects:
-        store = store_for(hub.settings)
+        store = hub.store
         with hub.db.session() as session:
             known = set(session.scalars(select(StoredFile.sha256)))
         for key in list(store.keys("files/")) + list(store.keys("text/")):

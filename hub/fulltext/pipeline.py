@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from hub.fulltext.backends import store_for
 from hub.fulltext.fetch import FetchFailed, download
 from hub.fulltext.objects import release_unreferenced
 from hub.fulltext.records import clear_errors, record_error, refresh_records, sync_record_files
@@ -94,7 +93,7 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
         return report
     http = hub.http(repository_id)
     http.authenticate(*origin)
-    store = store_for(settings)
+    store = hub.store
     try:
         for row_id, url, mime, etag, last_modified, old_sha, checksum in jobs:
             have_copy = bool(old_sha) and store.exists(f"files/{old_sha[:2]}/{old_sha[2:4]}/{old_sha}")

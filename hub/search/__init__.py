@@ -11,8 +11,10 @@ highlighter. Indexing entry points live in :mod:`hub.pipeline.index` (the index 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+from hub.config import Settings
 from hub.search.base import (
     FACETS,
     SORTS,
@@ -26,13 +28,18 @@ from hub.search.base import (
 )
 from hub.search.query import QuerySyntaxError, SearchError
 
+if TYPE_CHECKING:
+    from hub.context import Hub
+
 __all__ = ["FACETS", "SORTS", "FacetValue", "FilterError", "Hit", "QuerySyntaxError", "ResultWindowError",
            "SearchBackend", "SearchError", "SearchRequest", "SearchResult", "make_backend", "search_backend"]
 
 
-def make_backend(settings: dict[str, Any]) -> SearchBackend:
-    """A new backend for ``settings['SEARCH_URL']``; raises ValueError for an unknown scheme."""
-    url = settings["SEARCH_URL"]
+def make_backend(settings: Mapping[str, Any]) -> SearchBackend:
+    """A new backend for ``settings['SEARCH_URL']`` (other settings missing from a mapping keep their
+    defaults); raises ValueError for an unknown scheme. A hub builds its own once: ``hub.search``."""
+    settings = Settings.from_mapping(settings)
+    url = settings.SEARCH_URL
     if url.startswith("sqlite:///"):
         from hub.search.sqlite import SQLiteSearch
 
@@ -48,10 +55,6 @@ def make_backend(settings: dict[str, Any]) -> SearchBackend:
                      "or opensearch+http://host:port/index")
 
 
-def search_backend(hub) -> SearchBackend:
-    """The Hub's search backend, built once per Hub."""
-    backend = hub.__dict__.get("_search_backend")
-    if backend is None:
-        backend = make_backend(hub.settings)
-        hub.__dict__["_search_backend"] = backend
-    return backend
+def search_backend(hub: Hub) -> SearchBackend:
+    """The Hub's search backend, built once per Hub (``hub.search``)."""
+    return hub.search

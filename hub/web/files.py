@@ -15,7 +15,6 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, abort, redirect, request
 
 from hub.app import current_hub
-from hub.fulltext.backends import store_for
 from hub.fulltext.objects import ServedFile, record_file, served_file
 from storage.base import ObjectMissing, file_key, text_key
 
@@ -39,7 +38,7 @@ def stream_object(key: str, size: int, content_type: str, etag: str, disposition
     """A streamed answer for one stored object, honouring If-None-Match, Range and If-Range."""
     if request.if_none_match and request.if_none_match.contains_weak(etag):
         return _security_headers(Response(status=304, headers={"ETag": f'"{etag}"'}))
-    store = store_for(current_hub().settings)
+    store = current_hub().store
     start, end, status = 0, size - 1, 200
     if_range = request.headers.get("If-Range")
     if request.range is not None and (not if_range or request.if_range.etag == etag):
@@ -68,7 +67,7 @@ def serve_file(found: ServedFile) -> Response:
     """The answer for a stored file: a presigned redirect (when configured and possible) or a stream."""
     settings = current_hub().settings
     if settings.get("FILES_REDIRECT_TO_STORE"):
-        url = store_for(settings).presigned_url(file_key(found.sha256), int(settings["FILES_PRESIGN_SECONDS"]),
+        url = current_hub().store.presigned_url(file_key(found.sha256), int(settings["FILES_PRESIGN_SECONDS"]),
                                                 found.mime_type, found.filename)
         if url:
             response = redirect(url, 302)
@@ -101,7 +100,7 @@ def file_text(sha256: str) -> Response:
     found = served_file(current_hub(), sha256)
     if found is None or not found.extracted:
         abort(404)
-    info = store_for(current_hub().settings).stat(text_key(sha256))
+    info = current_hub().store.stat(text_key(sha256))
     if info is None:
         abort(404)
     return stream_object(text_key(sha256), info.size, "text/plain; charset=utf-8", f"{sha256}-text")

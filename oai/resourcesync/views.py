@@ -21,7 +21,6 @@ from flask import Blueprint, Flask, Response, abort, stream_with_context
 from sqlalchemy.orm import Session
 
 from hub.app import current_hub
-from hub.fulltext.backends import store_for
 from hub.web.files import stream_object
 from oai.provider.xmltext import http_date
 from oai.resourcesync import capabilities
@@ -105,7 +104,7 @@ def set_document(kind: str, key: str, name: str) -> Response:
 
 def _document(kind: str, key: str, name: str) -> Response:
     hub = current_hub()
-    store = store_for(hub.settings)
+    store = hub.store
     if name.startswith("dumps/"):
         return _dump_file(kind, key, name.removeprefix("dumps/"))
 
@@ -151,7 +150,7 @@ def _dispatch(source: Source, parts: list[str]) -> Iterator[str]:
 def _dump_file(kind: str, key: str, name: str) -> Response:
     """The current (or the previous) dump zip of a set, or its manifest."""
     hub = current_hub()
-    store = store_for(hub.settings)
+    store = hub.store
     with hub.db.session() as session:
         scope = resolve(session, kind, key)
     if scope is None:

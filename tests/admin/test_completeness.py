@@ -76,7 +76,7 @@ def test_unreachable_source_gives_a_report_with_the_error(hub, network, site):
 
     with hub.db.session() as session:
         session.get(Repository, network.xiling_repo).base_url = "http://127.0.0.1:9/oai"
-    hub.settings["HTTP_MAX_RETRIES"] = 0
+    hub.configure(HTTP_MAX_RETRIES=0)
     with hub.db.session() as session:
         report = session.get(CompletenessReport, check_completeness(hub, network.xiling_repo))
         assert "could not be listed" in report.error

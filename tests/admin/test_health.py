@@ -62,7 +62,7 @@ def test_dead_worker_run_shows_interrupted_and_resumes(app, hub, network, signed
 
 def test_notice_on_ok_to_failing_only(hub, network, site):
     with smtp_sink() as sink, webhook_receiver() as (hook_url, bodies):
-        hub.settings.update(NOTIFY_ENABLED=True, SMTP_URL=f"smtp://127.0.0.1:{sink.port}", NOTIFY_WEBHOOK_URL=hook_url)
+        hub.configure(NOTIFY_ENABLED=True, SMTP_URL=f"smtp://127.0.0.1:{sink.port}", NOTIFY_WEBHOOK_URL=hook_url)
         summary = harvest(hub, network.donghai_repo).summary
         assert summary.state == RunState.SUCCEEDED
         with hub.db.session() as session:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from hub.config import SETTINGS, load_settings, markdown_table
+from hub.config import SETTINGS, SettingError, Settings, load_settings, markdown_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,3 +50,70 @@ def test_unknown_setting_in_the_instance_file_is_an_error(tmp_path):
 def test_bad_value_in_the_environment_is_an_error(tmp_path):
     with pytest.raises(ValueError):
         load_settings(tmp_path, environ={"CHAIR_HTTP_MAX_RETRIES": "many"})
+
+
+def test_a_bad_value_names_the_setting_and_its_type(tmp_path):
+    with pytest.raises(SettingError, match=r"CHAIR_HTTP_DEADLINE.*a number \(float\).*'abc'") as caught:
+        load_settings(tmp_path, environ={"CHAIR_HTTP_DEADLINE": "abc"})
+    assert caught.value.name == "HTTP_DEADLINE"
+    with pytest.raises(SettingError, match=r"CHAIR_HTTP_MAX_RETRIES.*an integer \(int\)"):
+        load_settings(tmp_path, {"HTTP_MAX_RETRIES": "2.5"}, environ={})
+    with pytest.raises(SettingError, match=r"CHAIR_OAI_READ_AHEAD.*a boolean"):
+        load_settings(tmp_path, environ={"CHAIR_OAI_READ_AHEAD": "maybe"})
+    (tmp_path / "chair.toml").write_text("harvest_max_pages = 'lots'\n")
+    with pytest.raises(SettingError, match=r"CHAIR_HARVEST_MAX_PAGES \(from .*chair.toml\) must be an integer"):
+        load_settings(tmp_path, environ={})
+
+
+def test_every_setting_has_one_default_one_type_and_documentation():
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    assert set(fields) == {s.name for s in SETTINGS} | {"INSTANCE_PATH"}
+    for setting in SETTINGS:
+        declared = fields[setting.name]
+        assert declared.default is not dataclasses.MISSING, setting.name
+        assert type(declared.default) is setting.type, f"{setting.name}: the default is not of the declared type"
+        assert setting.type.__name__ == declared.type, f"{setting.name}: annotated {declared.type}"
+        assert len(setting.doc) > 15, setting.name
+    assert Settings() == Settings.from_mapping({}), "a Settings made of nothing holds every default"
+
+
+def test_settings_are_typed_frozen_and_a_read_only_mapping(tmp_path):
+    settings = load_settings(tmp_path, {"HTTP_DEADLINE": 7}, environ={"CHAIR_ALLOW_PRIVATE_ADDRESSES": "on"})
+    assert settings.HTTP_DEADLINE == 7.0 and type(settings.HTTP_DEADLINE) is float
+    assert settings["HTTP_DEADLINE"] is settings.HTTP_DEADLINE and settings.get("HTTP_DEADLINE") == 7.0
+    assert settings.ALLOW_PRIVATE_ADDRESSES is True
+    assert "THEME" in settings and "NO_SUCH_SETTING" not in settings and settings.get("NO_SUCH_SETTING") is None
+    assert dict(settings)["INSTANCE_PATH"] == str(tmp_path)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.HTTP_DEADLINE = 1.0  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        settings["HTTP_DEADLINE"] = 1.0  # type: ignore[index]
+    changed = settings.replace(HTTP_DEADLINE="9")
+    assert changed.HTTP_DEADLINE == 9.0 and settings.HTTP_DEADLINE == 7.0
+    with pytest.raises(SettingError, match="HTTP_DEADLNE"):
+        settings.replace(HTTP_DEADLNE=1)
+
+
+def test_a_mapping_of_some_settings_keeps_the_defaults_of_the_rest():
+    partial = Settings.from_mapping({"SEARCH_URL": "sqlite:///x.db", "SEARCH_MAX_RESULTS": 50})
+    assert partial.SEARCH_MAX_RESULTS == 50 and partial.SEARCH_PAGE_SIZE == Settings().SEARCH_PAGE_SIZE
+    with pytest.raises(SettingError, match="SEARCH_PAGE_SIZ"):
+        Settings.from_mapping({"SEARCH_PAGE_SIZ": 5})
+
+
+def test_the_hub_builds_each_service_once_and_configure_replaces_its_settings(tmp_path):
+    from hub.context import Hub
+
+    hub = Hub.create(overrides={"ALLOW_PRIVATE_ADDRESSES": True, "REPOSITORY_CONCURRENCY": 3}, instance_path=tmp_path)
+    try:
+        assert hub.store is hub.store and hub.extractor is hub.extractor and hub.search is hub.search
+        assert hub.http(1).limiter is not None and hub.http(None).limiter is None
+        assert hub.http.limiter(1) is hub.http.limiter(1), "one politeness limit per repository"
+        before = hub.settings
+        hub.configure(ALLOW_PRIVATE_ADDRESSES=False)
+        assert before.ALLOW_PRIVATE_ADDRESSES is True and hub.settings.ALLOW_PRIVATE_ADDRESSES is False
+        assert hub.http(1).allow_private is False, "clients made after configure see the change"
+        with pytest.raises(SettingError, match="CHAIR_HARVEST_MAX_PAGES"):
+            hub.configure(HARVEST_MAX_PAGES="lots")
+    finally:
+        hub.close()

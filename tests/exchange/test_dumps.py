@@ -27,7 +27,6 @@ from hub.cli import cli
 from hub.context import Hub
 from hub.exchange.dumps.build import build_dumps
 from hub.exchange.dumps.manifest import load_manifest
-from hub.fulltext.backends import store_for
 from hub.harvest.gather import harvest_repository
 from hub.members import remove_institution
 from hub.models import Record
@@ -157,7 +156,7 @@ def _schema_validator(client):
 
 
 def test_page_and_api_list_the_dumps_with_their_true_figures(hub, client, members):
-    hub.settings["METADATA_LICENSE"] = "CC-BY-4.0"
+    hub.configure(METADATA_LICENSE="CC-BY-4.0")
     build_dumps(hub)
     body = client.get("/api/v1/dumps").get_json()
     _schema_validator(client).validate(body)
@@ -270,7 +269,7 @@ def test_dumps_on_each_object_store_write_only_what_changed(store_hub, site, mon
     with hub.db.session() as session:
         for record in session.scalars(select(Record)):
             record.hub_datestamp -= timedelta(hours=1)
-    store = store_for(hub.settings)
+    store = hub.store
     build_dumps(hub)
     written: list[str] = []
     deleted: list[str] = []

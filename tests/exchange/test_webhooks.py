@@ -275,7 +275,7 @@ def test_deleted_records_and_long_id_lists_are_told_as_such(hub, network, receiv
     body = receiver.requests[-1].payload()
     assert body["record_ids"] == [first, second, third] and body["deleted_ids"] == [second]
     assert body["counts"] == {"created": 0, "updated": 2, "deleted": 1, "changed": 3}
-    hub.settings["WEBHOOK_MAX_IDS"] = 2
+    hub.configure(WEBHOOK_MAX_IDS=2)
     after_harvest(hub, HarvestSummary(network.donghai_repo, None, RunState.SUCCEEDED, changed_ids=[third, second, first]))
     received = receiver.requests[-1]
     assert_signed(received, secret)

@@ -7,7 +7,6 @@ import hashlib
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from hub.fulltext.backends import store_for
 from hub.fulltext.fetch import FetchFailed, download
 from hub.http import HttpClient
 from storage.base import file_key
@@ -17,7 +16,7 @@ from tests.storage.backends import bilingual_pdf
 def fetch(hub, url, **kw):
     kw.setdefault("max_bytes", int(hub.settings["FILE_MAX_BYTES"]))
     kw.setdefault("resume_attempts", 3)
-    return download(hub.http(None), store_for(hub.settings), url, **kw)
+    return download(hub.http(None), hub.store, url, **kw)
 
 
 def test_download_stores_content_addressed(hub, files_server):
@@ -25,7 +24,7 @@ def test_download_stores_content_addressed(hub, files_server):
     got = fetch(hub, files_server.add_file("/a.pdf", data))
     assert got.sha256 == hashlib.sha256(data).hexdigest() and got.size == len(data)
     assert got.mime_type == "application/pdf" and got.etag
-    assert b"".join(store_for(hub.settings).iter_chunks(file_key(got.sha256))) == data
+    assert b"".join(hub.store.iter_chunks(file_key(got.sha256))) == data
 
 
 def test_unchanged_file_is_not_downloaded_again(hub, files_server):
@@ -42,7 +41,7 @@ def test_landing_page_served_as_pdf_is_refused(hub, files_server):
     with pytest.raises(FetchFailed) as info:
         fetch(hub, files_server.base + "/landing.pdf", declared_mime="application/pdf")
     assert info.value.kind == "landing-page"
-    assert list(store_for(hub.settings).keys("files/")) == []
+    assert list(hub.store.keys("files/")) == []
 
 
 def test_size_cap(hub, files_server):
@@ -56,7 +55,7 @@ def test_private_addresses_refused_unless_allowed(hub, files_server):
     url = files_server.add_file("/a.pdf", bilingual_pdf())
     strict = HttpClient(dict(hub.settings, ALLOW_PRIVATE_ADDRESSES=False))
     with pytest.raises(FetchFailed) as info:
-        download(strict, store_for(hub.settings), url, max_bytes=10**6)
+        download(strict, hub.store, url, max_bytes=10**6)
     assert info.value.kind == "unsafe-url"
 
 
@@ -68,7 +67,7 @@ def test_redirect_to_private_address_is_refused(hub, files_server):
     strict.address_allowed = lambda address: address == "127.0.0.1"
     start = files_server.add_file("/a.pdf", b"%PDF-1.4 unused").replace("/a.pdf", "/go")
     with pytest.raises(FetchFailed) as info:
-        download(strict, store_for(hub.settings), start, max_bytes=10**6)
+        download(strict, hub.store, start, max_bytes=10**6)
     assert info.value.kind == "unsafe-url" and "10.1.2.3" in info.value.message
 
 
@@ -112,7 +111,7 @@ def test_stalling_server_without_range_fails_clearly(hub, files_server):
     with pytest.raises(FetchFailed) as info:
         fetch(hub, files_server.base + "/stall.pdf", resume_attempts=1)
     assert info.value.kind == "broken-transfer" and info.value.retryable
-    assert list(store_for(hub.settings).keys("files/")) == []
+    assert list(hub.store.keys("files/")) == []
 
 
 def test_http_errors_have_kinds(hub, files_server):

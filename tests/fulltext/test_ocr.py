@@ -13,12 +13,11 @@ import json
 
 import pytest
 
-from hub.fulltext.backends import store_for
 from hub.fulltext.states import ExtractState
 from hub.models import Record, StoredFile
-from tests.fulltext.conftest import run_files
 from hub.states import FulltextState
 from storage.base import meta_key, text_key
+from tests.fulltext.conftest import run_files
 from tests.storage.backends import EXTRACTOR_PARAMS, TIKA_URL, rendered_scan_pdf, tika_has_tesseract
 
 
@@ -43,7 +42,7 @@ def test_scanned_page_is_recognised_by_ocr_or_marked_needs_ocr(hub, files_server
         state, extractor, ocr, needs_ocr, quality = (stored.extract_state, stored.extractor, stored.ocr,
                                                      stored.needs_ocr, stored.text_quality)
         assert session.get(Record, rid).fulltext_state is FulltextState.EXTRACTED
-    store = store_for(hub.settings)
+    store = hub.store
     text = store.get_bytes(text_key(sha)).decode()
     facts = json.loads(store.get_bytes(meta_key(sha)))
     words = " ".join(text.split()).lower()

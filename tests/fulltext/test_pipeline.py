@@ -9,18 +9,17 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from hub.cli import cli
-from hub.fulltext.backends import store_for
 from hub.fulltext.extract import extract_file
 from hub.fulltext.objects import collect_garbage, delete_record_files
 from hub.fulltext.pipeline import fetch_pending, process_record_files
-from hub.harvest.gather import HarvestSummary
 from hub.fulltext.states import ExtractState, FileState
+from hub.harvest.gather import HarvestSummary
 from hub.models import ItemError, Record, RecordFile, StoredFile
 from hub.pipeline.graph import PipelineStage
 from hub.pipeline.harvest import after_harvest
 from hub.states import FulltextState, RunState, Stage
-from tests.fulltext.conftest import run_files
 from storage.base import file_key, text_key
+from tests.fulltext.conftest import run_files
 from tests.storage.backends import CHINESE, bilingual_pdf, corrupt_pdf, encrypted_pdf, scanned_pdf
 
 
@@ -40,7 +39,7 @@ def test_record_downloaded_extracted_and_served(hub, app, files_server, make_rec
         stored = session.get(StoredFile, sha)
         assert stored.extract_state is ExtractState.EXTRACTED and stored.text_language == "zho"
         assert not stored.needs_ocr and stored.text_quality > 0.8
-    assert CHINESE in store_for(hub.settings).get_bytes(text_key(sha)).decode()
+    assert CHINESE in hub.store.get_bytes(text_key(sha)).decode()
 
     client = app.test_client()
     whole = client.get(f"/files/{sha}")
@@ -79,7 +78,7 @@ def test_shared_file_stored_once_and_deleted_with_its_last_record(hub, files_ser
     a = make_record({"url": files_server.add_file("/a/x.pdf", data)})
     b = make_record({"url": files_server.add_file("/b/x.pdf", data)})
     run_files(hub, [a, b])
-    store = store_for(hub.settings)
+    store = hub.store
     assert list(store.keys("files/")) == [file_key(sha)]
     assert delete_record_files(hub, a) == []
     assert store.exists(file_key(sha))
@@ -137,7 +136,7 @@ def test_poison_file_quarantined_after_three_failures_then_released(hub, files_s
     with hub.db.session() as session:
         assert session.get(StoredFile, sha).extract_attempts == 3
     assert state_of(hub, rid) is FulltextState.QUARANTINED
-    assert store_for(hub.settings).exists(file_key(sha))  # the file itself is kept
+    assert hub.store.exists(file_key(sha))  # the file itself is kept
 
     runner = CliRunner()
     env = {"CHAIR_INSTANCE_PATH": hub.settings["INSTANCE_PATH"]}
@@ -161,7 +160,7 @@ def test_after_harvest_and_deleted_records(hub, files_server, make_record):
     with hub.db.session() as session:
         session.get(Record, rid).deleted = True
     process_record_files(hub, rid)
-    assert not store_for(hub.settings).exists(file_key(hashlib.sha256(data).hexdigest()))
+    assert not hub.store.exists(file_key(hashlib.sha256(data).hexdigest()))
     assert collect_garbage(hub) == {"files_deleted": 0, "orphan_objects_deleted": 0}
 
 

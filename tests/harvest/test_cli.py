@@ -83,7 +83,7 @@ def test_harvest_without_arguments_is_a_usage_error(chair):
 
 
 def test_private_address_refused_on_the_cli(chair, hub, site):
-    hub.settings["ALLOW_PRIVATE_ADDRESSES"] = False
+    hub.configure(ALLOW_PRIVATE_ADDRESSES=False)
     chair("member", "add", "m2", "--name-en", "Member")
     output = chair("repo", "add", "--member", "m2", site.repo("dspace").base_url(site.url), code=1)
     assert "127.0.0.1" in output and "loopback" in output

@@ -141,7 +141,7 @@ def test_unreachable_repository_fails_with_a_clear_message(hub):
         repo = add_repository(session, hub.pm, hub.settings, member="gone", platform="oai",
                               base_url="http://127.0.0.1:9/oai")
         repo_id = repo.id
-    hub.settings["HTTP_MAX_RETRIES"] = 1
+    hub.configure(HTTP_MAX_RETRIES=1)
     summary = harvest_repository(hub.db, hub.pm, hub.settings, repo_id)
     assert summary.state == RunState.FAILED
     assert "127.0.0.1:9" in summary.message

@@ -197,7 +197,7 @@ def test_a_record_in_two_harvested_sets_keeps_both_and_a_reharvest_changes_nothi
 # -- 8. bounded values, empty updates ---------------------------------------------------------------
 
 def test_a_huge_title_is_cut_with_a_note_and_the_raw_metadata_kept(hub, source):
-    hub.settings["HARVEST_MAX_VALUE_CHARS"] = 5_000
+    hub.configure(HARVEST_MAX_VALUE_CHARS=5_000)
     source.items()[0].about = "长" * 2_000_000  # a 2-million-character title
     repo_id = register(hub, source)
     summary = harvest(hub, repo_id)

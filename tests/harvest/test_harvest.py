@@ -128,6 +128,6 @@ def test_paused_repository_is_not_harvested(hub, site):
 
 
 def test_private_addresses_are_refused_unless_allowed(hub, site):
-    hub.settings["ALLOW_PRIVATE_ADDRESSES"] = False
+    hub.configure(ALLOW_PRIVATE_ADDRESSES=False)
     with pytest.raises(ValueError, match="127.0.0.1"):
         register(hub, site.url, site.repo("dspace"))

@@ -136,7 +136,7 @@ def plugin(hub) -> pluggy.PluginManager:
 def test_a_plugin_adds_a_format(oai, network, plugin, hub):
     prefixes = [e.text for e in oai(verb="ListMetadataFormats").iter(f"{OAI}metadataPrefix")]
     assert prefixes == ["oai_dc", "oai_openaire", "mods", "title_dc"]
-    hub.settings["OAI_PAGE_SIZE_IDENTIFIERS"] = 1000
+    hub.configure(OAI_PAGE_SIZE_IDENTIFIERS=1000)
     listed = identifiers(oai(verb="ListIdentifiers", metadataPrefix="title_dc"))
     with hub.db.session() as session:
         rows = session.scalars(select(Record).order_by(Record.hub_datestamp, Record.id)).all()

@@ -55,7 +55,7 @@ def test_whole_list_exact_counts(oai, hub, network, verb, prefix):
 
 
 def test_a_page_holding_exactly_one_record(oai, hub, network):
-    hub.settings["OAI_PAGE_SIZE_IDENTIFIERS"] = 1
+    hub.configure(OAI_PAGE_SIZE_IDENTIFIERS=1)
     seen, toks = harvest(oai, metadataPrefix="oai_dc", set="repo:2")
     with hub.db.session() as session:
         in_repo = set(session.scalars(select(Record.id).where(Record.repository_id == 2)).all())
@@ -64,9 +64,9 @@ def test_a_page_holding_exactly_one_record(oai, hub, network):
     assert int(toks[0].get("completeListSize")) == len(toks) == len(expected)
     # a list of n records with pages of n - 1: the last page holds exactly one record
     window = {"until": "2024-03-01T08:20:00Z"}
-    hub.settings["OAI_PAGE_SIZE_IDENTIFIERS"] = 1000
+    hub.configure(OAI_PAGE_SIZE_IDENTIFIERS=1000)
     n = len(identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", **window)))
-    hub.settings["OAI_PAGE_SIZE_IDENTIFIERS"] = n - 1
+    hub.configure(OAI_PAGE_SIZE_IDENTIFIERS=n - 1)
     root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", **window)
     assert len(identifiers(root)) == n - 1 and token(root).get("completeListSize") == str(n)
     last = oai(verb="ListIdentifiers", resumptionToken=token(root).text)
@@ -75,12 +75,12 @@ def test_a_page_holding_exactly_one_record(oai, hub, network):
 
 def test_a_list_of_exactly_one_page_has_no_token(oai, hub, network):
     window = {"until": "2024-03-01T08:20:00Z"}
-    hub.settings["OAI_PAGE_SIZE_RECORDS"] = 1000
+    hub.configure(OAI_PAGE_SIZE_RECORDS=1000)
     everything = identifiers(oai(verb="ListRecords", metadataPrefix="oai_dc", **window))
-    hub.settings["OAI_PAGE_SIZE_RECORDS"] = len(everything)
+    hub.configure(OAI_PAGE_SIZE_RECORDS=len(everything))
     root = oai(verb="ListRecords", metadataPrefix="oai_dc", **window)
     assert identifiers(root) == everything and token(root) is None
-    hub.settings["OAI_PAGE_SIZE_RECORDS"] = len(everything) - 1
+    hub.configure(OAI_PAGE_SIZE_RECORDS=len(everything) - 1)
     assert token(oai(verb="ListRecords", metadataPrefix="oai_dc", **window)) is not None
 
 

@@ -100,7 +100,7 @@ def test_errors(oai, network, arguments, code, post):
 
 
 def test_no_set_hierarchy_when_sets_are_off(client, hub, network):
-    hub.settings["OAI_ENABLE_SETS"] = False
+    hub.configure(OAI_ENABLE_SETS=False)
     from tests.provider.schemas import assert_valid
 
     for query in ({"verb": "ListSets"}, {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "openaire"}):

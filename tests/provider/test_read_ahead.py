@@ -39,9 +39,9 @@ def read_ahead_of(app) -> ReadAhead:
 @pytest.mark.parametrize(("verb", "prefix"), [("ListRecords", "oai_dc"), ("ListRecords", "mods"),
                                               ("ListIdentifiers", "oai_openaire")])
 def test_a_whole_harvest_is_byte_identical_and_served_ahead(app, client, hub, network, verb, prefix):
-    hub.settings["OAI_READ_AHEAD"] = False
+    hub.configure(OAI_READ_AHEAD=False)
     plain = pages(client, verb, prefix)
-    hub.settings["OAI_READ_AHEAD"] = True
+    hub.configure(OAI_READ_AHEAD=True)
     ahead = pages(client, verb, prefix)
     assert len(plain) > 2
     assert ahead == plain
@@ -51,26 +51,26 @@ def test_a_whole_harvest_is_byte_identical_and_served_ahead(app, client, hub, ne
 def test_changes_between_pages_neither_skip_nor_repeat(oai, hub, network):
     from tests.provider import test_paging
 
-    hub.settings["OAI_READ_AHEAD"] = True
+    hub.configure(OAI_READ_AHEAD=True)
     test_paging.test_changes_during_a_harvest_never_skip_nor_repeat(oai, hub, network)
 
 
 def test_a_failing_read_ahead_leaves_the_page_to_the_request(app, client, hub, network, monkeypatch, caplog):
-    hub.settings["OAI_READ_AHEAD"] = False
+    hub.configure(OAI_READ_AHEAD=False)
     plain = pages(client, "ListRecords", "oai_dc")
 
     def broken(*args):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(views, "render_page", broken)
-    hub.settings["OAI_READ_AHEAD"] = True
+    hub.configure(OAI_READ_AHEAD=True)
     assert pages(client, "ListRecords", "oai_dc") == plain
     assert read_ahead_of(app).served == 0
     assert "reading an OAI-PMH page ahead failed" in caplog.text
 
 
 def test_a_bad_token_is_still_an_error(oai, hub, network):
-    hub.settings["OAI_READ_AHEAD"] = True
+    hub.configure(OAI_READ_AHEAD=True)
     first = oai(verb="ListRecords", metadataPrefix="oai_dc")
     tampered = token(first).text[:-2] + ("AA" if not token(first).text.endswith("AA") else "BB")
     root = oai(verb="ListRecords", resumptionToken=tampered)

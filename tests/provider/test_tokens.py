@@ -63,8 +63,8 @@ def test_a_signed_payload_of_the_wrong_shape_is_refused():
 
 def test_headers_of_list_identifiers_and_list_records_agree(oai, hub, network):
     """ListIdentifiers computes set membership in SQL, ListRecords in Python: same headers."""
-    hub.settings["OAI_PAGE_SIZE_IDENTIFIERS"] = 1000
-    hub.settings["OAI_PAGE_SIZE_RECORDS"] = 1000
+    hub.configure(OAI_PAGE_SIZE_IDENTIFIERS=1000)
+    hub.configure(OAI_PAGE_SIZE_RECORDS=1000)
     from lxml import etree
 
     for prefix in ("oai_dc", "oai_openaire", "mods"):

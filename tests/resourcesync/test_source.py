@@ -95,11 +95,10 @@ def hashes(entry: etree._Element) -> dict[str, str]:
 
 def add_stored_file(hub, record_id: int, data: bytes, mime_type: str = "application/pdf") -> str:
     """Put ``data`` in the object store as a downloaded full text of a record; returns its sha256."""
-    from hub.fulltext.backends import store_for
     from storage.base import file_key
 
     sha256 = hashlib.sha256(data).hexdigest()
-    store_for(hub.settings).put_bytes(file_key(sha256), data, mime_type)
+    hub.store.put_bytes(file_key(sha256), data, mime_type)
     with hub.db.session() as session:
         if session.get(StoredFile, sha256) is None:
             session.add(StoredFile(sha256=sha256, size=len(data), mime_type=mime_type))

@@ -115,12 +115,11 @@ def add_record(hub: Hub, repo_id: int, n: int, *, title: str, title_lang: str = 
 def attach_text(hub: Hub, record_id: int, text: str, *, mime_type: str = "application/pdf",
                 data: bytes = b"%PDF-1.4 test file") -> str:
     """Give a record a stored, extracted file whose text is ``text`` (as the full-text stages leave it)."""
-    from hub.fulltext.backends import store_for
     from hub.fulltext.states import ExtractState, FileState
     from hub.models import RecordFile, StoredFile
     from storage.base import file_key, text_key
 
-    store = store_for(hub.settings)
+    store = hub.store
     payload = data + text.encode()[:64]
     sha256, _info = store.put_stream([payload], content_type=mime_type)
     store.put_bytes(text_key(sha256), text.encode("utf-8"), "text/plain; charset=utf-8")

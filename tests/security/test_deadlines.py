@@ -6,7 +6,8 @@ one second and a read timeout of ten (each byte arrives well within the read tim
 timeout alone never fires), every kind of outgoing request fails with a clear, retryable
 DeadlineExceeded long before the answer is complete. And a repository check asked for in the
 admin area runs as a task: the form answers while the repository still holds the check's request,
-and the page shows the check running, then its report.
+and the page shows the check running, then its report; the one request registration itself makes
+(Identify: is it a repository at all?) is bounded by the deadline.
 """
 
 from __future__ import annotations
@@ -100,13 +101,27 @@ def test_a_quick_answer_is_read_whole_within_the_deadline(settings):
 # -- the admin form never waits on a repository ------------------------------------------------
 
 
-class HeldRepository:
-    """A WSGI app that holds every request until released (a repository slower than any form)."""
+IDENTIFY = (b'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+            b"<responseDate>2025-01-01T00:00:00Z</responseDate><request>x</request><Identify><repositoryName>Held IR"
+            b"</repositoryName><baseURL>x</baseURL><protocolVersion>2.0</protocolVersion><adminEmail>a@b.c</adminEmail>"
+            b"<earliestDatestamp>2020-01-01</earliestDatestamp><deletedRecord>no</deletedRecord>"
+            b"<granularity>YYYY-MM-DD</granularity></Identify></OAI-PMH>")
 
-    def __init__(self) -> None:
+
+class HeldRepository:
+    """A WSGI app that holds every request until released (a repository slower than any form); with
+    ``answer_first``, the first request (registration's Identify, which asks whether it is a repository
+    at all) is answered at once and only the check's requests are held."""
+
+    def __init__(self, answer_first: bool = True) -> None:
         self.release, self.arrived = threading.Event(), threading.Event()
+        self.answer_first = answer_first
 
     def __call__(self, environ, start_response):
+        if self.answer_first:
+            self.answer_first = False
+            start_response("200 OK", [("Content-Type", "text/xml")])
+            return [IDENTIFY]
         self.arrived.set()
         self.release.wait(60)
         start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
@@ -115,7 +130,7 @@ class HeldRepository:
 
 def test_registering_returns_at_once_and_the_page_shows_the_check_running(app, hub, network, signed_in):  # noqa: F811
     held = HeldRepository()
-    hub.settings.update(HTTP_MAX_RETRIES=0)
+    hub.configure(HTTP_MAX_RETRIES=0)
     client = signed_in("dh-admin")
     with serve_app(held) as url:
         try:
@@ -135,3 +150,19 @@ def test_registering_returns_at_once_and_the_page_shows_the_check_running(app, h
     assert progress["state"] == "done" and progress["ok"] is False
     page = client.get(f"/admin/repositories/{repo_id}").get_data(as_text=True)
     assert 'data-state="done"' in page and "The check is running" not in page and "503" in page
+
+
+def test_registration_asks_the_source_within_the_deadline(app, hub, network, signed_in):  # noqa: F811
+    """The one request registration makes (is it a repository at all?) is bounded by HTTP_DEADLINE: a
+    repository that holds it gets the failed check on the form, while it still holds the request."""
+    held = HeldRepository(answer_first=False)
+    hub.configure(HTTP_MAX_RETRIES=0, HTTP_DEADLINE=DEADLINE)
+    client = signed_in("dh-admin")
+    with serve_app(held) as url:
+        try:
+            response = register(client, network.donghai, f"{url}oai/request", name="Held IR")
+            assert response.status_code == 422 and held.arrived.is_set() and not held.release.is_set()
+            body = response.get_data(as_text=True)
+            assert 'id="check-failed"' in body and "deadline" in body and 'name="save_paused"' in body
+        finally:
+            held.release.set()

@@ -168,8 +168,7 @@ def test_downloads_keep_their_sandbox_and_the_oai_xml_is_unchanged(client, site)
 
 
 def app_with(hub, **settings):
-    for name, value in settings.items():
-        hub.settings[name] = value
+    hub.configure(**settings)
     application = create_app(hub=hub)
     application.config["TESTING"] = True
     return application

@@ -159,6 +159,6 @@ def test_doctor_shows_no_password_of_any_url(hub):
     assert not tika.ok and tika.url == "http://***@127.0.0.1:1"
     for result in results:
         assert PASSWORD not in result.url and PASSWORD not in result.detail, result
-    hub.settings["TIKA_URL"] = f"http://tika:{PASSWORD}@127.0.0.1:1"
+    hub.configure(TIKA_URL=f"http://tika:{PASSWORD}@127.0.0.1:1")
     output = CliRunner().invoke(cli, ["doctor"], obj={"hub": hub, "instance": hub.settings["INSTANCE_PATH"]}).output
     assert "tika" in output and PASSWORD not in output

@@ -56,7 +56,7 @@ def test_language_switch_sets_a_cookie_and_keeps_the_page(client, site):
 def test_default_locale_is_configurable(hub, site):
     from hub.app import create_app
 
-    hub.settings["DEFAULT_LOCALE"] = "en"
+    hub.configure(DEFAULT_LOCALE="en")
     page = text(create_app(hub=hub).test_client().get("/"))
     assert "Newest records" in page and 'lang="en"' in page
 
@@ -158,7 +158,7 @@ def test_a_theme_overrides_one_file_and_inherits_the_rest(hub, tmp_path, site):
     (theme / "static" / "css").mkdir(parents=True)
     (theme / "templates" / "error.html").write_text("{% extends 'base.html' %}{% block content %}Campus 404{% endblock %}")
     (theme / "static" / "css" / "portal.css").write_text("body { color: rebeccapurple; }")
-    hub.settings.update(THEME="campus", THEMES_PATH=str(tmp_path / "themes"))
+    hub.configure(THEME="campus", THEMES_PATH=str(tmp_path / "themes"))
     client = create_app(hub=hub).test_client()
     assert "Campus 404" in text(client.get("/missing"))
     assert "rebeccapurple" in text(client.get("/static/css/portal.css"))

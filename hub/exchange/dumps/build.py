@@ -37,7 +37,6 @@ from hub.exchange.dumps.manifest import (
     save_manifest,
 )
 from hub.exchange.dumps.parts import EMPTY_KEY, PartPlan, StoredPart, empty_part, plan_parts, write_part
-from hub.fulltext.backends import store_for
 from hub.models import Institution, utcnow
 from storage.base import ObjectStore
 
@@ -133,7 +132,7 @@ def _update(store: ObjectStore, name: str, scope: DumpScope, member: str | None,
 
 def build_dumps(hub: Hub, member: str | None = None) -> BuildReport:
     """Build (incrementally) the dump of one member, or of every member and of the whole hub."""
-    store = store_for(hub.settings)
+    store = hub.store
     report = BuildReport()
     before = list_manifests(store)
     previous = {m.name: m for m in before}

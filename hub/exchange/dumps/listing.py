@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.exchange.dumps.manifest import DumpManifest, list_manifests
-from hub.fulltext.backends import store_for
 
 DUMP_FORMAT = "application/x-ndjson+gzip"
 
@@ -50,4 +49,4 @@ def listing(hub: Any) -> dict[str, Any]:
     """Every stored dump (the hub's first) and the licence of the metadata."""
     base = str(hub.settings["BASE_URL"])
     return {"license": metadata_license(hub.settings).to_dict(),
-            "items": [entry(m, base) for m in list_manifests(store_for(hub.settings))]}
+            "items": [entry(m, base) for m in list_manifests(hub.store)]}

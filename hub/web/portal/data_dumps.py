@@ -13,7 +13,6 @@ from sqlalchemy import select
 from hub.app import current_hub
 from hub.exchange.dumps.listing import listing, metadata_license
 from hub.exchange.dumps.manifest import dump_chunks, load_manifest
-from hub.fulltext.backends import store_for
 from hub.models import Institution
 from hub.web.portal import bp
 
@@ -34,7 +33,7 @@ def data_dumps():
 @bp.get("/data/dumps/<name>.jsonl.gz")
 def dump_download(name: str):
     """One dump's bytes, streamed from the store."""
-    store = store_for(current_hub().settings)
+    store = current_hub().store
     manifest = load_manifest(store, name)
     if manifest is None:
         abort(404)
