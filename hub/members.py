@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub.http import HttpError, UnsafeURLError, check_url
 from hub.models import Institution, Record, Repository, utcnow
-from hub.platform import SourceConfig
+from hub.platform import Platform, SourceConfig
 from hub.plugins import crosswalks, platforms
 from hub.redaction import Credentials, split_credentials
 from hub.states import RepositoryState
@@ -154,12 +154,12 @@ def check_metadata_prefix(available: dict[str, Any], platform: str, prefix: str,
     with a field mapping) and the prefixes this platform reads. Platforms without metadata prefixes
     (a feed) are not asked.
     """
-    reads = getattr(available[platform], "reads_format", None)
-    if reads is None or reads(prefix, registered, options):
+    reads = available[platform].reads_format
+    if reads(prefix, registered, options) is not False:  # True, or None: a platform without formats
         return
     readable = sorted(p for p in registered if reads(p, registered, options))
-    others = sorted(name for name, cls in available.items() if name != platform
-                    and getattr(cls, "reads_format", None) is not None and cls.reads_format(prefix, registered, {}))
+    others = sorted(name for name, cls in available.items()
+                    if name != platform and cls.reads_format(prefix, registered, {}))
     formats = ", ".join(readable) or "none"
     hint_en = f"use the {' or '.join(others)} platform with a mapping, or one of: " if others else "use one of: "
     hint_zh = (f"请改用 {' 或 '.join(others)} 平台并提供字段映射，或使用以下格式之一：" if others
@@ -168,12 +168,11 @@ def check_metadata_prefix(available: dict[str, Any], platform: str, prefix: str,
                            f"{platform} 平台没有 {prefix!r} 格式的转换规则；{hint_zh}{formats}")
 
 
-def validate_options(platform_class: Any, options: dict[str, Any]) -> dict[str, Any]:
+def validate_options(platform_class: type[Platform], options: dict[str, Any]) -> dict[str, Any]:
     """The platform's checked form of ``options``; ValueError with a clear message when they are invalid."""
     if not isinstance(options, dict):
         raise ValueError("repository options must be a JSON object")
-    validate = getattr(platform_class, "validate_options", None)
-    return dict(validate(options)) if validate is not None else dict(options)
+    return dict(platform_class.validate_options(options))
 
 
 def get_repository(session: Session, repository_id: int) -> Repository:

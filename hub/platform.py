@@ -125,12 +125,27 @@ class Probe:
     name: str = ""
 
 
+class CapabilityMissing(NotImplementedError):
+    """The platform cannot do what was asked of it (list its identifiers, fetch one record)."""
+
+
+# (source identifier, datestamp, deleted) of one record a source lists.
+SourceEntry = tuple[str, str, bool]
+
+
 class Platform(ABC):
-    """Base class of a source platform. Subclasses set ``name`` and ``label``."""
+    """Base class of a source platform. Subclasses set ``name`` and ``label``.
+
+    The abstract methods are what every platform does; the others are the optional capabilities
+    the hub asks of a platform, each with the default a platform without it gets. The hub calls
+    nothing else on a platform.
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
     description: ClassVar[str] = ""
+    # Whether :meth:`fetch_item` works: completeness repair fetches records one by one with it.
+    fetches_items: ClassVar[bool] = False
 
     def __init__(self, source: SourceConfig, http: HttpClient,
                  crosswalks: Mapping[str, Callable[[Any], NormalisedRecord]] | None = None) -> None:
@@ -158,6 +173,40 @@ class Platform(ABC):
     @abstractmethod
     def check(self) -> CheckReport:
         """Probe the repository and report what the hub can harvest from it."""
+
+    # -- optional capabilities ---------------------------------------------------------------------
+
+    @classmethod
+    def validate_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """The checked form of a repository's ``options`` (ValueError with a clear message when they are
+        invalid), asked at registration and on every edit. The default accepts them as they are."""
+        return dict(options)
+
+    @classmethod
+    def reads_format(cls, prefix: str, crosswalks: Mapping[str, Any],
+                     options: Mapping[str, Any] | None = None) -> bool | None:
+        """Whether this platform can turn records in metadata format ``prefix`` into normalised records,
+        asked at registration before anything is fetched. None (the default): the platform harvests no
+        metadata formats (a feed), so registration does not ask."""
+        return None
+
+    def fulltext_strategy(self) -> str:
+        """One phrase saying how this platform finds a record's full texts (shown by the check)."""
+        return "file links in the records"
+
+    def list_source_identifiers(self) -> Iterator[SourceEntry]:
+        """Every record the source lists (its sets honoured), for the completeness check.
+
+        The default raises :class:`CapabilityMissing`: the platform cannot list its source.
+        """
+        raise CapabilityMissing(f"the {self.name} platform cannot list its source's identifiers")
+
+    def fetch_item(self, identifier: str) -> HarvestedItem:
+        """One record fetched by its source identifier (set ``fetches_items`` when implemented).
+
+        The default raises :class:`CapabilityMissing`: the platform fetches whole lists only.
+        """
+        raise CapabilityMissing(f"the {self.name} platform cannot fetch a single record")
 
     def probe(self) -> Probe:
         """Whether the source answers as this platform at all (registration refuses it otherwise), and

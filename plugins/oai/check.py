@@ -280,8 +280,7 @@ def platform_strategy(platform: OAIPlatform, granularity: str, paged: bool) -> s
     text = (f"ListRecords metadataPrefix={platform.metadata_prefix} ({sets}), "
             f"{'following resumption tokens, ' if paged else ''}incremental from the repository's last "
             f"responseDate ({'seconds' if 'hh' in granularity.lower() else 'day'} granularity) with a small overlap")
-    extra = getattr(platform, "fulltext_strategy", None)
-    return f"{text}; full texts: {extra() if callable(extra) else 'file links in the records'}"
+    return f"{text}; full texts: {platform.fulltext_strategy()}"
 
 
 def _robots(platform: OAIPlatform) -> str:

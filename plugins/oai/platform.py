@@ -15,7 +15,17 @@ from typing import Any
 
 from hub.http import HarvestError
 from hub.normalise.record import NormalisedRecord
-from hub.platform import CheckFinding, CheckReport, HarvestedItem, Notice, Page, Platform, Probe, SourceConfig
+from hub.platform import (
+    CheckFinding,
+    CheckReport,
+    HarvestedItem,
+    Notice,
+    Page,
+    Platform,
+    Probe,
+    SourceConfig,
+    SourceEntry,
+)
 from oai.client import BrokenRecord, ListPage, OAIClient, ParsedRecord
 
 
@@ -25,6 +35,7 @@ class OAIPlatform(Platform):
     name = "oai"
     label = "OAI-PMH (generic)"
     description = "Any OAI-PMH 2.0 repository; metadata only from its records' links."
+    fetches_items = True
 
     @property
     def client(self) -> OAIClient:
@@ -53,6 +64,18 @@ class OAIPlatform(Platform):
                                              checkpoint=resume)
             for page in pages:
                 yield self._page(page, index, set_spec)
+
+    def list_source_identifiers(self) -> Iterator[SourceEntry]:
+        """ListIdentifiers over the list plan, records in excluded sets left out."""
+        for set_spec in self.list_plan():
+            for page in self.client.list_identifiers(self.metadata_prefix, set_=set_spec):
+                for header in page.records:
+                    if self._wanted(header.sets):
+                        yield header.identifier, header.datestamp, header.deleted
+
+    def fetch_item(self, identifier: str) -> HarvestedItem:
+        """GetRecord of one record, in the harvested format."""
+        return self.harvested_item(self.client.get_record(identifier, self.metadata_prefix))
 
     def _page(self, page: ListPage, set_index: int, set_spec: str | None = None) -> Page:
         items = [self.harvested_item(r) for r in page.records if self._wanted(r.sets)]
