@@ -4,7 +4,8 @@ Syntax (AND by default)::
 
     机器学习 deep learning         all of these words (a CJK word matches as a phrase of bigrams)
     "neural networks"              a phrase
-    title:graphene author:"Li Wei" subject:物理   a word or phrase in one field
+    title:graphene author:"Li Wei" subject:物理   a word or phrase in one field (a subject of the
+                                                  bilingual vocabulary in either language finds both)
     abstract:sensor identifier:10.1000/x         (creator: is author:)
     year:2016  year:2010-2015      a publication year or an inclusive range
     climate OR 气候                either side
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hub.normalise.subjects import subject_variants
 from hub.search.analysis import query_tokens
 
 FIELDS = ("title", "author", "subject", "abstract", "identifier", "year")
@@ -245,7 +247,17 @@ class _Parser:
             if tok.field:
                 raise QuerySyntaxError(f"'{tok.field}:{tok.value}' holds no letters or digits to search for")
             return None  # punctuation alone: nothing to match
-        return Term(tok.value, tok.field or None, tok.kind == "phrase")
+        term = Term(tok.value, tok.field or None, tok.kind == "phrase")
+        return _subject_spellings(term) if tok.field == "subject" else term
+
+
+def _subject_spellings(term: Term) -> Node:
+    """``subject:`` a subject of the bilingual vocabulary finds each of its names (计算机科学 and
+    "Computer Science"), as the subject filter does (hub.normalise.subjects)."""
+    names = {tuple(term.tokens): term}
+    for name in subject_variants(term.text):
+        names.setdefault(tuple(query_tokens(name)), Term(name, "subject", True))
+    return term if len(names) == 1 else Or(tuple(names.values()))
 
 
 def _year(value: str) -> YearRange:

@@ -53,3 +53,10 @@ def test_abstract_identifier_and_creator_prefixes():
     assert parse_query('Creator:"Li, Wei"') == Term("Li, Wei", "author", phrase=True)
     with pytest.raises(QuerySyntaxError, match="needs a value"):
         parse_query("abstract: x")
+
+
+def test_a_vocabulary_subject_finds_its_names_in_both_languages():
+    assert parse_query('subject:"computer science"') == Or((
+        Term("computer science", "subject", phrase=True), Term("计算机科学", "subject", phrase=True)))
+    # "Computing Science" is a name of the concept too, but analyses as "computer science" does
+    assert parse_query("subject:graphene") == Term("graphene", "subject")  # outside the vocabulary

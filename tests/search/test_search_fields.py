@@ -65,3 +65,10 @@ def test_subjects_in_both_languages_are_one_facet_value_and_one_filter(collectio
     for spelling in ("计算机科学", "Computer science", "computer  SCIENCE"):
         assert found(backend, filters={"subject": [spelling]}) == {ids["zh_cs"], ids["en_cs"], ids["both"]}
     assert found(backend, filters={"subject": ["Ecology"]}) == {ids["both"], ids["other"]}
+
+
+def test_a_subject_query_finds_the_concept_in_both_languages(collection):
+    backend, ids = collection
+    expected = {ids["zh_cs"], ids["en_cs"], ids["both"]}
+    assert found(backend, 'subject:"computer science"') == found(backend, "subject:计算机科学") == expected
+    assert found(backend, "subject:ecology") == {ids["both"], ids["other"]}

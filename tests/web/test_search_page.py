@@ -45,9 +45,13 @@ def hit_ids(page: str) -> list[int]:
 def test_compose_advanced_rows_left_to_right():
     assert compose_advanced(["title", "author"], ["deep learning", "smith"], ["AND", "AND"]) == \
         '(title:"deep" title:"learning") author:"smith"'
+    assert compose_advanced(["title", "author", "any"], ["a", "b", "c"], ["AND", "AND", "OR"]) == \
+        '(title:"a" author:"b") OR "c"'  # rows group left to right
     assert compose_advanced(["any", "subject", "any"], ['"neural net"', "物理", "-x"], ["AND", "OR", "NOT"]) == \
-        '(("neural net") OR subject:"物理") NOT "x"'
+        '("neural net" OR subject:"物理") NOT "x"'
     assert compose_advanced(["title", "title"], ["", "  "], ["AND", "OR"]) == ""
+    assert compose_advanced(["subject"], ["Computer  Science"], ["AND"]) == 'subject:"Computer Science"'  # one term
+    assert compose_advanced(["subject"], ["graphene oxide"], ["AND"]) == '(subject:"graphene" subject:"oxide")'
     # an unclosed quote and brackets are dropped, operators inside a row are words of a phrase only
     assert compose_advanced(["title"], ['a "b OR (c'], ["AND"]) == '(title:"a" title:"b" title:"c")'
     assert compose_advanced(["title"], ['a "b OR (c"'], ["AND"]) == '(title:"a" title:"b OR c")'

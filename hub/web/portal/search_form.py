@@ -23,6 +23,7 @@ from flask import request, url_for
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
+from hub.normalise.subjects import concept_of
 from hub.search import FACETS, SearchError, SearchRequest
 from hub.search.query import YEAR_MAX, YEAR_MIN
 
@@ -45,6 +46,8 @@ class BoolOp(StrEnum):
 def _row_query(field: str, text: str) -> str:
     """One advanced row as a query: its words and "phrases", each in ``field`` (all ANDed; in
     parentheses when there are several)."""
+    if field == "subject" and concept_of(text.translate(_PUNCTUATION)):
+        return f'subject:"{" ".join(text.translate(_PUNCTUATION).split())}"'  # a subject of the vocabulary, whole
     parts = []
     for phrase, word in _WORDS.findall(text or ""):
         value = " ".join((phrase or word).translate(_PUNCTUATION).split())
@@ -57,7 +60,7 @@ def _row_query(field: str, text: str) -> str:
 
 def compose_advanced(fields: list[str], texts: list[str], ops: list[str]) -> str:
     """The query of the advanced form's rows (see the module docstring); '' when every row is empty."""
-    query = ""
+    query, compound = "", False  # compound: the query so far needs parentheses before OR / NOT
     for i, text in enumerate(texts):
         field = fields[i] if i < len(fields) else "any"
         if field not in ADVANCED_FIELDS:
@@ -74,12 +77,10 @@ def compose_advanced(fields: list[str], texts: list[str], ops: list[str]) -> str
             if op is BoolOp.NOT:
                 raise SearchError(gettext("NOT needs a row before it: fill in the first row with words to find."))
             query = row
-        elif op is BoolOp.AND:
-            query = f"{query} {row}"
-        elif op is BoolOp.OR:
-            query = f"({query}) OR {row}"
-        else:
-            query = f"({query}) NOT {row}"
+            continue
+        left = f"({query})" if compound else query
+        query = {BoolOp.AND: f"{left} {row}", BoolOp.OR: f"{left} OR {row}", BoolOp.NOT: f"{left} NOT {row}"}[op]
+        compound = True
     return query
 
 

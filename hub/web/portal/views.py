@@ -50,7 +50,8 @@ def search():
         fields=search_form.ADVANCED_FIELDS, operators=[op.value for op in search_form.BoolOp], rows=rows,
         advanced_open=any(request.args.getlist("at")) or bool(request.args.get("adv")),
         year_from=request.args.get("from", ""), year_to=request.args.get("to", ""),
-        year_span=(min(years), max(years)) if years else None,
+        # the year facet holds the newest facet_size years: the oldest is known only when it is not cut
+        year_span=(min(years), max(years)) if years and len(years) < req.facet_size else None,
         pages=search_form.page_numbers(result.page, result.pages) if result else [],
         export_max=hub.settings["SEARCH_EXPORT_MAX"], kept_args=search_form.kept_args,
         subject_label=subject_label, types=sorted(TYPES), languages=sorted(LANGUAGES),
