@@ -148,12 +148,16 @@ def admin_pages(hub, app, network) -> list[str]:
     return sorted(paths)
 
 
+PHONE = 390
+
+
+@pytest.mark.parametrize("width", [1280, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_admin_page_passes_the_accessibility_check(served, admin_pages, lang):
+def test_every_admin_page_passes_the_accessibility_check(served, admin_pages, lang, width):
     from tests.a11y import assert_accessible
 
     base, _ = served
-    with chromium_page(height=900) as desktop:
+    with chromium_page(width=width, height=900) as desktop:
         desktop.goto(f"{base}/admin/sign-in?lang={lang}")
         assert_accessible(desktop, "the sign-in page")
         desktop.fill("input[name=username]", "root")
@@ -166,5 +170,10 @@ def test_every_admin_page_passes_the_accessibility_check(served, admin_pages, la
             assert response is not None and response.status == 200, (path, response and response.status)
             assert desktop.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
             assert_accessible(desktop, path)
+            scroll = desktop.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"{path} is {scroll}px wide at {width}px (wide tables scroll in their box)"
             checked += 1
+        if width == PHONE:
+            desktop.goto(f"{base}/admin/")
+            desktop.screenshot(path=str(ARTIFACTS / f"admin-dashboard-{lang}-phone.png"), full_page=True)
         assert checked == len(admin_pages)

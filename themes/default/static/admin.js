@@ -54,3 +54,20 @@
   }
   setTimeout(poll, 1000);
 })();
+
+// Wide tables scroll sideways inside their own box on a phone (admin.css): a box that scrolls is made
+// reachable from the keyboard (tabindex), so the arrow keys scroll it as a pointer would.
+(function () {
+  "use strict";
+  function focusable() {
+    var boxes = document.querySelectorAll("table.grid, .table-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      }
+    }
+  }
+  focusable();
+  window.addEventListener("resize", focusable);
+})();
