@@ -253,7 +253,7 @@ class RemoteSearch(SearchBackend):
             if marked := highlight(src.get("title") or "", general + [t for t in terms if t.field == "title"],
                                    whole=True):
                 highlights["title"] = [render(f) for f in marked]
-            if marked := highlight(src.get("abstract") or "", general):
+            if marked := highlight(src.get("abstract") or "", general + [t for t in terms if t.field == "abstract"]):
                 highlights["abstract"] = [render(f) for f in marked]
             if marked := highlight(fulltext, general):
                 highlights["fulltext"] = [render(f) for f in marked]

@@ -291,7 +291,7 @@ def _hit(conn: sqlite3.Connection, g: str, row: tuple, terms: list[Term]) -> Hit
         title_terms = general + [t for t in terms if t.field == "title"]
         if marked := highlight(doc.get("title") or "", title_terms, whole=True):
             highlights["title"] = [render(f) for f in marked]
-        if marked := highlight(doc.get("abstract") or "", general):
+        if marked := highlight(doc.get("abstract") or "", general + [t for t in terms if t.field == "abstract"]):
             highlights["abstract"] = [render(f) for f in marked]
         if general:
             text = conn.execute(f"SELECT fulltext FROM docs_{g} WHERE id = ?", (doc_id,)).fetchone()[0]

@@ -41,6 +41,9 @@ def found(backend, q: str = "", **kwargs) -> set[int]:
 def test_abstract_identifier_and_creator_fields(collection):
     backend, ids = collection
     assert found(backend, "abstract:sensor") == {ids["en_cs"]}  # not the title "Sensor arrays"
+    hit = backend.search(SearchRequest(q="abstract:sensor")).hits[0]
+    assert [str(m) for m in hit.highlights["abstract"]] == ["<mark>Sensor</mark> fusion on graphs."]
+    assert "title" not in hit.highlights
     assert found(backend, "abstract:传感器") == {ids["zh_cs"]}
     assert found(backend, "sensor") == {ids["en_cs"], ids["other"]}
     assert found(backend, "identifier:9787040000001") == {ids["other"]}
