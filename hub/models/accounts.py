@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.models.base import Base, JSONType, UTCDateTime, enum_column, utcnow
 
 
 class Role(StrEnum):
@@ -28,10 +28,6 @@ class AttemptScope(StrEnum):
     IP = "ip"
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
 class User(Base):
     """A person who signs in to /admin/. ``session_epoch`` counts the times every session was ended at once
     (a password or role change, "sign out everywhere"); ``must_change_password`` keeps the user on the
@@ -43,7 +39,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str] = mapped_column(String(255), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.VIEWER)
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.VIEWER)
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id", ondelete="SET NULL"),
                                                        nullable=True, index=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
@@ -77,7 +73,7 @@ class SignInAttempt(Base):
     __table_args__ = (Index("ix_sign_in_attempt_scope_key_at", "scope", "key", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[AttemptScope] = mapped_column(_enum(AttemptScope))
+    scope: Mapped[AttemptScope] = mapped_column(enum_column(AttemptScope))
     key: Mapped[str] = mapped_column(String(255))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -93,7 +89,7 @@ class SignInCounter(Base):
     __tablename__ = "sign_in_counter"
     __table_args__ = (PrimaryKeyConstraint("scope", "key"),)
 
-    scope: Mapped[AttemptScope] = mapped_column(_enum(AttemptScope))
+    scope: Mapped[AttemptScope] = mapped_column(enum_column(AttemptScope))
     key: Mapped[str] = mapped_column(String(255))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -20,12 +23,21 @@ NAMING = {
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+def enum_column(cls: type[StrEnum], length: int = 16) -> Enum:
+    """The column type of a state or kind: its Enum's values as plain strings (VARCHAR(length)).
+
+    No native database enum, so adding a member needs no migration; the stored strings are the
+    members' values, the same on SQLite and PostgreSQL.
+    """
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 def utcnow() -> datetime:
     """Now, in UTC, without microseconds (OAI-PMH works in seconds)."""
     return datetime.now(UTC).replace(microsecond=0)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored naive in UTC and always returned timezone-aware (UTC).
 
     SQLite has no time zones; storing naive UTC everywhere keeps comparisons and
@@ -35,14 +47,14 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC)

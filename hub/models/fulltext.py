@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.fulltext.states import ExtractState, FileState
-from hub.models.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+from hub.models.base import Base, UTCDateTime, enum_column, utcnow
 
 
 class StoredFile(Base):
@@ -24,7 +20,7 @@ class StoredFile(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     mime_type: Mapped[str] = mapped_column(String(255), default="")  # sniffed from the bytes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    extract_state: Mapped[ExtractState] = mapped_column(_enum(ExtractState), default=ExtractState.PENDING,
+    extract_state: Mapped[ExtractState] = mapped_column(enum_column(ExtractState), default=ExtractState.PENDING,
                                                         index=True)
     extract_attempts: Mapped[int] = mapped_column(Integer, default=0)
     extract_error_kind: Mapped[str] = mapped_column(String(32), default="")
@@ -59,7 +55,7 @@ class RecordFile(Base):
     size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     etag: Mapped[str] = mapped_column(String(512), default="")
     last_modified: Mapped[str] = mapped_column(String(64), default="")
-    state: Mapped[FileState] = mapped_column(_enum(FileState), default=FileState.PENDING, index=True)
+    state: Mapped[FileState] = mapped_column(enum_column(FileState), default=FileState.PENDING, index=True)
     error_kind: Mapped[str] = mapped_column(String(32), default="")
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.models.base import Base, JSONType, UTCDateTime, enum_column, utcnow
 from hub.states import RunKind, RunState, Stage
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class HarvestRun(Base):
@@ -23,8 +19,8 @@ class HarvestRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     repository_id: Mapped[int] = mapped_column(ForeignKey("repository.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[RunKind] = mapped_column(_enum(RunKind))
-    state: Mapped[RunState] = mapped_column(_enum(RunState), default=RunState.QUEUED)
+    kind: Mapped[RunKind] = mapped_column(enum_column(RunKind))
+    state: Mapped[RunState] = mapped_column(enum_column(RunState), default=RunState.QUEUED)
     from_date: Mapped[str] = mapped_column(String(40), default="")  # as sent to the source
     until_date: Mapped[str] = mapped_column(String(40), default="")
     seen: Mapped[int] = mapped_column(Integer, default=0)
@@ -75,7 +71,7 @@ class ItemError(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("harvest_run.id", ondelete="CASCADE"), index=True, nullable=True)
     repository_id: Mapped[int] = mapped_column(ForeignKey("repository.id", ondelete="CASCADE"), index=True)
     record_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    stage: Mapped[Stage] = mapped_column(_enum(Stage))
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage))
     kind: Mapped[str] = mapped_column(String(64))  # short machine-readable kind, e.g. "illegal-xml-char"
     source_identifier: Mapped[str] = mapped_column(String(1024), default="")
     message: Mapped[str] = mapped_column(Text)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.models.base import Base, JSONType, UTCDateTime, enum_column, utcnow
 from hub.states import RepositoryState
 
 
@@ -69,7 +69,7 @@ class Repository(Base):
     options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     schedule: Mapped[str] = mapped_column(String(64), default="")  # "" = manual; "1d", "6h" or a cron line
     state: Mapped[RepositoryState] = mapped_column(
-        Enum(RepositoryState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(RepositoryState),
         default=RepositoryState.ACTIVE,
     )
     # The source's own responseDate of the last successful harvest (its clock, never ours).

@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.models.base import Base, JSONType, UTCDateTime, enum_column, utcnow
 
 
 class Health(StrEnum):
@@ -28,17 +28,13 @@ class UsageKind(StrEnum):
     DOWNLOAD = "download"
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
 class RepositoryStatus(Base):
     """Per repository: health seen last (to notice ok -> failing) and when the scheduler last queued it."""
 
     __tablename__ = "repository_status"
 
     repository_id: Mapped[int] = mapped_column(ForeignKey("repository.id", ondelete="CASCADE"), primary_key=True)
-    health: Mapped[Health] = mapped_column(_enum(Health), default=Health.UNKNOWN)
+    health: Mapped[Health] = mapped_column(enum_column(Health), default=Health.UNKNOWN)
     health_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -89,7 +85,7 @@ class UsageEvent(Base):
     __table_args__ = (Index("ix_usage_event_institution_at", "institution_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[UsageKind] = mapped_column(_enum(UsageKind))
+    kind: Mapped[UsageKind] = mapped_column(enum_column(UsageKind))
     record_id: Mapped[int] = mapped_column(Integer, index=True)
     repository_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     institution_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

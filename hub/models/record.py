@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.models.base import Base, JSONType, UTCDateTime, enum_column, utcnow
 from hub.states import FulltextState
 
 
@@ -34,7 +34,7 @@ class Record(Base):
     sets: Mapped[list[str]] = mapped_column(JSONType, default=list)
     fulltext_links: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     fulltext_state: Mapped[FulltextState] = mapped_column(
-        Enum(FulltextState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(FulltextState),
         default=FulltextState.NONE,
     )
     content_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of what the outputs show

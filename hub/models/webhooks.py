@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.models.base import Base, JSONType, UTCDateTime, enum_column, utcnow
 
 
 class EventKind(StrEnum):
@@ -27,10 +27,6 @@ class DeliveryState(StrEnum):
     PENDING = "pending"  # waiting for its next attempt (the first, or a retry after a failure)
     DELIVERED = "delivered"  # the receiver answered 2xx
     FAILED = "failed"  # every attempt (WEBHOOK_MAX_ATTEMPTS) failed, or the subscription is gone
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
 class WebhookSubscription(Base):
@@ -67,9 +63,9 @@ class WebhookDelivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscription.id", ondelete="CASCADE"),
                                                  index=True)
-    event: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    event: Mapped[EventKind] = mapped_column(enum_column(EventKind, 24))
     body: Mapped[str] = mapped_column(Text)  # the JSON body, exactly as signed and sent
-    state: Mapped[DeliveryState] = mapped_column(_enum(DeliveryState), default=DeliveryState.PENDING)
+    state: Mapped[DeliveryState] = mapped_column(enum_column(DeliveryState, 24), default=DeliveryState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=utcnow)
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)  # of the last attempt

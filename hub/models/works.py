@@ -18,10 +18,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.models.base import Base, JSONType, UTCDateTime, utcnow
+from hub.models.base import Base, JSONType, UTCDateTime, enum_column, utcnow
 
 
 class DecisionKind(StrEnum):
@@ -77,7 +77,7 @@ class WorkDecision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[DecisionKind] = mapped_column(
-        Enum(DecisionKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+        enum_column(DecisionKind))
     left: Mapped[list[int]] = mapped_column(JSONType, default=list)
     right: Mapped[list[int]] = mapped_column(JSONType, default=list)
     username: Mapped[str] = mapped_column(String(64), default="")
@@ -104,7 +104,7 @@ class DecisionRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[DecisionKind] = mapped_column(
-        Enum(DecisionKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+        enum_column(DecisionKind))
     work_id: Mapped[int] = mapped_column(Integer, index=True)  # the work it was asked from (for display)
     left: Mapped[list[int]] = mapped_column(JSONType, default=list)
     right: Mapped[list[int]] = mapped_column(JSONType, default=list)
@@ -112,7 +112,7 @@ class DecisionRequest(Base):
     username: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[RequestState] = mapped_column(
-        Enum(RequestState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(RequestState),
         default=RequestState.PENDING, index=True)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("work_decision.id", ondelete="SET NULL"),
                                                     nullable=True)
