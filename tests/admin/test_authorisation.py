@@ -50,7 +50,8 @@ def test_every_admin_route_is_walked(app):
     endpoints = {rule.endpoint for rule in admin_rules(app)}
     # The walk is only worth something if it covers the admin area.
     assert {"admin.dashboard", "admin.repository", "admin.repository_delete", "admin.run_progress",
-            "admin.institution_report", "admin.completeness_repair"} <= endpoints
+            "admin.institution_report", "admin.completeness_repair", "admin.repositories", "admin.quality_problems",
+            "admin.works", "admin.users", "admin.audit"} <= endpoints
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app, targets):
