@@ -24,28 +24,17 @@ from hub.harvest.runs import latest_run, reconcile_runs, this_worker
 from hub.harvest.sweep import tombstone_unlisted
 from hub.http import HarvestError
 from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow
-from hub.platform import Page
+from hub.platform import CapabilityMissing, Page, Platform, SourceEntry
 from hub.states import RunKind, RunState, Stage
 
 MAX_LISTED = 5000  # entries kept per list in a report
 MAX_REPAIR = 1000  # records fetched one by one; more than that asks for a full re-harvest
 
 
-def source_listing(platform: Any) -> Iterator[tuple[str, str, bool]]:
-    """(identifier, datestamp, deleted) of every record the source lists, honouring sets."""
-    own = getattr(platform, "list_source_identifiers", None)
-    if callable(own):
-        yield from own()
-        return
-    client = platform.client
-    excluded = set(platform.source.sets_exclude)
-    plan = platform.list_plan() if hasattr(platform, "list_plan") else [None]
-    for set_spec in plan:
-        for page in client.list_identifiers(platform.source.metadata_prefix, set_=set_spec):
-            for header in page.records:
-                if excluded and set(header.sets) & excluded:
-                    continue
-                yield header.identifier, header.datestamp, header.deleted
+def source_listing(platform: Platform) -> Iterator[SourceEntry]:
+    """(identifier, datestamp, deleted) of every record the source lists, honouring sets (the platform's
+    :meth:`~hub.platform.Platform.list_source_identifiers`)."""
+    yield from platform.list_source_identifiers()
 
 
 def compare(source: dict[str, tuple[str, bool]], hub: dict[str, tuple[str, bool]]) -> dict[str, list[dict[str, Any]]]:
@@ -89,7 +78,7 @@ def check_completeness(hub: Any, repository_id: int) -> int:
                                 missing=[], extra=[], stale=[], error="", repair_note="")
     try:
         source = {identifier: (datestamp, deleted) for identifier, datestamp, deleted in source_listing(platform)}
-    except (HarvestError, AttributeError) as exc:
+    except (HarvestError, CapabilityMissing) as exc:
         report.error = f"the source's identifiers could not be listed: {exc}"
     else:
         report.source_count = len(source)
@@ -125,7 +114,7 @@ def repair_with_getrecord(hub: Any, report_id: int, *, confirm_deletions: bool =
         if last is not None and last.state == RunState.RUNNING:
             raise ValueError(f"repository {repo.id} is being harvested (run {last.id}); repair after it ends")
         platform = make_platform(repo, hub.pm, hub.http(repo.id))
-        if not hasattr(platform, "client"):
+        if not platform.fetches_items:
             raise ValueError(f"platform {repo.platform} has no GetRecord: start a full re-harvest instead")
         run = HarvestRun(repository_id=repo.id, kind=RunKind.INCREMENTAL, state=RunState.RUNNING,
                          worker=this_worker(), started_at=utcnow(), heartbeat_at=utcnow(), checkpoint={},
@@ -136,8 +125,7 @@ def repair_with_getrecord(hub: Any, report_id: int, *, confirm_deletions: bool =
         items = []
         for identifier in identifiers:
             try:
-                items.append(platform.harvested_item(
-                    platform.client.get_record(identifier, platform.metadata_prefix)))
+                items.append(platform.fetch_item(identifier))
             except HarvestError as exc:
                 session.add(ItemError(run_id=run.id, repository_id=repo.id, stage=Stage.GATHER, kind="oai-error",
                                       source_identifier=identifier[:1024], message=str(exc)))
