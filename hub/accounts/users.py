@@ -71,6 +71,17 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+def check_new_user(session: Session, username: str, role: Role, member: str | None = None) -> int | None:
+    """Everything about a new user that can be refused before a password is asked for: the name's
+    form, a user of that name already there, a member administrator without a member, a member that
+    does not exist (ValueError or LookupError says which). Returns the member's institution id."""
+    if not USERNAME.match(username):
+        raise ValueError("invalid user name: 2-64 letters, digits and . _ @ -")
+    if session.scalar(select(User).where(User.username == username)):
+        raise ValueError(f"user {username!r} already exists")
+    return _institution_for(session, role, member)
+
+
 def create_user(session: Session, username: str, password: str, role: Role, *, member: str | None = None,
                 email: str = "", actor: User | None = None, min_length: int = DEFAULT_MIN_LENGTH,
                 must_change_password: bool = False) -> User:
@@ -78,13 +89,10 @@ def create_user(session: Session, username: str, password: str, role: Role, *, m
 
     The password must pass the policy (ValueError says why); ``must_change_password`` makes the user
     choose a new one at the first sign-in."""
-    if not USERNAME.match(username):
-        raise ValueError("invalid user name: 2-64 letters, digits and . _ @ -")
-    if session.scalar(select(User).where(User.username == username)):
-        raise ValueError(f"user {username!r} already exists")
+    institution_id = check_new_user(session, username, role, member)
     check_strength(password, min_length=min_length, username=username, email=email)
     user = User(username=username, email=email, password_hash=hash_password(password), role=role,
-                institution_id=_institution_for(session, role, member), session_epoch=0, active=True,
+                institution_id=institution_id, session_epoch=0, active=True,
                 must_change_password=must_change_password)
     session.add(user)
     session.flush()

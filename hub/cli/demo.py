@@ -58,14 +58,28 @@ def chair_command() -> str:
     return str(script.resolve()) if script.name == "chair" and script.exists() else "chair"
 
 
+def instance_environment(hub) -> tuple[str, str]:
+    """The variables that point another ``chair`` at this hub's database (its instance folder, and the
+    database URL when it is not the instance's own file), and a note when a password was left out."""
+    from hub.redaction import redact_url
+
+    folder = Path(hub.settings["INSTANCE_PATH"])
+    words = [f"CHAIR_INSTANCE_PATH={shlex.quote(str(folder.resolve()))}"]
+    url, note = str(hub.settings["DATABASE_URL"]), ""
+    if url != f"sqlite:///{folder / 'chair.db'}":
+        shown = redact_url(url)
+        words.append(f"CHAIR_DATABASE_URL={shlex.quote(shown)}")
+        note = " (put the database password in place of ***)" if shown != url else ""
+    return " ".join(words), note
+
+
 def sign_in_lines(hub, portal_url: str) -> list[str]:
     """How to sign in to the demo's admin area: its address and the command that adds an administrator
     to this demo's own database (its instance folder spelt out, so the command works from anywhere)."""
     from hub.models import Role, User
 
-    instance = Path(hub.settings["INSTANCE_PATH"]).resolve()
-    command = (f"CHAIR_INSTANCE_PATH={shlex.quote(str(instance))} {shlex.quote(chair_command())} "
-               "user add admin@example.org --role hub-admin")
+    environment, note = instance_environment(hub)
+    command = f"{environment} {shlex.quote(chair_command())} user add admin@example.org --role hub-admin{note}"
     with hub.db.session() as session:
         admins = list(session.scalars(select(User.username).where(User.role == Role.HUB_ADMIN,
                                                                   User.active.is_(True)).order_by(User.username)))

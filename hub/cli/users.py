@@ -39,9 +39,11 @@ def register(cli: click.Group) -> None:
     @click.option("--must-change", is_flag=True, help="The user must choose a new password at the first sign-in.")
     @pass_hub
     def user_add(hub, username, role, member, email, password_stdin, must_change):
-        """Create a user (the password is prompted for, hidden)."""
-        from hub.accounts.users import create_user, parse_role
+        """Create a user (the password is prompted for, hidden; --password-stdin reads it from standard input)."""
+        from hub.accounts.users import check_new_user, create_user, parse_role
 
+        with hub.db.session() as session:  # what can be refused is refused before the password is asked for
+            check_new_user(session, username, parse_role(role), member)
         password = _read_password(password_stdin)
         with hub.db.session() as session:
             created = create_user(session, username, password, parse_role(role), member=member, email=email,
@@ -56,8 +58,10 @@ def register(cli: click.Group) -> None:
     @pass_hub
     def user_passwd(hub, username, password_stdin, must_change):
         """Set a user's password; their sessions end."""
-        from hub.accounts.users import set_password
+        from hub.accounts.users import get_user, set_password
 
+        with hub.db.session() as session:  # an unknown user is refused before the password is asked for
+            get_user(session, username)
         password = _read_password(password_stdin)
         with hub.db.session() as session:
             set_password(session, username, password, min_length=hub.settings["PASSWORD_MIN_LENGTH"],
