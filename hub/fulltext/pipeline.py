@@ -21,6 +21,7 @@ from hub.fulltext.fetch import FetchFailed, download
 from hub.fulltext.objects import release_unreferenced
 from hub.fulltext.records import clear_errors, record_error, refresh_records, sync_record_files
 from hub.fulltext.states import ExtractState, FileState
+from hub.http import HttpClient
 from hub.models import Record, RecordFile, StoredFile, utcnow
 from hub.redaction import Credentials, redact_url
 from hub.states import FulltextState, Stage
@@ -57,8 +58,11 @@ _RETRYABLE = {"broken-transfer", "unreachable", "retry-later", "empty", "http-50
               "http-504", "http-429", "http-error", "deadline"}
 
 
-def process_record_files(hub, record_id: int, retry_failed: bool = False, recheck: bool = True) -> FilesReport:
-    """Run the files stage for one record (see the module doc); never raises for a bad file."""
+def process_record_files(hub, record_id: int, retry_failed: bool = False, recheck: bool = True,
+                         http: HttpClient | None = None) -> FilesReport:
+    """Run the files stage for one record (see the module doc); never raises for a bad file.
+
+    ``http``: a client of the record's repository to reuse (kept open); by default one is made and closed."""
     settings = hub.settings
     report = FilesReport()
     max_attempts = int(settings.get("FILE_MAX_ATTEMPTS", 5))
@@ -91,7 +95,8 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
         report.outcomes["released"] += len(release_unreferenced(hub, shas=sorted(gone - {None})))
     if not jobs:
         return report
-    http = hub.http(repository_id)
+    own_client = http is None
+    http = hub.http(repository_id) if http is None else http
     http.authenticate(*origin)
     store = hub.store
     try:
@@ -121,7 +126,8 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
             if old_sha and old_sha != got.sha256:
                 release_unreferenced(hub, shas=[old_sha])
     finally:
-        http.close()
+        if own_client:
+            http.close()
     return report
 
 
@@ -183,10 +189,9 @@ def run_files(hub, record_ids: list[int], retry_failed: bool = False, recheck: b
     ``recheck``: ask the source again (conditionally) for files already stored, as after a harvest
     that changed the record; ``chair files fetch`` only fetches what is pending.
     """
-    report = FilesReport()
-    for record_id in record_ids:
-        report.merge(process_record_files(hub, record_id, retry_failed=retry_failed, recheck=recheck))
-    return report
+    from hub.fulltext.parallel import fetch_records
+
+    return fetch_records(hub, record_ids, retry_failed=retry_failed, recheck=recheck)  # repositories in parallel
 
 
 def pending_records(hub, repository_id: int | None = None, retry_failed: bool = False) -> list[int]:

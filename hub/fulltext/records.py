@@ -84,14 +84,19 @@ def refresh_records(session: Session, record_ids: list[int]) -> None:
     record that enters or leaves that state gets a new hub datestamp, as any visible change does.
     """
     held = {FulltextState.STORED, FulltextState.EXTRACTED}
-    for record in session.scalars(select(Record).where(Record.id.in_(list(record_ids)))):
-        rows = list(session.scalars(select(RecordFile).where(RecordFile.record_id == record.id)))
-        shas = [r.sha256 for r in rows if r.sha256]
+    ids = list(dict.fromkeys(record_ids))
+    for start in range(0, len(ids), 500):  # three queries per 500 records, not three per record
+        chunk = ids[start:start + 500]
+        rows: dict[int, list[RecordFile]] = {}
+        for row in session.scalars(select(RecordFile).where(RecordFile.record_id.in_(chunk))):
+            rows.setdefault(row.record_id, []).append(row)
+        shas = sorted({r.sha256 for group in rows.values() for r in group if r.sha256})
         stored = {s.sha256: s for s in session.scalars(select(StoredFile).where(StoredFile.sha256.in_(shas)))}
-        state = derive_state(record, rows, stored)
-        if (state in held) != (record.fulltext_state in held):
-            record.hub_datestamp = utcnow()
-        record.fulltext_state = state
+        for record in session.scalars(select(Record).where(Record.id.in_(chunk))):
+            state = derive_state(record, rows.get(record.id, []), stored)
+            if (state in held) != (record.fulltext_state in held):
+                record.hub_datestamp = utcnow()
+            record.fulltext_state = state
 
 
 def record_error(session: Session, record: Record, stage: Stage, kind: str, message: str) -> None:

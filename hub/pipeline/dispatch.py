@@ -36,7 +36,7 @@ Progress = Callable[[PipelineStage, int, int], None]
 Carry = dict[PipelineStage, list]
 
 # Ids per call of a stage function in this process, and per queued task with a broker.
-CHUNK: dict[PipelineStage, int] = {PipelineStage.FILES: 50, PipelineStage.EXTRACT: 20,
+CHUNK: dict[PipelineStage, int] = {PipelineStage.FILES: 50, PipelineStage.EXTRACT: 100,
                                    PipelineStage.WORKS: 2000, PipelineStage.INDEX: 500}
 
 

@@ -49,7 +49,7 @@ def files_stage(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = Fal
 
 def extract_stage(hub: Any, sha256s: Sequence[str]) -> StageReport:
     """Extract these stored files; ``records`` names the records holding a new text."""
-    from hub.fulltext.extract import extract_file
+    from hub.fulltext.extract import extract_files
     from hub.fulltext.states import ExtractState
     from hub.models import RecordFile, StoredFile
 
@@ -57,10 +57,10 @@ def extract_stage(hub: Any, sha256s: Sequence[str]) -> StageReport:
     shas = list(dict.fromkeys(sha256s))
     report = StageReport(PipelineStage.EXTRACT, given=len(shas))
     extracted: list[str] = []
+    states = extract_files(hub, shas)  # a batch, several files at once (hub.fulltext.extract)
     for sha256 in shas:
-        try:
-            state = extract_file(hub, sha256)
-        except LookupError:  # released or collected meanwhile: nothing to extract
+        state = states.get(sha256)
+        if state is None:  # released or collected meanwhile: nothing to extract
             report.counts["gone"] += 1
             continue
         report.counts[state.value] += 1

@@ -80,9 +80,11 @@ class ExtractionResult:
 
 
 class Extractor(ABC):
-    """Turns one local file into text."""
+    """Turns one local file into text; ``in_flight`` files at once may be given to one extractor from
+    as many threads (the extract stage's pool size)."""
 
     name = ""
+    in_flight = 1
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = settings

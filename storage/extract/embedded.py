@@ -6,6 +6,9 @@ with ``subprocess``, talking over a pipe pair, its address space capped by
 ``EXTRACT_MEMORY_LIMIT``); the parent waits at most
 ``EXTRACT_TIMEOUT`` seconds for the answer, then kills the child and starts a fresh one
 for the next file. A child that dies (out of memory) fails only the file it was reading.
+
+Several files are extracted at once by a bounded pool of such children (:class:`RunnerPool`,
+``EXTRACT_WORKERS`` of them), each reading one file at a time.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -82,6 +87,11 @@ class GuardedRunner:
         self._send = Connection(to_child_w, readable=False)
         self._conn = Connection(from_child_r, writable=False)
 
+    @property
+    def pid(self) -> int | None:
+        """The child's process id (None before the first job or after it was stopped)."""
+        return self._process.pid if self._alive() else None
+
     def _alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
@@ -135,17 +145,87 @@ class GuardedRunner:
             self._kill()
 
 
-_runners: dict[int, GuardedRunner] = {}
-_runners_lock = threading.Lock()
+class RunnerPool:
+    """At most ``size`` guarded children for one memory limit, each lent to one extraction at a time.
+
+    Extractions run side by side, one per child (the bounded pool of isolated workers): a thread
+    borrows an idle child, or starts one while fewer than ``size`` exist, or waits for one to come
+    back. A poison file still kills only the child that read it (:class:`GuardedRunner`).
+    """
+
+    def __init__(self, memory_limit: int, size: int) -> None:
+        self.memory_limit = memory_limit
+        self.size = max(1, size)
+        self._idle: list[GuardedRunner] = []
+        self._all: list[GuardedRunner] = []
+        self._free = threading.Condition()
+
+    def resize(self, size: int) -> None:
+        """Let the pool grow to ``size`` children (a smaller size stops the extra idle ones)."""
+        with self._free:
+            self.size = max(1, size)
+            while len(self._all) > self.size and self._idle:
+                runner = self._idle.pop()
+                self._all.remove(runner)
+                runner.close()
+            self._free.notify_all()
+
+    @contextmanager
+    def borrow(self) -> Iterator[GuardedRunner]:
+        """One child for the duration of the block (waits while all ``size`` are busy)."""
+        with self._free:
+            while not self._idle and len(self._all) >= self.size:
+                self._free.wait()
+            if self._idle:
+                runner = self._idle.pop()
+            else:
+                runner = GuardedRunner(self.memory_limit)
+                self._all.append(runner)
+        try:
+            yield runner
+        finally:
+            with self._free:
+                if len(self._all) > self.size:
+                    self._all.remove(runner)
+                    runner.close()
+                else:
+                    self._idle.append(runner)
+                self._free.notify()
+
+    def children(self) -> list[int]:
+        """Process ids of the children alive now (tests and benchmarks look at them)."""
+        with self._free:
+            return [r.pid for r in self._all if r.pid is not None]
+
+    def close(self) -> None:
+        """Stop every child of the pool (idle ones at once; busy ones when their job ends)."""
+        with self._free:
+            runners, self._all, self._idle = list(self._all), [], []
+        for runner in runners:
+            runner.close()
 
 
-def runner_for(memory_limit: int) -> GuardedRunner:
-    """The process-wide runner for a memory limit (one child per limit, reused across files)."""
-    with _runners_lock:
-        runner = _runners.get(memory_limit)
-        if runner is None:
-            runner = _runners[memory_limit] = GuardedRunner(memory_limit)
-        return runner
+_pools: dict[int, RunnerPool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool_for(memory_limit: int, size: int = 1) -> RunnerPool:
+    """The process-wide pool of children for a memory limit, grown to at least ``size`` children."""
+    with _pools_lock:
+        pool = _pools.get(memory_limit)
+        if pool is None:
+            pool = _pools[memory_limit] = RunnerPool(memory_limit, size)
+        elif pool.size != size:
+            pool.resize(size)
+        return pool
+
+
+def close_pools() -> None:
+    """Stop every extraction child of this process (a benchmark's child waits for them to end)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+    for pool in pools:
+        pool.close()
 
 
 class EmbeddedExtractor(Extractor):
@@ -156,9 +236,11 @@ class EmbeddedExtractor(Extractor):
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
         self.memory_limit = int(settings.get("EXTRACT_MEMORY_LIMIT", 1024 * 1024 * 1024))
+        self.in_flight = max(1, int(settings.get("EXTRACT_WORKERS", 2)))
 
     def _extract(self, path: Path, mime_type: str) -> ExtractionResult:
-        data = runner_for(self.memory_limit).run(path, mime_type, self.timeout)
+        with pool_for(self.memory_limit, self.in_flight).borrow() as runner:
+            data = runner.run(path, mime_type, self.timeout)
         return ExtractionResult(**data)
 
     def describe(self) -> str:

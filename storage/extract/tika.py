@@ -11,17 +11,22 @@ upload streams from the file, the answer is read in chunks against a byte cap, T
 embedded file) with its text in ``X-TIKA:content``; texts are joined, container metadata kept.
 A document with no real text layer (a scan) is sent a second time with OCR on
 (``X-Tika-PDFOcrStrategy: ocr_only``, ``X-Tika-OCRLanguage``) when the server has Tesseract.
+
+Several documents are in flight to the server at once (``TIKA_IN_FLIGHT``): the extract stage
+calls one extractor from that many threads, each with its own HTTP session (connection).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import requests
+import requests.adapters
 
 from storage.extract.base import ExtractErrorKind, ExtractionError, ExtractionResult, Extractor
 from storage.extract.quality import needs_ocr, quality_score
@@ -40,8 +45,20 @@ class TikaExtractor(Extractor):
         super().__init__(settings)
         self.url = str(settings["TIKA_URL"]).rstrip("/")
         self.ocr_languages = str(settings.get("EXTRACT_OCR_LANGUAGES", "chi_sim+eng"))
-        self.session = requests.Session()
-        self.session.trust_env = False
+        self.in_flight = max(1, int(settings.get("TIKA_IN_FLIGHT", 4)))
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        """This thread's HTTP session to the server (``in_flight`` threads send documents at once)."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.trust_env = False
+            adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=1)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        return session
 
     @cached_property
     def ocr_available(self) -> bool:

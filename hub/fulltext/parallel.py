@@ -1,0 +1,106 @@
+"""The files stage across repositories at once, each repository kept to its politeness limit.
+
+:func:`fetch_records` splits the records by repository and gives each repository its own
+*lanes*: threads that take the repository's records one after another, each lane with its own
+HTTP client (one connection, reused from file to file). A repository gets
+``REPOSITORY_CONCURRENCY`` lanes (the limit of requests in flight to it, which its shared limiter
+enforces anyway), or a single lane when ``HARVEST_REQUEST_DELAY`` asks for a pause between its
+requests (the pause is kept per client, so one lane keeps it for the whole repository). At most
+``FILES_WORKERS`` lanes run at once in the process; lanes are started repository by repository in
+turn, so that with more repositories than workers each one still gets a lane before any gets two.
+
+Each record goes through :func:`hub.fulltext.pipeline.process_record_files` as before (its own
+transactions, never raising for a bad file); only the order and the overlap change. An unexpected
+error (the database away) stops its lane and is raised once every lane has ended, as the
+one-by-one loop raised it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from hub.models import Record
+
+
+@dataclass
+class Lane:
+    """One thread's share of a repository's records (the queue is shared by the repository's lanes)."""
+
+    repository_id: int
+    queue: deque[int]
+
+
+def lanes_per_repository(settings: Any) -> int:
+    """How many records of one repository are worked on at once (see the module doc)."""
+    if float(settings.get("HARVEST_REQUEST_DELAY") or 0.0) > 0:
+        return 1
+    return max(1, int(settings.get("REPOSITORY_CONCURRENCY") or 1))
+
+
+def plan_lanes(by_repository: dict[int, list[int]], per_repository: int) -> list[Lane]:
+    """The lanes to run, in the order they start: every repository's first lane, then the second ones..."""
+    queues = {repo: deque(ids) for repo, ids in by_repository.items() if ids}
+    rounds = [[Lane(repo, queue) for repo, queue in queues.items() if len(queue) > number]
+              for number in range(per_repository)]
+    return [lane for lanes in rounds for lane in lanes]
+
+
+def repositories_of(hub: Any, record_ids: Sequence[int]) -> dict[int, list[int]]:
+    """repository id -> its records among ``record_ids`` (in the given order); unknown ids are left out."""
+    ids = list(dict.fromkeys(record_ids))
+    owner: dict[int, int] = {}
+    with hub.db.session() as session:
+        for start in range(0, len(ids), 500):
+            owner.update((record_id, repository_id) for record_id, repository_id in session.execute(
+                select(Record.id, Record.repository_id).where(Record.id.in_(ids[start:start + 500]))))
+    grouped: dict[int, list[int]] = {}
+    for record_id in ids:
+        if record_id in owner:
+            grouped.setdefault(owner[record_id], []).append(record_id)
+    return grouped
+
+
+def fetch_records(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = False, recheck: bool = True):
+    """The files stage for these records, repositories in parallel; one merged
+    :class:`~hub.fulltext.pipeline.FilesReport`."""
+    from hub.fulltext.pipeline import FilesReport, process_record_files
+
+    report = FilesReport()
+    lanes = plan_lanes(repositories_of(hub, record_ids), lanes_per_repository(hub.settings))
+    if not lanes:
+        return report
+    workers = min(len(lanes), max(1, int(hub.settings.get("FILES_WORKERS") or 1)))
+    lock = threading.Lock()
+
+    def run(lane: Lane) -> None:
+        got = FilesReport()
+        http = hub.http(lane.repository_id)
+        try:
+            while True:
+                with lock:
+                    if not lane.queue:
+                        break
+                    record_id = lane.queue.popleft()
+                got.merge(process_record_files(hub, record_id, retry_failed=retry_failed, recheck=recheck,
+                                               http=http))
+        finally:
+            http.close()
+            with lock:
+                report.merge(got)
+
+    if workers == 1:
+        for lane in lanes:
+            run(lane)
+        return report
+    with ThreadPoolExecutor(workers, thread_name_prefix="chair-files") as pool:
+        for future in [pool.submit(run, lane) for lane in lanes]:
+            future.result()
+    return report
+
