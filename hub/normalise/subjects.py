@@ -4,7 +4,8 @@ Members describe the same subject in either language (计算机科学 in one rep
 science" or "Computer Science" in another). The search index stores a subject's *canonical*
 form (:func:`canonical_subject`) in the subject facet, so the facet counts each concept once
 per record, a filter on any spelling finds them all (:func:`subject_variants`), and the portal
-shows the concept in the visitor's language (:func:`subject_label`).
+shows the concept in the visitor's language (:func:`subject_label`); a search that found nothing
+suggests the vocabulary's names close to what was typed (:func:`similar_subjects`).
 
 The concepts are the names of the discipline catalogue (categories and first-level
 disciplines, :mod:`hub.normalise.disciplines`) and :data:`PAIRS`, common subject words with
@@ -15,6 +16,7 @@ harvested (trimmed, whitespace collapsed).
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -117,3 +119,18 @@ def subject_label(value: str, lang: str) -> str:
     """A subject facet value as the visitor reads it: the concept's name in ``lang``, else the value."""
     concept = _BY_KEY.get(value) or concept_of(value)
     return concept.label(lang) if concept is not None else value
+
+
+def similar_subjects(text: str, limit: int = 3) -> list[Concept]:
+    """Concepts whose name is ``text`` or close to it (a misspelling: 'enviromental science'), the
+    closest first; what a search that found nothing can suggest."""
+    word = normalise_word(text or "")
+    if not word:
+        return []
+    exact = _BY_WORD.get(word)
+    out = [exact] if exact is not None else []
+    for close in difflib.get_close_matches(word, list(_BY_WORD), n=limit * 2, cutoff=0.8):
+        concept = _BY_WORD[close]
+        if concept not in out:
+            out.append(concept)
+    return out[:limit]

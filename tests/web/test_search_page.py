@@ -162,3 +162,12 @@ def test_filters_collapse_on_a_phone_without_script(client, site):
     page = text(client.get("/search?q=learning"))
     assert '<details class="filters" open data-collapse-narrow>' in page
     assert '<script src="/static/js/portal.js" defer></script>' in page
+
+
+def test_an_empty_result_suggests_vocabulary_subjects_close_to_the_query(client, site):
+    page = text(client.get("/search?q=Computer+Sciense&lang=en"))
+    suggested = re.search(r'<li id="suggestions">Did you mean: <a href="([^"]+)">Computer Science</a></li>', page)
+    assert suggested
+    found = text(client.get(suggested.group(1).replace("&amp;", "&")))
+    assert set(hit_ids(found)) == {site["zh"], site["en"]}  # the concept under both its names
+    assert 'id="suggestions"' not in text(client.get("/search?q=qwertyuiop"))

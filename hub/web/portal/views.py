@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 
 from hub.app import current_hub
+from hub.normalise.subjects import similar_subjects
 from hub.normalise.vocab import subject_label
 from hub.search import FACETS, SORTS, SearchError, search_backend
 from hub.web.portal import bp, citation_styles, citations, data, export, search_errors, search_form  # noqa: F401 - export: routes
@@ -42,6 +43,9 @@ def search():
                     strict=False))
     rows += [("any", "", "AND")] * max(0, search_form.ADVANCED_ROWS - len(rows))
     years = [int(v.value) for v in result.facets.get("year", []) if v.value.isdigit()] if result else []
+    typed = request.args.get("q", "") or " ".join(request.args.getlist("at"))
+    suggestions = [(c.label(lang), f'"{c.en}" OR "{c.zh}"') for c in similar_subjects(typed)] \
+        if result is not None and not result.hits and typed.strip() else []
     context = dict(
         q=req.q if req else request.args.get("q", ""), result=result, req=req, error=error, works=works,
         selected=selected, names=data.name_lookup(hub, lang), sorts=SORTS, lang=lang,
@@ -54,7 +58,7 @@ def search():
         year_span=(min(years), max(years)) if years and len(years) < req.facet_size else None,
         pages=search_form.page_numbers(result.page, result.pages) if result else [],
         export_max=hub.settings["SEARCH_EXPORT_MAX"], kept_args=search_form.kept_args,
-        subject_label=subject_label, types=sorted(TYPES), languages=sorted(LANGUAGES),
+        subject_label=subject_label, suggestions=suggestions, types=sorted(TYPES), languages=sorted(LANGUAGES),
         export_query=request.query_string.decode("utf-8", "replace"))
     return render_template("search.html", **context), 400 if error else 200
 
