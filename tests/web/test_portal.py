@@ -85,7 +85,7 @@ def test_malformed_query_gets_a_clear_message_not_a_500(client, site):
     assert zh.status_code == 400 and "引号不成对" in text(zh) and "Unbalanced quote" not in text(zh)
     assert client.get("/search?page=abc").status_code == 400
     deep = client.get("/search?page=100000&lang=en")
-    assert deep.status_code == 400 and "only the first 10,000 results" in text(deep)
+    assert deep.status_code == 400 and "Only the first 10,000 results" in text(deep)
 
 
 def test_record_page_metadata_files_versions_and_machine_readable_tags(client, site):
