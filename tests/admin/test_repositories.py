@@ -97,7 +97,7 @@ def test_bad_input_gives_form_errors_not_crashes(app, hub, network, site, signed
 
 
 def test_private_address_refused_when_not_allowed(app, hub, network, signed_in):
-    hub.settings["ALLOW_PRIVATE_ADDRESSES"] = False
+    hub.configure(ALLOW_PRIVATE_ADDRESSES=False)
     client = signed_in("dh-admin")
     response = register(client, network.donghai, "http://127.0.0.1:8080/oai")
     assert response.status_code == 422
@@ -198,7 +198,7 @@ def test_a_prefix_without_crosswalk_is_refused_before_anything_is_saved(app, hub
     # the same prefix with the platform that maps any format is accepted
     mapping = '{"fields": {"titles": "*[local-name()=\'title\']"}}'
     response = register(client, network.donghai, "http://127.0.0.1:1/oai", metadata_prefix="arXiv",
-                        platform="oai-mapped", options=mapping)
+                        platform="oai-mapped", options=mapping, save_paused="1")  # nothing answers there
     assert response.status_code == 302, response.get_data(as_text=True)
     # editing an existing repository to an unreadable prefix is refused too, and changes nothing
     repo = network.donghai_repo
@@ -208,3 +208,56 @@ def test_a_prefix_without_crosswalk_is_refused_before_anything_is_saved(app, hub
     assert response.status_code == 422 and "no crosswalk for &#39;marc21&#39;" in response.get_data(as_text=True)
     with hub.db.session() as session:
         assert session.get(Repository, repo).metadata_prefix == "oai_dc"
+
+
+def test_an_address_that_is_no_repository_shows_the_failed_check(app, hub, network, site, signed_in):
+    """Issue 15, item 5: the form shows the failed check (no banner, nothing saved) and offers to save it paused."""
+    client = signed_in("dh-admin")
+    response = register(client, network.donghai, f"{site.url}/no-such-repository/oai")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="check-failed"' in body and "does not answer OAI-PMH Identify" in body and "404" in body
+    assert 'name="save_paused"' in body and 'class="flash' not in body
+    with hub.db.session() as session:
+        assert session.scalar(select(func.count(Repository.id))) == 2  # the network's two
+    response = register(client, network.donghai, f"{site.url}/no-such-repository/oai", save_paused="1")
+    assert response.status_code == 302
+    repo_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    wait_for_check(client, repo_id)
+    page = client.get(f"/admin/repositories/{repo_id}").get_data(as_text=True)
+    assert 'class="flash warning"' in page and "does not answer OAI-PMH Identify" in page
+    with hub.db.session() as session:
+        repo = session.get(Repository, repo_id)
+        assert repo.state.value == "paused" and repo.check_report["reachable"] is False
+
+
+def test_a_repository_registered_without_a_name_takes_its_identify_name(app, hub, network, faulty_site, signed_in):
+    client = signed_in("dh-admin")
+    response = register(client, network.donghai, faulty_site.base_url("donghai"), name="")
+    assert response.status_code == 302
+    repo_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    wait_for_check(client, repo_id)
+    sample = next(r for r in faulty_site.repos if r.slug == "donghai")
+    with hub.db.session() as session:
+        repo = session.get(Repository, repo_id)
+        assert repo.name == sample.display_name and repo.state.value == "active"
+        assert repo.name != repo.base_url
+
+
+def test_an_edit_onto_an_address_that_is_no_repository_is_refused_unless_paused(app, hub, network, site, signed_in):
+    client = signed_in("dh-admin")
+    repo_id = network.donghai_repo
+    form = client.get(f"/admin/repositories/{repo_id}/edit").get_data(as_text=True)
+    assert 'name="save_paused"' not in form
+    data = {"csrf_token": client.csrf, "platform": "oai", "base_url": f"{site.url}/gone/oai",
+            "metadata_prefix": "oai_dc", "name": "Moved"}
+    response = client.post(f"/admin/repositories/{repo_id}/edit", data=data)
+    assert response.status_code == 422 and 'id="check-failed"' in response.get_data(as_text=True)
+    with hub.db.session() as session:
+        assert session.get(Repository, repo_id).base_url == site.base_url("donghai")
+    response = client.post(f"/admin/repositories/{repo_id}/edit", data={**data, "save_paused": "1"})
+    assert response.status_code == 302
+    wait_for_check(client, repo_id)
+    with hub.db.session() as session:
+        repo = session.get(Repository, repo_id)
+        assert repo.base_url == f"{site.url}/gone/oai" and repo.state.value == "paused"

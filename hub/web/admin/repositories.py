@@ -11,9 +11,9 @@ password typed inside a base URL are kept apart from it (``Repository.credential
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -23,8 +23,8 @@ from hub.accounts.permissions import Action, can
 from hub.checking import check_progress, check_state, request_check, start_check
 from hub.members import (
     AlreadyRegistered,
+    Draft,
     UnreadableFormat,
-    add_repository,
     check_metadata_prefix,
     check_not_registered,
     set_state,
@@ -32,7 +32,8 @@ from hub.members import (
 )
 from hub.models import CompletenessReport, HarvestRun, Institution, Record, Repository, utcnow
 from hub.plugins import crosswalks, platforms
-from hub.redaction import HIDDEN, split_credentials
+from hub.redaction import HIDDEN, Credentials, split_credentials
+from hub.registration import NotARepository, probe_source, register_repository
 from hub.scheduling.runner import previous_start, start_harvest
 from hub.scheduling.schedule import next_run
 from hub.states import RepositoryState
@@ -106,21 +107,26 @@ def repository_new():
         return render_template("admin/repository_form.html", form=form, repo=None, platforms=choices,
                                institutions=institutions, chosen=chosen)
     form, values = repository_form(request.form, [c[0] for c in choices])
+    probe_failure = ""
     if form.ok:
         try:
-            repo = add_repository(g.db, hub().pm, hub().settings, member=inst.slug, platform=values["platform"],
-                                  base_url=values["base_url"], name=values["name"],
-                                  metadata_prefix=values["metadata_prefix"], sets=values["sets"],
-                                  exclude_sets=values["exclude_sets"], options=values["options"],
-                                  schedule=values["schedule"])
+            registration = register_repository(
+                g.db, hub(), member=inst.slug, platform=values["platform"], base_url=values["base_url"],
+                name=values["name"], paused=_save_paused(), metadata_prefix=values["metadata_prefix"],
+                sets=values["sets"], exclude_sets=values["exclude_sets"], options=values["options"],
+                schedule=values["schedule"])
+        except NotARepository as exc:
+            probe_failure = str(exc)
         except UnreadableFormat as exc:
             form.errors["metadata_prefix"] = str(exc)
         except (ValueError, LookupError) as exc:
             form.errors["base_url"] = str(exc)
         else:
+            repo = registration.repository
             request_check(repo)
             log_action(g.db, current_user(), "repository.add", target_type="repository", target_id=repo.id,
-                       institution_id=repo.institution_id, after=snapshot(repo), ip=client_ip())
+                       institution_id=repo.institution_id, after=snapshot(repo), ip=client_ip(),
+                       note=f"saved paused: {registration.probe.detail}" if registration.paused_unchecked else "")
             g.db.commit()
             start_check(hub(), repo.id)
             if registration.paused_unchecked:
@@ -197,9 +203,10 @@ def repository_edit(repository_id: int):
         except (UnsafeURLError, HttpError, ValueError) as exc:  # HttpError: the host does not resolve
             form.errors["base_url" if isinstance(exc, (UnsafeURLError, HttpError, AlreadyRegistered)) else
                         "metadata_prefix" if isinstance(exc, UnreadableFormat) else "options"] = str(exc)
-    if not form.ok:
+    probe_failure = _probe_edit(repo, values, options) if form.ok else ""
+    if not form.ok or (probe_failure and not _save_paused()):
         return render_template("admin/repository_form.html", form=form, repo=repo, platforms=choices,
-                               institutions=[], chosen=repo.institution_id), 422
+                               institutions=[], chosen=repo.institution_id, probe_failure=probe_failure), 422
     before = snapshot(repo)
     base_url, credentials = split_credentials(values["base_url"])
     if credentials is not None:
@@ -210,9 +217,12 @@ def repository_edit(repository_id: int):
     repo.metadata_prefix, repo.schedule = values["metadata_prefix"], values["schedule"]
     repo.sets_include, repo.sets_exclude = list(values["sets"]), list(values["exclude_sets"])
     repo.options = options
+    if probe_failure:  # "save paused anyway"
+        repo.state = RepositoryState.PAUSED
     request_check(repo)
     log_action(g.db, current_user(), "repository.edit", target_type="repository", target_id=repo.id,
-               institution_id=repo.institution_id, before=before, after=snapshot(repo), ip=client_ip())
+               institution_id=repo.institution_id, before=before, after=snapshot(repo), ip=client_ip(),
+               note=f"saved paused: {probe_failure}" if probe_failure else "")
     g.db.commit()
     start_check(hub(), repo.id)
     if probe_failure:
