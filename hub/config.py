@@ -86,7 +86,7 @@ class Settings(Mapping[str, Any]):
     SITE_NAME_EN: str = setting("", "The hub's name on the English portal; empty: REPOSITORY_NAME (the name Identify announces).")
     ADMIN_EMAIL: str = setting("admin@chair.example.org", 'Administrator e-mail announced by OAI-PMH Identify.')
     OAI_IDENTIFIER_PREFIX: str = setting("chair.example.org", "Namespace of the hub's own OAI identifiers: oai:<prefix>:<id>.")
-    DEFAULT_LOCALE: str = setting("zh", 'Portal language when the visitor chose none (zh or en).')
+    DEFAULT_LOCALE: str = setting("zh", 'Portal language when the visitor chose none and the browser\'s Accept-Language asks for neither zh nor en (zh or en).')
     THEME: str = setting("default", 'Name of the theme under themes/ whose templates override the default theme.')
     THEMES_PATH: str = setting("", 'Extra folder holding themes (<path>/<THEME>/templates and static), looked up before the built-in themes/.')
     # Harvesting
