@@ -8,7 +8,7 @@ name and password of every URL (in the URL column and in any error message) are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ def _redact(url: str) -> str:
     return redact_url(url)
 
 
-def check_database(settings: dict[str, Any]) -> CheckResult:
+def check_database(settings: Mapping[str, Any]) -> CheckResult:
     url = settings["DATABASE_URL"]
     try:
         engine = create_engine(url, connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
@@ -54,7 +54,7 @@ def check_database(settings: dict[str, Any]) -> CheckResult:
                            f"unreachable: {str(exc).splitlines()[0]}; start the database or fix CHAIR_DATABASE_URL")
 
 
-def check_broker(settings: dict[str, Any]) -> CheckResult:
+def check_broker(settings: Mapping[str, Any]) -> CheckResult:
     url = settings.get("BROKER_URL", "")
     if not url:
         return CheckResult("broker", True, "(none)", "tasks run in-process; set CHAIR_BROKER_URL for workers")
@@ -69,7 +69,7 @@ def check_broker(settings: dict[str, Any]) -> CheckResult:
                            f"unreachable: {exc}; start Redis or fix CHAIR_BROKER_URL")
 
 
-def check_storage(settings: dict[str, Any]) -> CheckResult:
+def check_storage(settings: Mapping[str, Any]) -> CheckResult:
     url = settings["STORAGE_URL"]
     try:
         from storage import open_store
@@ -81,7 +81,7 @@ def check_storage(settings: dict[str, Any]) -> CheckResult:
         return CheckResult("storage", False, _redact(url), f"unusable: {str(exc).splitlines()[0] if str(exc) else exc!r}; {hint}")
 
 
-def check_tika(settings: dict[str, Any]) -> CheckResult:
+def check_tika(settings: Mapping[str, Any]) -> CheckResult:
     url = settings.get("TIKA_URL", "")
     from storage.extract import make_extractor
 
@@ -93,7 +93,7 @@ def check_tika(settings: dict[str, Any]) -> CheckResult:
     return CheckResult("tika" if url else "extraction", True, _redact(url) or "(embedded)", detail)
 
 
-def check_search(settings: dict[str, Any]) -> CheckResult:
+def check_search(settings: Mapping[str, Any]) -> CheckResult:
     url = settings.get("SEARCH_URL", "")
     from hub.search import make_backend
 
@@ -109,7 +109,7 @@ def check_search(settings: dict[str, Any]) -> CheckResult:
     return CheckResult("search", True, _redact(url), detail)
 
 
-def check_secret_key(settings: dict[str, Any]) -> CheckResult:
+def check_secret_key(settings: Mapping[str, Any]) -> CheckResult:
     """CHAIR_SECRET_KEY set to a value of the operator's (not the development key, not empty)."""
     from hub.signing import fallback_keys, secret_key_problem
 
@@ -125,7 +125,7 @@ CHECKS: list[Callable[[dict[str, Any]], CheckResult]] = [check_database, check_b
                                                          check_search, check_secret_key]
 
 
-def run_checks(settings: dict[str, Any]) -> list[CheckResult]:
+def run_checks(settings: Mapping[str, Any]) -> list[CheckResult]:
     """Run every backend check; a check that raises is reported as failed, never propagated."""
     results = []
     for check in CHECKS:

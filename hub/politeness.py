@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -74,7 +74,7 @@ def _redis(url: str, repository_id: int, limit: int) -> Callable[[], AbstractCon
     return slot
 
 
-def repository_limiter(settings: dict[str, Any], repository_id: int | None) -> Callable[[], AbstractContextManager] | None:
+def repository_limiter(settings: Mapping[str, Any], repository_id: int | None) -> Callable[[], AbstractContextManager] | None:
     """A factory of context managers, each holding one request slot of the repository."""
     if repository_id is None:
         return None

@@ -10,7 +10,7 @@ ignored and the peer is the client. Throttling, the audit log and usage counting
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -70,7 +70,7 @@ def client_address(remote_addr: str | None, forwarded_for: Iterable[str], networ
     return str(nearest)
 
 
-def request_client_address(request: Any, settings: dict[str, Any]) -> str:
+def request_client_address(request: Any, settings: Mapping[str, Any]) -> str:
     """:func:`client_address` of a Flask/Werkzeug request under the hub's ``TRUSTED_PROXIES``."""
     networks = parse_trusted_proxies(settings.get("TRUSTED_PROXIES", "") or "")
     return client_address(request.remote_addr, request.headers.getlist("X-Forwarded-For"), networks)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def open_session(db: Session, settings: dict[str, Any], user: User, *, ip: str = "", user_agent: str = "") -> str:
+def open_session(db: Session, settings: Mapping[str, Any], user: User, *, ip: str = "", user_agent: str = "") -> str:
     """Start a session for ``user``; returns the token for the cookie (expired sessions are purged)."""
     now = utcnow()
     db.execute(delete(AdminSession).where(AdminSession.expires_at <= now))

@@ -11,6 +11,7 @@ lasts ``SIGNIN_WINDOW_SECONDS``; every evaluated attempt is also kept as a :clas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -51,7 +52,7 @@ def _keys(username: str, ip: str) -> tuple[str, str]:
     return username.lower()[:255], ip[:255]
 
 
-def reserve(db: Session, settings: dict[str, Any], username: str, ip: str) -> bool:
+def reserve(db: Session, settings: Mapping[str, Any], username: str, ip: str) -> bool:
     """Reserve one password evaluation for ``username`` from ``ip`` and commit; False when throttled
     (then nothing is counted). The caller checks the password only after a True."""
     account, address = _keys(username, ip)
@@ -72,7 +73,7 @@ def reserve(db: Session, settings: dict[str, Any], username: str, ip: str) -> bo
     return ok
 
 
-def settle(db: Session, settings: dict[str, Any], username: str, ip: str, succeeded: bool) -> None:
+def settle(db: Session, settings: Mapping[str, Any], username: str, ip: str, succeeded: bool) -> None:
     """Record an evaluated attempt; a success clears the account's failures and gives the IP address's
     reservation back. Attempts and counters older than a day (or the window) are forgotten."""
     account, address = _keys(username, ip)

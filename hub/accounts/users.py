@@ -8,6 +8,7 @@ the password policy (:func:`hub.accounts.passwords.check_strength`); a password 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -168,7 +169,7 @@ def sign_out_everywhere(session: Session, user: User) -> None:
                institution_id=user.institution_id)
 
 
-def sign_in(session: Session, settings: dict[str, Any], username: str, password: str, ip: str) -> SignInResult:
+def sign_in(session: Session, settings: Mapping[str, Any], username: str, password: str, ip: str) -> SignInResult:
     """Check a user name and password, throttled per account and per IP address.
 
     The evaluation is reserved (and committed) before the password is checked, so parallel attempts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -80,7 +80,7 @@ def make_platform(repo: Repository, pm: pluggy.PluginManager, http: HttpClient) 
     return cls(SourceConfig.from_repository(repo), http, crosswalks(pm))
 
 
-def _since(repo: Repository, settings: dict[str, Any], kind: RunKind):
+def _since(repo: Repository, settings: Mapping[str, Any], kind: RunKind):
     """Where an incremental harvest starts: the source's last responseDate minus the overlap."""
     if kind == RunKind.FULL or not repo.high_water_mark:
         return None
@@ -89,7 +89,7 @@ def _since(repo: Repository, settings: dict[str, Any], kind: RunKind):
     return parse_datestamp(repo.high_water_mark) - timedelta(seconds=settings["HARVEST_OVERLAP_SECONDS"])
 
 
-def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: dict[str, Any], repository_id: int,
+def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: Mapping[str, Any], repository_id: int,
                        *, full: bool = False, progress: ProgressCallback | None = None,
                        http: HttpClient | None = None, confirm_deletions: bool = False) -> HarvestSummary:
     """Harvest one repository (resuming its last unfinished run); never raises for source faults.
@@ -169,7 +169,7 @@ def run_warnings(session: Session, run_id: int) -> list[str]:
 
 
 def commit_page(session: Session, run: HarvestRun, platform: Platform, pm: pluggy.PluginManager,
-                page: Page, settings: dict[str, Any] | None = None) -> list[int]:
+                page: Page, settings: Mapping[str, Any] | None = None) -> list[int]:
     """Import a page and commit it with the run's counters and checkpoint, atomically; the ids it changed.
 
     The one import path: a harvest's pages and a completeness repair's GetRecord batch both come here.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,7 +121,7 @@ def _merged_sets(item: HarvestedItem, stored: list[str] | None) -> list[str]:
 
 
 def import_page(session: Session, run: HarvestRun, platform: Platform, pm: pluggy.PluginManager,
-                items: list[HarvestedItem], settings: dict[str, Any] | None = None) -> PageResult:
+                items: list[HarvestedItem], settings: Mapping[str, Any] | None = None) -> PageResult:
     """Upsert a page of items; the caller commits together with the run's checkpoint."""
     source = platform.source
     max_chars = int((settings or {}).get("HARVEST_MAX_VALUE_CHARS", DEFAULT_MAX_VALUE_CHARS))

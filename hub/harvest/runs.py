@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -42,7 +43,7 @@ def _process_alive(worker: str) -> bool | None:
     return True
 
 
-def is_stale(run: HarvestRun, settings: dict[str, Any]) -> bool:
+def is_stale(run: HarvestRun, settings: Mapping[str, Any]) -> bool:
     """Whether a RUNNING run has lost its worker."""
     if run.state != RunState.RUNNING:
         return False
@@ -55,7 +56,7 @@ def is_stale(run: HarvestRun, settings: dict[str, Any]) -> bool:
     return beat is not None and utcnow() - beat > timedelta(seconds=settings["HARVEST_STALE_SECONDS"])
 
 
-def reconcile_runs(session: Session, settings: dict[str, Any], repository_id: int | None = None) -> int:
+def reconcile_runs(session: Session, settings: Mapping[str, Any], repository_id: int | None = None) -> int:
     """Mark every stale RUNNING run INTERRUPTED; returns how many were marked."""
     query = select(HarvestRun).where(HarvestRun.state == RunState.RUNNING)
     if repository_id is not None:
@@ -76,7 +77,7 @@ def latest_run(session: Session, repository_id: int) -> HarvestRun | None:
     ).first()
 
 
-def open_run(session: Session, repo: Repository, settings: dict[str, Any], full: bool) -> tuple[HarvestRun, bool]:
+def open_run(session: Session, repo: Repository, settings: Mapping[str, Any], full: bool) -> tuple[HarvestRun, bool]:
     """The run to work on and whether it resumes an earlier one.
 
     A FAILED or INTERRUPTED last run is resumed from its checkpoint (unless ``full`` asks

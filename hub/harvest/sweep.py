@@ -19,7 +19,7 @@ the deletions confirmed (``chair harvest ID --full --confirm-deletions``) or a n
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select, update
@@ -33,7 +33,7 @@ CHUNK = 500  # ids per UPDATE
 NAMED = 20  # identifiers named in the run's note
 
 
-def sweep_unseen(session: Session, run: HarvestRun, settings: dict[str, Any], *, confirmed: bool = False) -> list[int]:
+def sweep_unseen(session: Session, run: HarvestRun, settings: Mapping[str, Any], *, confirmed: bool = False) -> list[int]:
     """After a full run whose lists all finished: tombstone the live records it did not see.
 
     Returns the ids tombstoned (for the follow-up stages). Skipped when the run met items it could
@@ -51,7 +51,7 @@ def sweep_unseen(session: Session, run: HarvestRun, settings: dict[str, Any], *,
                               confirm_with=f"chair harvest {run.repository_id} --full --confirm-deletions")
 
 
-def tombstone_unlisted(session: Session, run: HarvestRun, record_ids: Sequence[int], settings: dict[str, Any], *,
+def tombstone_unlisted(session: Session, run: HarvestRun, record_ids: Sequence[int], settings: Mapping[str, Any], *,
                        confirmed: bool, how: str, confirm_with: str) -> list[int]:
     """Tombstone ``record_ids`` (live records ``how`` found unlisted), unless they are too large a share.
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,7 +56,7 @@ class RepositoryHealth:
         return self.failing or self.silent or bool(self.sweep_held)
 
 
-def network_health(session: Session, settings: dict[str, Any], institution_ids: set[int] | None = None,
+def network_health(session: Session, settings: Mapping[str, Any], institution_ids: set[int] | None = None,
                    now: datetime | None = None) -> list[RepositoryHealth]:
     """Every repository's health (or only those of ``institution_ids``); failing and silent ones first."""
     now = now or utcnow()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -52,7 +53,7 @@ def _email_body(notice: dict[str, Any]) -> str:
             f"Details / 详情: {notice['url']}\n")
 
 
-def send_email(settings: dict[str, Any], to: str, notice: dict[str, Any]) -> None:
+def send_email(settings: Mapping[str, Any], to: str, notice: dict[str, Any]) -> None:
     """Send the notice by e-mail through ``SMTP_URL``."""
     parts = urlsplit(settings["SMTP_URL"])
     message = EmailMessage()
@@ -70,7 +71,7 @@ def send_email(settings: dict[str, Any], to: str, notice: dict[str, Any]) -> Non
         smtp.send_message(message)
 
 
-def post_webhook(settings: dict[str, Any], url: str, notice: dict[str, Any], http: HttpClient | None = None) -> None:
+def post_webhook(settings: Mapping[str, Any], url: str, notice: dict[str, Any], http: HttpClient | None = None) -> None:
     """POST the notice as JSON to ``url`` through the hub's HTTP client (``http``, a new one by default):
     no retry, no redirect followed; anything but a 2xx answer raises :class:`hub.http.HarvestError`."""
     client = http or HttpClient(settings)
@@ -84,7 +85,7 @@ def post_webhook(settings: dict[str, Any], url: str, notice: dict[str, Any], htt
                         retryable=result.status >= 500)
 
 
-def notify_failing(settings: dict[str, Any], repo: Any, run: Any) -> list[str]:
+def notify_failing(settings: Mapping[str, Any], repo: Any, run: Any) -> list[str]:
     """Deliver a failure notice by every configured channel; one line per channel tried."""
     if not settings["NOTIFY_ENABLED"]:
         return []

@@ -7,6 +7,7 @@ when a repository that was OK starts failing, whoever ran the harvest (scheduler
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -52,7 +53,7 @@ def latest_ended_runs(session: Session, repository_id: int | None = None) -> dic
     return {run.repository_id: run for run in runs}
 
 
-def update_health(session: Session, settings: dict[str, Any], repository_id: int | None = None) -> list[str]:
+def update_health(session: Session, settings: Mapping[str, Any], repository_id: int | None = None) -> list[str]:
     """Bring every (or one) repository's stored health up to date; notify ok -> failing. Lines of what happened."""
     reconcile_runs(session, settings, repository_id)
     session.flush()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +42,7 @@ def previous_start(session: Any, repo: Repository) -> datetime | None:
     return max(times, default=None)
 
 
-def due_repositories(session: Any, settings: dict[str, Any], now: datetime | None = None) -> list[int]:
+def due_repositories(session: Any, settings: Mapping[str, Any], now: datetime | None = None) -> list[int]:
     """Ids of active scheduled repositories whose next run is due and that are not being harvested."""
     now = now or utcnow()
     reconcile_runs(session, settings)

@@ -9,7 +9,7 @@ so every backend refuses the same bad input with the same message.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,7 +183,7 @@ class SearchBackend(ABC):
 
     name = "search"
 
-    def __init__(self, url: str, settings: dict[str, Any]) -> None:
+    def __init__(self, url: str, settings: Mapping[str, Any]) -> None:
         self.url = url
         self.settings = settings
         self.max_results = int(settings.get("SEARCH_MAX_RESULTS", 10_000))

@@ -7,6 +7,7 @@ query building lives once in :mod:`hub.search.remote`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -95,7 +96,7 @@ class ElasticsearchAdapter(_Adapter):
     def create_index(self, name: str, body: dict[str, Any]) -> None:
         self.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
 
-    def put_settings(self, name: str, settings: dict[str, Any]) -> None:
+    def put_settings(self, name: str, settings: Mapping[str, Any]) -> None:
         self.client.indices.put_settings(index=name, settings=settings)
 
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:
@@ -132,7 +133,7 @@ class OpenSearchAdapter(_Adapter):
     def create_index(self, name: str, body: dict[str, Any]) -> None:
         self.client.indices.create(index=name, body=body)
 
-    def put_settings(self, name: str, settings: dict[str, Any]) -> None:
+    def put_settings(self, name: str, settings: Mapping[str, Any]) -> None:
         self.client.indices.put_settings(index=name, body=settings)
 
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:

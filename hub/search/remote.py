@@ -22,7 +22,7 @@ indices. ``rebuild`` fills a new index and moves the alias in one atomic
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from hub.search.analysis import index_text
@@ -145,7 +145,7 @@ def engine_document(doc: dict[str, Any]) -> dict[str, Any]:
 class RemoteSearch(SearchBackend):
     """Search on an Elasticsearch or OpenSearch cluster through an engine adapter."""
 
-    def __init__(self, url: str, settings: dict[str, Any], adapter) -> None:
+    def __init__(self, url: str, settings: Mapping[str, Any], adapter) -> None:
         super().__init__(url, settings)
         self.adapter = adapter
         self.alias = adapter.index

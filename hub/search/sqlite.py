@@ -20,7 +20,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ class SQLiteSearch(SearchBackend):
 
     name = "sqlite"
 
-    def __init__(self, url: str, settings: dict[str, Any]) -> None:
+    def __init__(self, url: str, settings: Mapping[str, Any]) -> None:
         super().__init__(url, settings)
         self.path = Path(url.split("///", 1)[-1])
         self._local = threading.local()

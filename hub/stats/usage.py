@@ -14,6 +14,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from hub.stats.robots import is_robot
 log = logging.getLogger(__name__)
 
 
-def visitor_id(request: Any, settings: dict[str, Any] | None = None) -> str:
+def visitor_id(request: Any, settings: Mapping[str, Any] | None = None) -> str:
     """COUNTER's user identity without a login: a hash of IP address and User-Agent (never stored raw).
 
     The address is the real client's (X-Forwarded-For only from ``TRUSTED_PROXIES``)."""
@@ -43,7 +44,7 @@ def visitor_id(request: Any, settings: dict[str, Any] | None = None) -> str:
 class UsageCounter:
     """The per-application buffer of usage events and its double-click memory."""
 
-    def __init__(self, db: Any, settings: dict[str, Any]) -> None:
+    def __init__(self, db: Any, settings: Mapping[str, Any]) -> None:
         self.db = db
         self.window = float(settings["USAGE_DOUBLE_CLICK_SECONDS"])
         self.max_events = int(settings["USAGE_FLUSH_EVENTS"])

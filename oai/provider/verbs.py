@@ -9,7 +9,7 @@ element, produced lazily so that the view can stream them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
@@ -47,7 +47,7 @@ class Answer:
 class Provider:
     """Answers the verbs for one request."""
 
-    def __init__(self, settings: dict[str, Any], session: Session, formats: dict[str, MetadataFormat],
+    def __init__(self, settings: Mapping[str, Any], session: Session, formats: dict[str, MetadataFormat],
                  now: datetime) -> None:
         self.settings = settings
         self.session = session

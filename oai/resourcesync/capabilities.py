@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from storage.base import ObjectStore
 WELL_KNOWN = "/.well-known/resourcesync"
 
 
-def source_description(settings: dict[str, Any], session: Session) -> Iterator[str]:
+def source_description(settings: Mapping[str, Any], session: Session) -> Iterator[str]:
     """The Source Description: one Capability List per live set (hub, members, repositories)."""
     base = str(settings["BASE_URL"]).rstrip("/")
     entries = (doc.url(f"{base}/resourcesync/{scope.path}/capabilitylist.xml", None,

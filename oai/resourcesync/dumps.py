@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -94,7 +94,7 @@ def fingerprint(session: Session, scope: Scope) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def build_dump(settings: dict[str, Any], session: Session, store: ObjectStore, scope: Scope,
+def build_dump(settings: Mapping[str, Any], session: Session, store: ObjectStore, scope: Scope,
                *, force: bool = False) -> DumpInfo:
     """Build (or reuse) the Resource Dump of ``scope`` in the object store."""
     mark = fingerprint(session, scope)

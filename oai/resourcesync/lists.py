@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -90,7 +90,7 @@ def spooled(head: Callable[[], str], entries: Iterable[str], closing: str) -> It
 class Source:
     """The ResourceSync documents of one set, for one request."""
 
-    settings: dict[str, Any]
+    settings: Mapping[str, Any]
     session: Session
     scope: Scope
     store: ObjectStore

@@ -23,7 +23,7 @@ migration. Files are immutable, so their md5 is computed once (:mod:`.digests`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
@@ -66,7 +66,7 @@ class Representation:
 class Renderer:
     """Renders records as the documents the hub serves, for one request (settings and session)."""
 
-    def __init__(self, settings: dict[str, Any], session: Session) -> None:
+    def __init__(self, settings: Mapping[str, Any], session: Session) -> None:
         self.session = session
         self.base = str(settings["BASE_URL"]).rstrip("/")
         self.prefix = str(settings["OAI_IDENTIFIER_PREFIX"])

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from storage.extract.base import ExtractErrorKind, ExtractionError, ExtractionResult, Extractor
 
 
-def make_extractor(settings: dict[str, Any]) -> Extractor:
+def make_extractor(settings: Mapping[str, Any]) -> Extractor:
     """The extractor the settings name."""
     if settings.get("TIKA_URL"):
         from storage.extract.tika import TikaExtractor

@@ -8,6 +8,7 @@ Shared post-processing (text cap, language, quality, needs-OCR) lives here, once
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -86,7 +87,7 @@ class Extractor(ABC):
     name = ""
     in_flight = 1
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = settings
         self.timeout = float(settings.get("EXTRACT_TIMEOUT", 120.0))
         self.max_bytes = int(settings.get("EXTRACT_MAX_BYTES", 200 * 1024 * 1024))

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from multiprocessing.connection import Connection
@@ -233,7 +233,7 @@ class EmbeddedExtractor(Extractor):
 
     name = "embedded"
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any]) -> None:
         super().__init__(settings)
         self.memory_limit = int(settings.get("EXTRACT_MEMORY_LIMIT", 1024 * 1024 * 1024))
         self.in_flight = max(1, int(settings.get("EXTRACT_WORKERS", 2)))

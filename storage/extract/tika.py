@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ class TikaExtractor(Extractor):
 
     name = "tika"
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any]) -> None:
         super().__init__(settings)
         self.url = str(settings["TIKA_URL"]).rstrip("/")
         self.ocr_languages = str(settings.get("EXTRACT_OCR_LANGUAGES", "chi_sim+eng"))

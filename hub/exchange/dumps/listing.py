@@ -7,6 +7,7 @@ bytes, sha-256 of exactly the bytes served, date of its last change and stable d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ class License:
         return {"id": self.id, "url": self.url}
 
 
-def metadata_license(settings: dict[str, Any]) -> License:
+def metadata_license(settings: Mapping[str, Any]) -> License:
     """The licence named by ``METADATA_LICENSE`` (an SPDX identifier; its SPDX page as the URL)."""
     spdx = str(settings["METADATA_LICENSE"]).strip() or "CC0-1.0"
     return License(spdx, f"https://spdx.org/licenses/{spdx}.html")

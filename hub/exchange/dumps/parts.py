@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,7 +57,7 @@ class PartPlan:
     latest: datetime  # the latest hub datestamp among its records
     fulltext_states: tuple[int, ...] = ()  # records in each FulltextState, in the enum's order
 
-    def digest(self, settings: dict[str, Any], unsettled_salt: str = "") -> str:
+    def digest(self, settings: Mapping[str, Any], unsettled_salt: str = "") -> str:
         """The content digest: the same for the same records shown the same way (salted when unsettled)."""
         basis = {"unsettled": unsettled_salt, "format": LINE_FORMAT, "base_url": str(settings["BASE_URL"]).rstrip("/"),
                  "oai_prefix": str(settings["OAI_IDENTIFIER_PREFIX"]), "institution": self.institution_slug,
@@ -66,7 +66,7 @@ class PartPlan:
                  "fulltext_states": list(self.fulltext_states)}
         return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
-    def key(self, settings: dict[str, Any], unsettled_salt: str = "") -> str:
+    def key(self, settings: Mapping[str, Any], unsettled_salt: str = "") -> str:
         """Object key of the part: ``dumps/parts/r<repository>-b<block>-<digest>.gz``."""
         return f"{PARTS_PREFIX}r{self.repository_id}-b{self.block}-{self.digest(settings, unsettled_salt)}.gz"
 
@@ -99,7 +99,7 @@ LINE_COLUMNS = (Record.id, Record.repository_id, Record.deleted, Record.hub_date
                 Record.source_datestamp, Record.fulltext_state, Record.meta)
 
 
-def part_lines(session: Session, plan: PartPlan, settings: dict[str, Any], batch: int = 1000) -> Iterator[bytes]:
+def part_lines(session: Session, plan: PartPlan, settings: Mapping[str, Any], batch: int = 1000) -> Iterator[bytes]:
     """The lines of one part in id order, read in batches (memory stays at one batch)."""
     low, high = plan.block * BLOCK_IDS, (plan.block + 1) * BLOCK_IDS
     repo = session.get(Repository, plan.repository_id)
@@ -144,7 +144,7 @@ class StoredPart:
                 "sha256": self.sha256}
 
 
-def write_part(session: Session, store: ObjectStore, plan: PartPlan, settings: dict[str, Any],
+def write_part(session: Session, store: ObjectStore, plan: PartPlan, settings: Mapping[str, Any],
                key: str) -> StoredPart:
     """Write one part to the store under ``key`` (its digest key); returns what was stored."""
     sha256, info = store.put_stream(gzip_member(part_lines(session, plan, settings)), key, "application/gzip")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,14 +71,14 @@ def queue_event(session: Any, kind: EventKind, institution_id: int | None, paylo
     return [row.id for row in rows]
 
 
-def webhook_client(settings: dict[str, Any]) -> HttpClient:
+def webhook_client(settings: Mapping[str, Any]) -> HttpClient:
     """The hub's HTTP client, bounded for webhooks: WEBHOOK_TIMEOUT for an attempt, no pause between requests."""
     timeout = float(settings["WEBHOOK_TIMEOUT"])
     return HttpClient({**settings, "HTTP_CONNECT_TIMEOUT": min(float(settings["HTTP_CONNECT_TIMEOUT"]), timeout),
                        "HTTP_READ_TIMEOUT": timeout, "HTTP_DEADLINE": timeout, "HARVEST_REQUEST_DELAY": 0.0})
 
 
-def retry_delay(settings: dict[str, Any], attempts: int) -> float:
+def retry_delay(settings: Mapping[str, Any], attempts: int) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt: base * 2**(attempts-1), capped."""
     base = float(settings["WEBHOOK_BACKOFF_BASE"])
     return min(base * (2 ** max(attempts - 1, 0)), float(settings["WEBHOOK_BACKOFF_MAX"]))
@@ -88,7 +88,7 @@ def _excerpt(body: bytes) -> str:
     return body[:EXCERPT_CHARS * 4].decode("utf-8", errors="replace")[:EXCERPT_CHARS]
 
 
-def _claim(session: Any, delivery: WebhookDelivery, settings: dict[str, Any], now: datetime) -> bool:
+def _claim(session: Any, delivery: WebhookDelivery, settings: Mapping[str, Any], now: datetime) -> bool:
     """Take the delivery for this attempt (a lease past the attempt's time bound), so that two workers
     running the tick at once never send it twice."""
     lease = now + timedelta(seconds=float(settings["WEBHOOK_TIMEOUT"]) * 3 + 60)
@@ -99,7 +99,7 @@ def _claim(session: Any, delivery: WebhookDelivery, settings: dict[str, Any], no
     return taken.rowcount == 1
 
 
-def attempt(session: Any, settings: dict[str, Any], delivery: WebhookDelivery, http: HttpClient,
+def attempt(session: Any, settings: Mapping[str, Any], delivery: WebhookDelivery, http: HttpClient,
             now: datetime | None = None) -> bool:
     """Make one attempt of ``delivery`` and record it (committed); returns whether it was delivered."""
     now = now or utcnow()

@@ -16,6 +16,7 @@ once to every subscription concerned (batched: one delivery per run and subscrip
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,7 +48,7 @@ def _deleted_among(session: Any, ids: list[int]) -> list[int]:
     return sorted(deleted)
 
 
-def records_changed(session: Any, settings: dict[str, Any], repo: Repository, summary: Any) -> dict[str, Any]:
+def records_changed(session: Any, settings: Mapping[str, Any], repo: Repository, summary: Any) -> dict[str, Any]:
     """The ``records.changed`` payload of a harvest ``summary`` of ``repo``."""
     base = settings["BASE_URL"].rstrip("/")
     ids = sorted(set(summary.changed_ids))
@@ -76,7 +77,7 @@ def records_changed(session: Any, settings: dict[str, Any], repo: Repository, su
     }, base)
 
 
-def harvest_failed(session: Any, settings: dict[str, Any], repo: Repository, summary: Any) -> dict[str, Any]:
+def harvest_failed(session: Any, settings: Mapping[str, Any], repo: Repository, summary: Any) -> dict[str, Any]:
     """The ``harvest.failed`` payload of a failed harvest ``summary`` of ``repo``."""
     from hub.models import HarvestRun
 

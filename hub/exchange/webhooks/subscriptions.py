@@ -3,7 +3,7 @@ one member or all; who may see and manage which; the test delivery."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,7 +52,7 @@ def visible_subscriptions(session: Any, user: User) -> list[WebhookSubscription]
     return [s for s in rows if may_view(user, s)]
 
 
-def check_receiver_url(url: str, settings: dict[str, Any]) -> str:
+def check_receiver_url(url: str, settings: Mapping[str, Any]) -> str:
     """The receiver URL, stripped; SubscriptionError unless it is an http(s) URL the hub may call."""
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -69,7 +69,7 @@ def check_receiver_url(url: str, settings: dict[str, Any]) -> str:
     return url
 
 
-def create_subscription(session: Any, settings: dict[str, Any], user: User, url: str, institution_id: int | None,
+def create_subscription(session: Any, settings: Mapping[str, Any], user: User, url: str, institution_id: int | None,
                         events: Iterable[str], description: str = "") -> NewSubscription:
     """Make a subscription (flushed; committed by the caller). PermissionError when ``user`` may not
     subscribe for ``institution_id``; SubscriptionError for a bad URL, event list or member."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
@@ -51,7 +51,7 @@ def check_csrf() -> None:
         abort(400, description="The form expired or was not sent from this site; reload the page and try again.")
 
 
-def start_session(db_session: Any, settings: dict[str, Any], user: User) -> None:
+def start_session(db_session: Any, settings: Mapping[str, Any], user: User) -> None:
     """Sign ``user`` in: a new server-side session (committed by the caller), a fresh cookie and CSRF token."""
     token = open_session(db_session, settings, user, ip=client_ip(),
                          user_agent=request.headers.get("User-Agent", ""))
@@ -67,7 +67,7 @@ def end_session(db_session: Any) -> None:
     session.clear()
 
 
-def load_user(db_session: Any, settings: dict[str, Any]) -> User | None:
+def load_user(db_session: Any, settings: Mapping[str, Any]) -> User | None:
     """The signed-in user of this request, or None (signed out, expired, signed out everywhere, deactivated)."""
     token = session.get("sid")
     if token is None:
