@@ -24,8 +24,11 @@ CHECK_STALE_AFTER = timedelta(hours=1)
 
 
 def store_report(repo: Repository, report: Any) -> dict[str, Any]:
-    """Keep a platform's check report with the repository (options and granularity it found too)."""
+    """Keep a platform's check report with the repository (options and granularity it found too, and
+    the name the source gives itself when the repository has none, e.g. one saved paused unanswered)."""
     repo.check_report = report.to_dict()
+    if not repo.name and report.facts.get("repository_name"):
+        repo.name = str(report.facts["repository_name"]).strip()[:255]
     if report.options:
         repo.options = {**(repo.options or {}), **report.options}
     if report.facts.get("granularity"):

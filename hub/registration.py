@@ -35,7 +35,11 @@ PROBE_RETRIES = 1  # a registration does not wait through a harvest's retries an
 
 
 class NotARepository(ValueError):
-    """The source does not answer as a repository of the chosen platform (the probe's reason)."""
+    """The source does not answer as a repository of the chosen platform (``probe`` says why)."""
+
+    def __init__(self, probe: Probe) -> None:
+        super().__init__(f"not registered: {probe.detail}")
+        self.probe = probe
 
 
 @dataclass
@@ -82,7 +86,7 @@ def register_repository(session: Session, hub: Hub, *, member: str, platform: st
                              **fields)
     probe = probe_source(hub, draft)
     if not probe.answers and not paused:
-        raise NotARepository(f"not registered: {probe.detail}")
+        raise NotARepository(probe)
     state = RepositoryState.PAUSED if paused else RepositoryState.ACTIVE
     repo = save_repository(session, draft, name=name.strip() or probe.name[:255], state=state)
     return Registration(repo, probe)

@@ -143,7 +143,7 @@ class OAIPlatform(Platform):
         try:
             identify = self.client.identify()
         except HarvestError as exc:
-            return Probe(False, f"{self.source.base_url} does not answer OAI-PMH Identify: {exc}")
+            return Probe(False, f"the address does not answer OAI-PMH Identify: {exc}")
         return Probe(True, f"OAI-PMH {identify.protocol_version or '?'}", identify.repository_name.strip())
 
     def check(self) -> CheckReport:

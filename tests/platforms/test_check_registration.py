@@ -115,3 +115,15 @@ def test_the_probe_is_the_platforms_own(hub, member, served):
                             options=options)
     with hub.db.session() as session:
         assert session.scalar(select(func.count(Repository.id))) == 0
+
+
+def test_a_repository_saved_paused_unnamed_takes_its_name_at_its_first_good_check(hub, member, served, oai):
+    from hub.checking import run_check_now
+
+    served.site.mount("later", lambda request, parts: Response("not yet", status=503))
+    result = _repo_add(hub, f"{served.url}/later/oai", "--paused", "--json")
+    repo_id = json.loads(result.output)["id"]
+    assert [r.name for r in _repositories(hub)] == [""]
+    served.site.mount("later", lambda request, parts: oai(request))  # the repository is up now
+    assert run_check_now(hub, repo_id)["reachable"] is True
+    assert [r.name for r in _repositories(hub)] == ["东海大学机构知识库 Donghai Repository"]

@@ -116,7 +116,7 @@ def repository_new():
                 sets=values["sets"], exclude_sets=values["exclude_sets"], options=values["options"],
                 schedule=values["schedule"])
         except NotARepository as exc:
-            probe_failure = str(exc)
+            probe_failure = exc.probe.detail
         except UnreadableFormat as exc:
             form.errors["metadata_prefix"] = str(exc)
         except (ValueError, LookupError) as exc:
@@ -156,7 +156,7 @@ def _probe_edit(repo: Repository, values: dict, options: dict) -> str:
     draft = Draft(repo.institution, values["platform"], base_url, credentials, values["metadata_prefix"],
                   tuple(values["sets"]), tuple(values["exclude_sets"]), options, values["schedule"])
     probe = probe_source(hub(), draft)
-    return "" if probe.answers else f"not saved: {probe.detail}"
+    return "" if probe.answers else probe.detail
 
 
 @bp.get("/repositories/<int:repository_id>")
