@@ -172,3 +172,66 @@ def test_accept_language_picks_the_first_language_the_hub_speaks(client):
         assert accepted_locale("*") is None
         assert accepted_locale("en;q=0, zh;q=0.1") == "zh"
         assert accepted_locale("garbage;;;q=x") is None
+
+
+BAD_QUERIES = ['title:', '"unclosed', '""', "a)", "(a", "OR a", "a OR", "a NOT", " ".join(["w"] * 40),
+               "title:!!!", "year:20x", "year:2015-2010", "year:0999", "year:3000", "-a OR b", "NOT NOT a", "x" * 600, "-a"]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_every_query_error_reads_in_chinese_and_in_english(app, query):
+    from hub.search import SearchError
+    from hub.search.query import parse_query
+    from hub.web.portal.search_errors import search_error_text
+
+    with pytest.raises(SearchError) as caught:
+        parse_query(query)
+    with app.test_request_context("/search?lang=zh"):
+        zh = search_error_text(caught.value)
+    with app.test_request_context("/search?lang=en"):
+        en = search_error_text(caught.value)
+    assert CJK.search(zh) and not zh.startswith("无法解析检索式"), (str(caught.value), zh)  # a known shape, translated
+    assert not CJK.search(en.replace("气候", "")) and en[0].isupper() or en.startswith(("'", '"', "year:", "fulltext=")), en
+
+
+def test_the_search_window_and_filter_errors_are_translated(app):
+    from hub.search import SearchRequest
+    from hub.search.base import validate
+    from hub.web.portal.search_errors import search_error_text
+
+    cases = [SearchRequest(page=0), SearchRequest(size=1000), SearchRequest(page=10_000, size=100),
+             SearchRequest(filters={"fulltext": ["maybe"]}), SearchRequest(filters={"colour": ["red"]}),
+             SearchRequest(filters={"year": ["20x"]})]
+    for req in cases:
+        with pytest.raises(Exception) as caught:
+            validate(req, 10_000)
+        with app.test_request_context("/search?lang=zh"):
+            zh = search_error_text(caught.value)
+        assert CJK.search(zh) and not zh.startswith("无法解析检索式"), (str(caught.value), zh)
+
+
+def test_regions_types_languages_and_identifiers_as_words(app):
+    from hub.web.portal.labels import identifier_label, language_name, region_name, type_label
+
+    assert region_name("Shanghai", "zh") == "上海" and region_name("上海", "en") == "Shanghai"
+    assert region_name("上海市", "en") == "Shanghai" and region_name("Inner Mongolia", "zh") == "内蒙古"
+    assert region_name("广西壮族自治区", "en") == "Guangxi" and region_name("Sichuan Province", "zh") == "四川"
+    assert region_name("Bavaria", "zh") == "Bavaria" and region_name("", "zh") == ""  # unknown: as registered
+    with app.test_request_context("/?lang=zh"):
+        assert language_name("zho") == language_name("zh") == language_name("chi") == "中文"
+        assert language_name("xyz") == "xyz"
+        assert type_label("doctoral thesis") == "博士学位论文" and type_label("Letter To The Editor") != "Letter To The Editor"
+        assert identifier_label("handle") == "Handle 标识" and identifier_label("HANDLE") == "Handle 标识"
+    with app.test_request_context("/?lang=en"):
+        assert identifier_label("handle") == "Handle" and identifier_label("isbn") == "ISBN"
+
+
+def test_every_coar_resource_type_has_a_chinese_label():
+    from hub.normalise.coar import RESOURCE_TYPE_LABELS
+    from hub.web.portal.labels import TYPES
+
+    with (SOURCE / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        translated = {m.id: m.string for m in read_po(fh) if m.id and m.string}
+    labels = {v.split("|")[0] for v in RESOURCE_TYPE_LABELS.values()}
+    assert labels <= set(TYPES)
+    assert sorted(label for label in labels if not CJK.search(translated.get(label, ""))) == []
