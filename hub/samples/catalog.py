@@ -57,6 +57,7 @@ class SampleRepository:
     name: str = ""
     page_size: int = 100
     deleted_every: int = 97  # record i is deleted when i % deleted_every == deleted_every - 1
+    no_file_every: int = 3  # record i has no full text when i % no_file_every == no_file_every - 1
     revision: int = 0
     touch_every: int = 10
     duplicates_of: SampleRepository | None = None  # every `duplicate_every`-th record reuses its work

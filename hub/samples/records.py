@@ -222,7 +222,7 @@ def generate_record(repo: SampleRepository, i: int) -> SampleRecord:
     publishers = v.PUBLISHERS_ZH if chinese else v.PUBLISHERS_EN
     record.publisher = rng.choice(publishers).format(name_zh=inst.name_zh, name_en=inst.name_en)
     record.rights = rng.choice(v.RIGHTS).format(name_zh=inst.name_zh)
-    if i % 3 != 2:
+    if i % repo.no_file_every != repo.no_file_every - 1:
         record.file_name = _file_name(record)
         if repo.style is RepositoryStyle.EPRINTS:
             roll = rng.random()
