@@ -22,7 +22,7 @@ from hub.models import Institution
 from hub.stats.aggregates import HoldingStats, holdings
 from hub.web import charts
 from hub.web.portal import data
-from hub.web.portal.labels import language_name, type_label
+from hub.web.portal.labels import language_name, region_name, type_label
 
 bp = Blueprint("statistics", __name__)
 UNKNOWN = "unknown"
@@ -43,8 +43,10 @@ def _label_rows(rows: list[tuple[str, int]], label) -> list[tuple[str, int]]:
     return [(gettext("Unknown") if value == UNKNOWN else label(value), n) for value, n in rows]
 
 
-def figures(stats: HoldingStats, records: int, fulltext: int) -> list[Figure]:
-    """The charts of one statistics page, titled and labelled in the visitor's language."""
+def figures(stats: HoldingStats, records: int, fulltext: int,
+            regions: list[tuple[str, int]] | None = None) -> list[Figure]:
+    """The charts of one statistics page, titled and labelled in the visitor's language; ``regions``
+    (the network page's records by the members' province or region) already labelled."""
     years = [(int(y), n) for y, n in stats.by_year if y.isdigit()]
     growth = charts.cumulative(years)
     out = [Figure("growth", gettext("Growth: records published up to each year"),
@@ -62,10 +64,23 @@ def figures(stats: HoldingStats, records: int, fulltext: int) -> list[Figure]:
             ("subjects", stats.by_subject, str, gettext("Most frequent subjects"), gettext("Subject"))):
         labelled = _label_rows(rows, label)
         out.append(Figure(key, title, charts.bar_chart(labelled, title), labelled, column))
+    if regions:
+        title = gettext("Records by region")
+        out.append(Figure("regions", title, charts.bar_chart(regions, title), regions, gettext("Region")))
     coverage = [(gettext("With full text"), fulltext), (gettext("Metadata only"), max(records - fulltext, 0))]
     title = gettext("Full-text coverage")
     out.append(Figure("fulltext", title, charts.bar_chart(coverage, title), coverage, gettext("Records")))
     return out
+
+
+def records_by_region(rows: list[data.InstitutionRow]) -> list[tuple[str, int]]:
+    """Live records summed by the members' province or region, named in the visitor's language,
+    most records first (members without a region under "Unknown")."""
+    sums: dict[str, int] = {}
+    for row in rows:
+        name = region_name(row.region) if row.region else gettext("Unknown")
+        sums[name] = sums.get(name, 0) + row.records
+    return sorted(((k, n) for k, n in sums.items() if n), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _members() -> list[Institution]:
@@ -78,9 +93,11 @@ def _render(institution: Institution | None):
     hub = current_hub()
     with hub.db.session() as session:
         stats = holdings(session, institution.id if institution else None)
+    regions: list[tuple[str, int]] = []
     if institution is None:
         totals = data.totals(hub)
         records, fulltext = totals["records"], totals["fulltext"]
+        regions = records_by_region(data.institutions(hub))
     else:
         values, records = data.facet_values(hub, "fulltext", 2, institution=[institution.slug])
         totals = {}
@@ -88,7 +105,7 @@ def _render(institution: Institution | None):
     return render_template("statistics.html", stats=stats, institution=institution, members=_members(),
                            records=records, fulltext=fulltext, totals=totals,
                            coverage=fulltext / records if records else 0.0,
-                           figures=figures(stats, records, fulltext))
+                           figures=figures(stats, records, fulltext, regions))
 
 
 @bp.get("/statistics")

@@ -109,3 +109,18 @@ def test_charts_draw_what_they_are_given():
     bars = charts.bar_chart([("<i>x</i>", 12_345)], "Bars")
     assert "&lt;i&gt;x&lt;/i&gt;: 12,345" in bars and "<i>" not in bars
     assert "chart-empty" in charts.bar_chart([], "Nothing")
+
+
+def test_the_network_page_sums_records_by_region_in_words(hub, client, site):
+    from sqlalchemy import update
+
+    from hub.models import Institution
+
+    with hub.db.session() as session:
+        session.execute(update(Institution).where(Institution.slug == "fdu").values(region="Shanghai"))
+    zh = client.get("/statistics?lang=zh").get_data(as_text=True)
+    regions = zh.split('id="chart-regions"', 1)[1].split("</section>", 1)[0]
+    assert "<title>北京: 2</title>" in regions and "<title>上海: 1</title>" in regions
+    en = client.get("/statistics?lang=en").get_data(as_text=True)
+    assert "<title>Beijing: 2</title>" in en and "<title>Shanghai: 1</title>" in en
+    assert 'id="chart-regions"' not in client.get("/statistics/pku").get_data(as_text=True)
