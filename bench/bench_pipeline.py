@@ -269,6 +269,7 @@ def part_extract(args: argparse.Namespace) -> None:
                 continue
             for in_flight in (1, 4):
                 hub.configure(TIKA_URL=url, **{setting: in_flight})
+                hub.__dict__.pop("extractor", None)  # built again on the new settings
                 with hub.db.session() as session:
                     session.execute(update(StoredFile).values(extract_state=ExtractState.PENDING, extract_attempts=0))
                 extract_files(hub, shas[:8])  # children started, connections open
