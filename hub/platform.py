@@ -146,6 +146,8 @@ class Platform(ABC):
     description: ClassVar[str] = ""
     # Whether :meth:`fetch_item` works: completeness repair fetches records one by one with it.
     fetches_items: ClassVar[bool] = False
+    # Whether :meth:`discover_files` asks the source's own API: the files stage then calls it per record.
+    discovers_files: ClassVar[bool] = False
 
     def __init__(self, source: SourceConfig, http: HttpClient,
                  crosswalks: Mapping[str, Callable[[Any], NormalisedRecord]] | None = None) -> None:
@@ -200,6 +202,14 @@ class Platform(ABC):
         The default raises :class:`CapabilityMissing`: the platform cannot list its source.
         """
         raise CapabilityMissing(f"the {self.name} platform cannot list its source's identifiers")
+
+    def discover_files(self, source_identifier: str, links: list[FileLink]) -> list[FileLink]:
+        """A record's full-text files as the source's own API lists them (set ``discovers_files`` when
+        implemented). The files stage asks, never the import: no request is made while a page's
+        transaction is open. ``links`` are those the record itself gave; the default keeps them.
+        Raises :class:`~hub.http.HarvestError` when the API fails (the record's own links then stand).
+        """
+        return list(links)
 
     def fetch_item(self, identifier: str) -> HarvestedItem:
         """One record fetched by its source identifier (set ``fetches_items`` when implemented).

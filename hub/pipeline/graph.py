@@ -2,7 +2,7 @@
 
 ```
 gather --pages--> import --records--> files --files--> extract --records--> index
-                     |                                                    ^
+                     |                 +--records (links discovered)------->^
                      +--records--> works ------records (work changed)-----+
                      +--records--------------------------------------------+
                      +--every harvest, a failed one included--> change feed (webhooks)
@@ -13,8 +13,9 @@ gather --pages--> import --records--> files --files--> extract --records--> inde
   :mod:`hub.pipeline.dispatch` over the ids a stage's report names;
 - a stage takes either record ids or stored-file digests (:class:`Subject`), and a trigger feeds the
   target the ids of that kind from the source's report: a harvest's changed records go to files,
-  works and index; new content to extract; a new text re-indexes the records holding it; a
-  regrouping re-indexes the records whose work changed.
+  works and index; new content to extract; a new text re-indexes the records holding it; links a
+  platform's API listed in the files stage re-index their records; a regrouping re-indexes the
+  records whose work changed.
 
 Nothing here runs anything: the graph is data, read by the dispatcher, the tasks and the README.
 """
@@ -67,6 +68,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger(IMPORT, WORKS, "a harvest's changed records are regrouped into works with their neighbours"),
     Trigger(IMPORT, INDEX, "a harvest's changed records are indexed (deleted ones removed)"),
     Trigger(FILES, EXTRACT, "new content is extracted"),
+    Trigger(FILES, INDEX, "links a platform's API listed (DSpace REST) re-index their records"),
     Trigger(EXTRACT, INDEX, "a new text re-indexes the records holding it"),
     Trigger(WORKS, INDEX, "a regrouping re-indexes the records whose work changed"),
 )

@@ -24,16 +24,22 @@ StageFunction = Callable[..., StageReport]
 
 def files_stage(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = False,
                 recheck: bool = True) -> StageReport:
-    """Sync and download the full texts of these records; ``files`` names the new content to extract."""
+    """Discover the files of these records through their platform's API (where it has one), then sync and
+    download them; ``files`` names the new content to extract, ``records`` those whose links changed."""
     from hub.fulltext.pipeline import _RETRYABLE, run_files
     from hub.fulltext.states import FileState
     from hub.models import RecordFile
+    from hub.pipeline.discovery import discover_links
 
     started = time.perf_counter()
     ids = list(dict.fromkeys(record_ids))
+    discovered = discover_links(hub, ids)
     got = run_files(hub, ids, retry_failed=retry_failed, recheck=recheck)
     report = StageReport(PipelineStage.FILES, given=len(ids), files=list(dict.fromkeys(got.extract)),
-                         counts=Counter({k: n for k, n in got.outcomes.items()}))
+                         records=discovered.changed, counts=Counter({k: n for k, n in got.outcomes.items()}),
+                         errors=Counter(discovered.errors))
+    if discovered.changed:
+        report.counts["links discovered"] += len(discovered.changed)
     max_attempts = int(hub.settings.get("FILE_MAX_ATTEMPTS", 5))
     with hub.db.session() as session:
         for start in range(0, len(ids), 500):

@@ -10,10 +10,11 @@
   finding an item by handle when that fails (DSpace 7 ``/pid/find``, DSpace 5/6
   ``find-by-metadata-field``; see :mod:`plugins.dspace.rest`; the check reports which way served), stored
   by the check in ``options['rest_version']`` / ``options['rest_url']`` (``rest_version`` 0: no
-  API, the record's own bitstream links are used). Discovery runs in :meth:`fulltext_links`, i.e.
-  at import time, once per harvested record: an incremental harvest only receives new or changed
-  records, so the cost follows what changed, and the links land in ``Record.fulltext_links`` and
-  the content hash (an embargo lifted is a visible change) before the files stage runs.
+  API, the record's own bitstream links are used). Discovery runs in :meth:`discover_files`, in the
+  files stage, once per record a harvest changed (an incremental harvest only receives new or changed
+  records, so the cost follows what changed), never inside the import's page transaction; the import
+  keeps the record's own links until then, and the files stage stores the API's in
+  ``Record.fulltext_links`` (a changed list is a visible change: a new hub datestamp).
 - **Identifiers and sets**: the handle (from the OAI identifier) is kept as a ``handle``
   identifier; ``com_``/``col_`` setSpecs become ``extra['dspace']['communities'|'collections']``
   with the names ListSets gave (read once per harvest).
@@ -55,6 +56,7 @@ class DSpacePlatform(OAIPlatform):
     """A DSpace repository (1.x to 8.x)."""
 
     name = "dspace"
+    discovers_files = True
     label = "DSpace"
     description = "DSpace over OAI-PMH (dim/qdc/mods/oai_dc) with full texts from the REST API (7+ or 5/6)."
 
@@ -146,15 +148,15 @@ class DSpacePlatform(OAIPlatform):
         return record
 
     def fulltext_links(self, item: HarvestedItem, record: NormalisedRecord) -> list[FileLink]:
-        """Open (and embargoed) ORIGINAL bitstreams from the REST API: one request per record."""
-        endpoint, handle = self.rest, handle_of(item.source_identifier)
+        """At import, no request: the record's own bitstream links (restricted ones left out)."""
+        return [f for f in record.files if f.access != "restricted"]
+
+    def discover_files(self, source_identifier: str, links: list[FileLink]) -> list[FileLink]:
+        """Open (and embargoed) ORIGINAL bitstreams from the REST API: one request per record (files stage)."""
+        endpoint, handle = self.rest, handle_of(source_identifier)
         if endpoint is None or not handle:
-            return [f for f in record.files if f.access != "restricted"]
-        try:
-            found = item_files(self.http, endpoint, handle)
-        except HarvestError as exc:
-            record.extra["fulltext_error"] = str(exc)
-            return [f for f in record.files if f.access != "restricted"]
+            return list(links)
+        found = item_files(self.http, endpoint, handle)  # HarvestError: the record's own links stand
         self.lookups[found.way] += 1
         if found.note and len(self.lookup_notes) < 5:
             self.lookup_notes.append(f"{handle}: {found.note}")

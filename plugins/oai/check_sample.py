@@ -178,6 +178,8 @@ def sample_fulltext(platform: OAIPlatform, records: list[Any], report: CheckRepo
         try:
             normalised = platform.normalise(item)
             links = platform.fulltext_links(item, normalised)
+            if platform.discovers_files:  # the files stage asks the platform's API: so does the check
+                links = platform.discover_files(item.source_identifier, links)
         except Exception as exc:  # reported, never raised
             problems.append(f"{record.identifier}: {type(exc).__name__}: {exc}")
             continue

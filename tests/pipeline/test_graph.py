@@ -20,8 +20,8 @@ FILES, EXTRACT, WORKS, INDEX, IMPORT = (PipelineStage.FILES, PipelineStage.EXTRA
 
 def test_the_graph_is_the_one_the_design_names():
     edges = {(t.source, t.target) for t in TRIGGERS if t.dispatched}
-    assert edges == {(IMPORT, FILES), (IMPORT, WORKS), (IMPORT, INDEX), (FILES, EXTRACT), (EXTRACT, INDEX),
-                     (WORKS, INDEX)}
+    assert edges == {(IMPORT, FILES), (IMPORT, WORKS), (IMPORT, INDEX), (FILES, EXTRACT), (FILES, INDEX),
+                     (EXTRACT, INDEX), (WORKS, INDEX)}
     assert downstream(IMPORT) == {FILES, EXTRACT, WORKS, INDEX}
     assert downstream(INDEX) == set()
     for trigger in TRIGGERS:  # every trigger runs forwards in the dispatcher's order
@@ -34,7 +34,7 @@ def test_a_report_feeds_each_target_the_ids_of_its_subject():
     harvested = StageReport(IMPORT, records=[3, 1, 2])
     assert triggered(harvested) == {FILES: [3, 1, 2], WORKS: [3, 1, 2], INDEX: [3, 1, 2]}
     fetched = StageReport(FILES, records=[1], files=["ab" * 32])
-    assert triggered(fetched) == {EXTRACT: ["ab" * 32]}  # files feed extraction by digest, not by record
+    assert triggered(fetched) == {EXTRACT: ["ab" * 32], INDEX: [1]}  # extraction by digest, index by record
     assert SUBJECTS[EXTRACT] is Subject.FILES
     extracted = StageReport(EXTRACT, records=[7, 8])
     assert triggered(extracted, carry={INDEX: [8, 9]}) == {INDEX: [7, 8, 9]}

@@ -5,12 +5,23 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from hub.pipeline.dispatch import run_stage
+from hub.pipeline.graph import PipelineStage
 from hub.states import RunState
 from plugins.dspace.dim import crosswalk_dim
 from plugins.dspace.mods import crosswalk_mods
 from plugins.dspace.platform import choose_format, handle_of
-from tests.platforms.conftest import check, harvest, links, records, register
+from tests.platforms.conftest import check, links, records, register
+from tests.platforms.conftest import harvest as harvest_records
 from tests.platforms.fake_dspace import ORCID, FakeDSpace, make_items, render_dim, render_mods
+
+
+def harvest(hub, repo_id: int):
+    """A harvest's records, then the files stage over them (where the REST API is asked), as the pipeline
+    runs them; the harvest's summary."""
+    summary = harvest_records(hub, repo_id)
+    run_stage(hub, PipelineStage.FILES, summary.changed_ids)
+    return summary
 
 
 def _mount(served, slug: str, version: int, **kwargs) -> FakeDSpace:
@@ -45,6 +56,26 @@ def test_dspace7_harvest_dim_and_rest_files(hub, served):
     dspace = sample.meta["extra"]["dspace"]
     assert dspace["communities"] == [{"spec": "com_123456789_1", "name": "理学院 School of Science"}]
     assert dspace["collections"][0]["name"] in ("学位论文 Theses", "期刊论文 Journal articles")
+
+
+def test_the_import_asks_no_rest_api_the_files_stage_does(hub, served):
+    """No request inside the import's page transaction: the records are committed with their own links
+    before the files stage asks the REST API, once per live record, outside any transaction."""
+    fake = _mount(served, "d7", 7)
+    repo_id = register(hub, "dspace", fake.base_url)
+    summary = harvest_records(hub, repo_id)
+    assert summary.state == RunState.SUCCEEDED
+    assert served.site.count("/discover/search/objects") == 0 and served.site.count("/bitstreams/") == 0
+    assert all("/api/core/bitstreams/" not in link["url"] for link in links(records(hub, repo_id), "open"))
+    report = run_stage(hub, PipelineStage.FILES, summary.changed_ids)
+    live, _deleted = fake.held()
+    assert served.site.count("/discover/search/objects") == live
+    rows = records(hub, repo_id)
+    assert len(links(rows, "open")) == fake.files_held("open") > 0
+    assert set(report.records) == {r.id for r in rows if not r.deleted and r.fulltext_links}
+    served.site.reset()
+    run_stage(hub, PipelineStage.FILES, summary.changed_ids)  # the same files: nothing new to store
+    assert served.site.count("/discover/search/objects") == live
 
 
 def test_dspace6_harvest_mods_and_rest_files(hub, served):
