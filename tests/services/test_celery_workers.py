@@ -78,7 +78,7 @@ def pg_hub(pg_template, tmp_path):
     drop()
 
 
-def start_worker(name: str, hub: Hub, broker: str, tmp_path) -> subprocess.Popen:
+def start_worker(name: str, hub: Hub, broker: str, tmp_path, queues: str = "harvest") -> subprocess.Popen:
     env = {**os.environ, "CHAIR_DATABASE_URL": hub.settings["DATABASE_URL"], "CHAIR_BROKER_URL": broker,
            "CHAIR_ALLOW_PRIVATE_ADDRESSES": "1", "CHAIR_BROKER_VISIBILITY_TIMEOUT": "6",
            "CHAIR_SECRET_KEY": "worker-test-key",
@@ -87,7 +87,7 @@ def start_worker(name: str, hub: Hub, broker: str, tmp_path) -> subprocess.Popen
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [sys.executable, "-c", "from hub.cli import main; main()", "worker", "--concurrency", "1",
-         "--queues", "harvest", "-n", f"{name}@%h"],
+         "--queues", queues, "-n", f"{name}@%h"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
