@@ -44,9 +44,12 @@ def register_samples(hub, repos, server_url: str) -> list[int]:
             repo = session.scalar(select(Repository).where(Repository.base_url == url))
             if repo is None:
                 platform = STYLE_PLATFORMS.get(sample.style.value, "oai")
-                repo = register_repository(session, hub, member=inst.slug,
-                                           platform=platform if platform in available else "oai",
-                                           base_url=url).repository
+                registration = register_repository(session, hub, member=inst.slug,
+                                                   platform=platform if platform in available else "oai",
+                                                   base_url=url)
+                repo = registration.repository
+                click.echo(f"repository {repo.id} registered: {repo.name} ({repo.platform}; "
+                           f"{registration.probe.detail})")
             ids.append(repo.id)
     return ids
 

@@ -1,6 +1,7 @@
 # Shared by scripts/test and scripts/demo: a virtualenv in .venv with the hub installed.
 # pip's cache lives outside the checkout, so a second run installs in seconds. Installing
-# says what it does and roughly how long it takes (one line), then how long it took.
+# says what it does and roughly how long it takes (one line), then how long it took; pip's
+# own output goes to .venv/pip.log (its end is shown when pip fails).
 ensure_venv() {
   local extras="$1"
   local py="${PYTHON:-python3}"
@@ -15,19 +16,21 @@ ensure_venv() {
   local what="the hub" began=$SECONDS
   [ "$extras" = "none" ] || what="the hub with its $extras tools"
   if [ -x .venv/bin/python ]; then
-    echo "== updating $what in .venv (pyproject.toml changed; pip, usually under a minute)"
+    echo "== updating $what in .venv (pyproject.toml changed: pip install -e ., usually under a minute)"
   else
-    echo "== installing $what into .venv (a new virtualenv and pip install: about 1-3 minutes the first" \
-         "time, under a minute when pip's cache is warm)"
+    echo "== installing $what into .venv (a new virtualenv and pip install -e .: about 1-3 minutes;" \
+         "pip's messages go to .venv/pip.log)"
     "$py" -m venv .venv
   fi
   # shellcheck disable=SC1091
   source .venv/bin/activate
-  python -m pip install -q --upgrade pip >/dev/null
-  if [ "$extras" = "none" ]; then
-    python -m pip install -q -e .
-  else
-    python -m pip install -q -e ".[$extras]"
+  local target=. status=0
+  [ "$extras" = "none" ] || target=".[$extras]"
+  { python -m pip install -q --upgrade pip && python -m pip install -q -e "$target"; } > .venv/pip.log 2>&1 || status=$?
+  if [ "$status" -ne 0 ]; then
+    tail -n 30 .venv/pip.log >&2
+    echo "== pip failed (exit $status); its whole output is in .venv/pip.log" >&2
+    return "$status"
   fi
   echo "$want" > "$stamp"
   echo "== installed in $((SECONDS - began)) s"
