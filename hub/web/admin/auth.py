@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext
 
 from hub.accounts.permissions import AccessDenied, Action, can
 from hub.accounts.proxies import request_client_address
@@ -87,7 +88,7 @@ def password_change_gate() -> Any:
     wants_json = request.accept_mimetypes.best == "application/json" or request.path.endswith(".json")
     if request.method in ("GET", "HEAD") and not wants_json:
         return redirect(url_for("admin.password"))
-    abort(403, description="Change your password first. 请先修改密码。")
+    abort(403, description=gettext("Change your password first."))
 
 
 def current_user() -> User | None:

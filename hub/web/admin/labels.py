@@ -47,16 +47,18 @@ LABELS: dict[Enum, object] = {
     Field.FULLTEXT: _l("full text"),
 }
 
-# Health of a repository on the dashboard and the repository list (hub.web.admin.repository_list).
-HEALTH_LABELS: dict[str, object] = {
+# States named by a plain word: a repository's health on the dashboard and the repository list
+# (hub.web.admin.repository_list), and whether a webhook subscription delivers.
+WORD_LABELS: dict[str, object] = {
     "failing": _l("failing"), "silent": _l("silent"), "healthy": _l("healthy"), "never": _l("never harvested"),
+    "active": _l("active"), "off": _l("off"),
 }
 
 # (css class, symbol) per state: the class colours the tag, the symbol and the text carry the meaning.
 TONES: dict[str, tuple[str, str]] = {
     "active": ("ok", "●"), "paused": ("", "⏸"), "queued": ("", "…"), "running": ("", "↻"),
     "succeeded": ("ok", "✓"), "partial": ("warn", "!"), "failed": ("bad", "✗"), "interrupted": ("bad", "✗"),
-    "failing": ("bad", "✗"), "silent": ("warn", "!"), "healthy": ("ok", "✓"), "never": ("", "–"),
+    "failing": ("bad", "✗"), "silent": ("warn", "!"), "healthy": ("ok", "✓"), "never": ("", "–"), "off": ("", "○"),
 }
 
 
@@ -67,7 +69,7 @@ def label(value: Enum | str | None) -> str:
     if isinstance(value, Enum) and value in LABELS:
         return str(LABELS[value])
     text = value.value if isinstance(value, Enum) else str(value)
-    return str(HEALTH_LABELS.get(text, text))
+    return str(WORD_LABELS.get(text, text))
 
 
 def role_label(role: Role) -> str:

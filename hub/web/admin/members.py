@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from hub.accounts.audit import log_action, snapshot
@@ -96,7 +97,7 @@ def institution_edit(institution_id: int):
     log_action(g.db, current_user(), "institution.edit", target_type="institution", target_id=inst.id,
                institution_id=inst.id, before=before, after=snapshot(inst), ip=client_ip())
     g.db.commit()
-    flash("Saved. 已保存。")
+    flash(gettext("Saved."))
     return redirect(url_for("admin.institution", institution_id=inst.id))
 
 
@@ -113,7 +114,7 @@ def institution_delete(institution_id: int):
     if request.method == "POST":
         if request.form.get("confirm", "").strip() != inst.slug:
             return render_template("admin/confirm_delete.html", what="institution", name=inst.slug, records=records,
-                                   error="Type the slug exactly to confirm. 请准确输入标识以确认。"), 422
+                                   error=gettext("Type the slug exactly to confirm.")), 422
         before = snapshot(inst)
         removal = remove_institution(g.db, inst.slug)
         log_action(g.db, current_user(), "institution.delete", target_type="institution", target_id=institution_id,
@@ -130,7 +131,7 @@ def institution_delete(institution_id: int):
 def institution_report(institution_id: int):
     """The institution's usage report of one month (``?month=YYYY-MM``) as CSV."""
     from hub.stats.reports import monthly_csv
-    from hub.stats.usage import usage_counter
+    from hub.web.usage_hooks import usage_counter
 
     require(Action.VIEW_INSTITUTION, institution_id)
     inst = get_institution_or_404(institution_id)

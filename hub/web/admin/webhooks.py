@@ -16,6 +16,7 @@ written to the audit log.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from hub.accounts.audit import log_action
@@ -55,7 +56,7 @@ def _subscription(subscription_id: int, manage: bool = False) -> WebhookSubscrip
 def _member_choices() -> list[tuple[str, str]]:
     """The members the user may subscribe for, as (form value, label); "all" first for hub administrators."""
     user = current_user()
-    choices = [(ALL_MEMBERS, "All members 全部成员")] if may_manage(user, None) else []
+    choices = [(ALL_MEMBERS, gettext("All members"))] if may_manage(user, None) else []
     for inst in g.db.scalars(select(Institution).where(Institution.removed_at.is_(None)).order_by(Institution.slug)):
         if may_manage(user, inst.id):
             choices.append((str(inst.id), f"{inst.slug} · {inst.name_zh or inst.name_en}"))
@@ -97,7 +98,7 @@ def webhook_create():
     elif member.isdigit():
         institution_id = int(member)
     else:
-        return _list_page(form, "Choose a member. 请选择成员。", 422)
+        return _list_page(form, gettext("Choose a member."), 422)
     if not may_manage(current_user(), institution_id):
         raise AccessDenied("webhook subscription")
     try:
@@ -133,7 +134,7 @@ def webhook_test(subscription_id: int):
                institution_id=subscription.institution_id, ip=client_ip())
     g.db.commit()
     delivery_id, line = send_test_delivery(hub(), subscription.id)
-    flash(f"Test delivery {delivery_id}: {line.split(': ', 1)[-1]}. 测试推送已发送。")
+    flash(gettext("Test delivery %(id)s: %(line)s.", id=delivery_id, line=line.split(": ", 1)[-1]))
     return redirect(url_for("webhooks_admin.webhook", subscription_id=subscription.id))
 
 
@@ -148,7 +149,7 @@ def webhook_active(subscription_id: int):
                institution_id=subscription.institution_id, before=before, after=_snapshot(subscription),
                ip=client_ip())
     g.db.commit()
-    flash("Deliveries on. 推送已开启。" if subscription.active else "Deliveries off. 推送已关闭。")
+    flash(gettext("Deliveries on.") if subscription.active else gettext("Deliveries off."))
     return redirect(url_for("webhooks_admin.webhook", subscription_id=subscription.id))
 
 
@@ -163,7 +164,7 @@ def webhook_delete(subscription_id: int):
     log_action(g.db, current_user(), "webhook.delete", target_type="webhook", target_id=subscription_id,
                institution_id=before["institution_id"], before=before, ip=client_ip())
     g.db.commit()
-    flash("Subscription deleted. 订阅已删除。")
+    flash(gettext("Subscription deleted."))
     return redirect(url_for("webhooks_admin.webhooks"))
 
 
