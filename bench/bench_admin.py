@@ -71,7 +71,7 @@ def bench_usage(app) -> list[float]:
     """Microseconds count_usage adds to each of 5,000 record page views (batched flushes included)."""
     from flask import request
 
-    from hub.stats.usage import count_usage
+    from hub.web.usage_hooks import count_usage
 
     agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
     added = []
@@ -101,7 +101,7 @@ def main() -> None:
         print(f"usage counting per record view: median {statistics.median(added):.1f} µs, "
               f"p99 {added[int(len(added) * 0.99)]:.1f} µs, max {added[-1] / 1000:.2f} ms (one view; GIL shared with the flusher thread), "
               f"mean {statistics.mean(added):.1f} µs (target < 2 ms)")
-        from hub.stats.usage import usage_counter
+        from hub.web.usage_hooks import usage_counter
 
         started = time.perf_counter()
         written = usage_counter(app).flush()

@@ -1,10 +1,11 @@
 """Usage counting: views of record pages and downloads of files, in the manner of COUNTER.
 
-:func:`count_usage` is what the portal calls on a record page and a file download. It costs a few
-microseconds: robots are dropped by User-Agent, a double click (the same visitor, record and kind
-within ``USAGE_DOUBLE_CLICK_SECONDS``) is counted once, and the event goes to an in-memory buffer
-that is written in one batch insert when it holds ``USAGE_FLUSH_EVENTS`` events or its oldest
-event is ``USAGE_FLUSH_SECONDS`` old (by a background flusher thread), and when the process exits.
+:class:`UsageCounter` is the per-application buffer the web layer feeds (hub.web.usage_hooks
+counts a record page or a file download through it). Counting costs a few microseconds: a double
+click (the same visitor, record and kind within ``USAGE_DOUBLE_CLICK_SECONDS``) is counted once,
+and the event goes to an in-memory buffer that is written in one batch insert when it holds
+``USAGE_FLUSH_EVENTS`` events or its oldest event is ``USAGE_FLUSH_SECONDS`` old (by a background
+flusher thread), and when the process exits. No Flask here.
 """
 
 from __future__ import annotations
@@ -21,24 +22,14 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from hub.models import Record, Repository, UsageEvent, UsageKind
-from hub.stats.robots import is_robot
 
 log = logging.getLogger(__name__)
 
 
-def visitor_id(request: Any, settings: Mapping[str, Any] | None = None) -> str:
-    """COUNTER's user identity without a login: a hash of IP address and User-Agent (never stored raw).
-
-    The address is the real client's (X-Forwarded-For only from ``TRUSTED_PROXIES``)."""
-    from hub.accounts.proxies import request_client_address
-
-    if settings is None:
-        from flask import current_app
-
-        settings = current_app.extensions["chair"].settings
-    ip = request_client_address(request, settings)
-    agent = request.headers.get("User-Agent", "")
-    return hashlib.sha256(f"{ip}|{agent}".encode()).hexdigest()[:16]
+def visitor_hash(address: str, user_agent: str) -> str:
+    """COUNTER's user identity without a login: a truncated hash of the client's address and
+    User-Agent (neither is stored raw)."""
+    return hashlib.sha256(f"{address}|{user_agent}".encode()).hexdigest()[:16]
 
 
 class UsageCounter:
@@ -124,26 +115,3 @@ class UsageCounter:
         self.stopped.set()
         self.wake.set()
         self.flush()
-
-
-def usage_counter(app: Any = None) -> UsageCounter:
-    """The application's counter, made on first use."""
-    if app is None:
-        from flask import current_app
-
-        app = current_app._get_current_object()
-    counter = app.extensions.get("chair_usage")
-    if counter is None:
-        hub = app.extensions["chair"]
-        counter = app.extensions.setdefault("chair_usage", UsageCounter(hub.db, hub.settings))
-    return counter
-
-
-def count_usage(kind: UsageKind | str, record_id: int, request: Any) -> bool:
-    """Count a view (record page) or download (file) of ``record_id`` by the visitor of ``request``.
-
-    Robots and double clicks are not counted; returns whether the event was counted.
-    """
-    if is_robot(request.headers.get("User-Agent")):
-        return False
-    return usage_counter().count(UsageKind(kind), int(record_id), visitor_id(request))

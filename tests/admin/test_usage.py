@@ -9,7 +9,8 @@ from hub.models import Record, UsageEvent, UsageKind, utcnow
 from hub.pipeline.harvest import harvest
 from hub.stats.aggregates import clear_cache, holdings
 from hub.stats.robots import is_robot
-from hub.stats.usage import UsageCounter, usage_counter
+from hub.stats.usage import UsageCounter
+from hub.web.usage_hooks import usage_counter
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 

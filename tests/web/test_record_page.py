@@ -108,7 +108,7 @@ def test_fulltext_badge_only_where_a_copy_can_be_downloaded(client, records):
 
 
 def test_view_and_download_counts(client, records, app):
-    from hub.stats.usage import usage_counter
+    from hub.web.usage_hooks import usage_counter
 
     record_id = records["stored"]
     client.get(f"/records/{record_id}", headers={"User-Agent": "Mozilla/5.0 reader"})
