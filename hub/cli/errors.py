@@ -9,6 +9,7 @@ how to see the traceback (``chair --traceback ...``). Messages never show a pass
 
 from __future__ import annotations
 
+import tomllib
 from enum import Enum
 
 import click
@@ -60,6 +61,9 @@ def explain(exc: Exception, database_url: str = "") -> UserError:
     where = f" at {database_url}" if database_url else ""
     if isinstance(exc, SettingError):
         return UserError(str(exc), Failure.SETTING)
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        return UserError(f"the instance's settings file (chair.toml in the instance folder) is not valid TOML: {exc}",
+                         Failure.SETTING)
     if isinstance(exc, NoSuchModuleError):
         scheme = database_url.split(":", 1)[0] if database_url else "?"
         return UserError(f"the DATABASE_URL setting (CHAIR_DATABASE_URL) names a database the hub cannot use "

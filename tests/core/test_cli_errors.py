@@ -73,6 +73,13 @@ def test_a_setting_of_the_wrong_type_names_the_setting_and_its_type(tmp_path):
     assert "CHAIR_HARVEST_OVERLAP_SECONDS" in line and "integer" in line and "'an hour'" in line
 
 
+def test_a_settings_file_that_is_not_toml(tmp_path):
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "chair.toml").write_text("harvest_overlap_seconds = \n")
+    line = assert_one_line(run_chair(tmp_path, "member", "list"))
+    assert "chair.toml" in line and "not valid TOML" in line and "line 1" in line
+
+
 def test_a_missing_repository(tmp_path):
     line = assert_one_line(run_chair(tmp_path, "repo", "check", "999"))
     assert "no repository with id 999" in line
