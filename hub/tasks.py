@@ -182,8 +182,8 @@ def run_stage_task(task: Task, stage: PipelineStage, ids: list, carry: dict[str,
     if report.retry and task.request.retries < task.max_retries:
         raise task.retry(args=(list(report.retry), None), kwargs=options,
                          countdown=RETRY_DELAY * 2 ** task.request.retries)
-    return {"stage": stage.value, "given": report.given, **report.counts, "errors": dict(report.errors),
-            "retry": len(report.retry)}
+    return {"stage": stage.value, "attempt": task.request.retries + 1, "given": report.given, **report.counts,
+            "errors": dict(report.errors), "retry": len(report.retry)}
 
 
 @celery_app.task(name=STAGE_TASKS[PipelineStage.FILES], bind=True, max_retries=STAGE_RETRIES)

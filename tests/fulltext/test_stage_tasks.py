@@ -58,3 +58,15 @@ def test_files_task_gives_up_after_its_retries(hub, files_server, make_record):
     assert result.successful(), result.traceback  # the last retry's report, the failure kept on the row
     assert len(files_server.hits("/down.pdf")) == 1 + tasks.STAGE_RETRIES
     assert _state(hub, rid) is FileState.FAILED
+
+
+def test_index_task_retries_while_the_search_engine_is_away(hub, make_record):
+    """An Elasticsearch nobody answers at: the index task is tried again, STAGE_RETRIES times, then
+    reports the records it could not index (``chair index check --fix`` catches up later)."""
+    hub.configure(SEARCH_URL="elasticsearch+http://127.0.0.1:1/chair-away")
+    rid = make_record()
+    result = tasks.index.apply(args=([rid], None))
+    assert result.successful(), result.traceback
+    outcome = result.get()
+    assert outcome["attempt"] == 1 + tasks.STAGE_RETRIES
+    assert outcome["retry"] == 1 and sum(outcome["errors"].values()) == 1

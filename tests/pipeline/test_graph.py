@@ -131,3 +131,11 @@ def test_every_stage_the_dispatcher_runs_has_a_function():
 
     assert set(STAGES) == set(ORDER)
     assert all(triggered_by(stage) or stage is INDEX for stage in ORDER)
+
+
+def test_no_face_starts_a_thread_of_its_own():
+    """Views and commands start long work through the dispatcher (a task with a broker, its thread without)."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = sorted(str(p.relative_to(root)) for folder in ("hub/web", "hub/cli") for p in (root / folder).rglob("*.py")
+                       if "Thread(" in p.read_text(encoding="utf-8"))
+    assert offenders == []
