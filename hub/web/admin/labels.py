@@ -69,7 +69,8 @@ def label(value: Enum | str | None) -> str:
     if isinstance(value, Enum) and value in LABELS:
         return str(LABELS[value])
     text = value.value if isinstance(value, Enum) else str(value)
-    return str(WORD_LABELS.get(text, text))
+    known = WORD_LABELS.get(text) or next((word for kind, word in LABELS.items() if kind.value == text), None)
+    return str(known) if known is not None else text
 
 
 def role_label(role: Role) -> str:
