@@ -121,7 +121,7 @@ def check_secret_key(settings: Mapping[str, Any]) -> CheckResult:
                        f"set; {fallbacks} old key(s) accepted for verification" if fallbacks else "set")
 
 
-CHECKS: list[Callable[[dict[str, Any]], CheckResult]] = [check_database, check_broker, check_storage, check_tika,
+CHECKS: list[Callable[[Mapping[str, Any]], CheckResult]] = [check_database, check_broker, check_storage, check_tika,
                                                          check_search, check_secret_key]
 
 

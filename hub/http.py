@@ -178,10 +178,11 @@ def read_capped(response: requests.Response, max_bytes: int, url: str = "") -> b
 
 def _describe(exc: BaseException) -> str:
     """A short readable form of a requests exception (user information in URLs hidden)."""
-    kind = {requests.exceptions.ConnectTimeout: "connect timeout",
+    kinds: dict[type[BaseException], str] = {requests.exceptions.ConnectTimeout: "connect timeout",
             requests.exceptions.ReadTimeout: "read timeout",
             requests.exceptions.ChunkedEncodingError: "truncated body",
-            requests.exceptions.ContentDecodingError: "undecodable body"}.get(type(exc))
+            requests.exceptions.ContentDecodingError: "undecodable body"}
+    kind = kinds.get(type(exc))
     if kind is None and isinstance(exc, requests.ConnectionError):
         kind = "connection error"
     return redact_text(f"{kind or type(exc).__name__}: {exc}")

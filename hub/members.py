@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import pluggy
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.http import HttpError, UnsafeURLError, check_url
@@ -245,9 +245,10 @@ def _remove(session: Session, repositories: list[Repository], now: datetime) -> 
     shas = files_of(session, record_ids)
     tombstoned = 0
     if ids:
-        tombstoned = session.execute(update(Record).where(Record.repository_id.in_(ids), Record.deleted.is_(False))
-                                     .values(deleted=True, hub_datestamp=now)
-                                     .execution_options(synchronize_session=False)).rowcount or 0
+        swept = cast(CursorResult[Any], session.execute(
+            update(Record).where(Record.repository_id.in_(ids), Record.deleted.is_(False))
+            .values(deleted=True, hub_datestamp=now).execution_options(synchronize_session=False)))
+        tombstoned = swept.rowcount or 0
         for model in (ItemError, HarvestRun, RepositoryStatus, CompletenessReport, CountSnapshot):
             session.execute(delete(model).where(model.repository_id.in_(ids)))
     for repo in repositories:

@@ -216,9 +216,11 @@ class PinnedAdapter(HTTPAdapter):
         response.chair_deadline = current_deadline.get()  # type: ignore[attr-defined]
         return response
 
-    def build_connection_pool_key_attributes(self, request: requests.PreparedRequest, verify: Any,
-                                             cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+    def build_connection_pool_key_attributes(  # type: ignore[override]
+            self, request: requests.PreparedRequest, verify: Any, cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        base_host, base_pool = super().build_connection_pool_key_attributes(request, verify, cert)
+        host_params: dict[str, Any] = dict(base_host)
+        pool_kwargs: dict[str, Any] = dict(base_pool)
         address = getattr(request, "chair_address", None)
         if address:
             name = host_params["host"]
@@ -234,7 +236,7 @@ class PinnedAdapter(HTTPAdapter):
         if not addresses:
             return super().send(request, *args, **kwargs)
         if "Host" not in request.headers:  # the name, not the pinned address, as the server expects
-            request.headers["Host"] = urlsplit(request.url).netloc.rpartition("@")[2]
+            request.headers["Host"] = urlsplit(str(request.url)).netloc.rpartition("@")[2]
         last: requests.ConnectionError | None = None
         for address in addresses:
             request.chair_address = address  # type: ignore[attr-defined]

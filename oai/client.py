@@ -338,8 +338,9 @@ class OAIClient:
             granularity = self._server_granularity() if (from_ or until) else self.granularity
             state = {
                 "verb": verb, "metadata_prefix": metadata_prefix, "set": set_ or None,
-                "from": format_datestamp(from_, granularity) if from_ else None,
-                "until": format_datestamp(until, granularity) if until else None,
+                # with from_ or until, granularity is the server's (never None)
+                "from": format_datestamp(from_, granularity or DAY) if from_ else None,
+                "until": format_datestamp(until, granularity or DAY) if until else None,
                 "granularity": granularity, "token": None, "done": False, "pages": 0, "empty_pages": 0,
                 "records_seen": 0, "token_digests": [], "restarts": 0, "day_retry": False,
             }

@@ -381,7 +381,10 @@ def _recover(body: bytes, error: etree.XMLSyntaxError) -> ParsedPage:
     broken: list[BrokenRecord] = []
     for start, end in spans:
         result = _parse_chunk(prologue, body[start:end], epilogue, repaired_wrapper, encoding, parser)
-        (broken if isinstance(result, BrokenRecord) else recovered).append(result)
+        if isinstance(result, BrokenRecord):
+            broken.append(result)
+        else:
+            recovered.append(result)
     rest = bytearray()
     previous = 0
     for start, end in spans:

@@ -139,7 +139,7 @@ class S3Store(ObjectStore):
     def presigned_url(self, key: str, expires: int = 300, content_type: str = "",
                       filename: str = "") -> str | None:
         self._ensure_bucket()
-        headers = {}
+        headers: dict[str, str | list[str] | tuple[str]] = {}
         if content_type:
             headers["response-content-type"] = content_type
         if filename:

@@ -13,9 +13,9 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from hub.models import User, utcnow
@@ -52,12 +52,14 @@ def close_session(db: Session, token: str | None) -> bool:
     """End the session ``token`` names; returns whether there was one."""
     if not token or not isinstance(token, str):
         return False
-    return db.execute(delete(AdminSession).where(AdminSession.token_hash == _digest(token))).rowcount > 0
+    result = cast(CursorResult[Any], db.execute(delete(AdminSession).where(AdminSession.token_hash == _digest(token))))
+    return result.rowcount > 0
 
 
 def close_all_sessions(db: Session, user: User) -> int:
     """End every session of ``user``; returns how many there were."""
-    return db.execute(delete(AdminSession).where(AdminSession.user_id == user.id)).rowcount
+    result = cast(CursorResult[Any], db.execute(delete(AdminSession).where(AdminSession.user_id == user.id)))
+    return result.rowcount
 
 
 def open_sessions(db: Session, user: User) -> int:

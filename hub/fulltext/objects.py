@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+
 from hub.fulltext.states import ExtractState, FileState
 from hub.models import Record, RecordFile, StoredFile
 from storage.base import SHA256_RE, file_key, meta_key, text_key

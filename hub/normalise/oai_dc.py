@@ -179,7 +179,7 @@ def _subjects(items: Values | None) -> list[LangString]:
         elif ";" in text or "；" in text:
             parts = _SUBJECT_SPLIT_RE.split(text)
         else:
-            parts = (text,)
+            parts = [text]
         for part in parts:
             value = " ".join(part.split())
             if not value or value in seen:

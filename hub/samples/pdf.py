@@ -70,7 +70,7 @@ def _to_unicode_cmap(chars: set[str]) -> bytes:
 def _content_stream(lines: list[PdfLine]) -> tuple[bytes, set[str]]:
     out = [b"BT", f"{MARGIN} {PAGE_HEIGHT - MARGIN} Td".encode()]
     cjk_chars: set[str] = set()
-    y = PAGE_HEIGHT - MARGIN
+    y: float = PAGE_HEIGHT - MARGIN
     for line in lines:
         leading = round(line.size * 1.45, 2)
         y -= leading

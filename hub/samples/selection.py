@@ -60,16 +60,18 @@ def set_predicate(style: RepositoryStyle, set_spec: str) -> Callable[[int], bool
             if set_spec.startswith(f"{prefix}{HANDLE_PREFIX}_") and set_spec.rsplit("_", 1)[1].isdigit():
                 handle = int(set_spec.rsplit("_", 1)[1])
                 if prefix != "col_" and handle in (1, 2):
-                    return lambda r, h=handle: 1 + (r % v.DSPACE_COLLECTIONS) // 2 == h
+                    return lambda r: 1 + (r % v.DSPACE_COLLECTIONS) // 2 == handle
                 if prefix != "com_" and 3 <= handle < 3 + v.DSPACE_COLLECTIONS:
-                    return lambda r, h=handle: r % v.DSPACE_COLLECTIONS == h - 3
+                    return lambda r: r % v.DSPACE_COLLECTIONS == handle - 3
         return None
     for item_type in v.ITEM_TYPES:
         if set_spec == hex_set(f"types={item_type}"):
-            return lambda r, t=item_type: v.TYPE_CYCLE[r % len(v.TYPE_CYCLE)] == t
+            wanted_type = item_type
+            return lambda r: v.TYPE_CYCLE[r % len(v.TYPE_CYCLE)] == wanted_type
     for status in set(v.STATUS_CYCLE):
         if set_spec == hex_set(f"status={status}"):
-            return lambda r, s=status: v.STATUS_CYCLE[r % len(v.STATUS_CYCLE)] == s
+            wanted_status = status
+            return lambda r: v.STATUS_CYCLE[r % len(v.STATUS_CYCLE)] == wanted_status
     return None
 
 

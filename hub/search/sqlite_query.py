@@ -97,7 +97,7 @@ def _split(node: Node) -> tuple[str | None, list[YearRange], list[Node], Node | 
         return None, [], [], node
     positives = [c for c in rest if not isinstance(c, Not)]
     if not positives:
-        return None, years, [c.child for c in rest], None
+        return None, years, [c.child for c in rest if isinstance(c, Not)], None
     text = rest[0] if len(rest) == 1 else And(tuple(rest))
     return fts_expression(text), years, [], None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ def monthly_rows(session: Session, institution_id: int, month: str) -> list[list
         return []
     records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(list(counts))))}
     repos = dict(session.execute(select(Repository.id, Repository.name)).all())
-    out = []
+    out: list[list[Any]] = []
     for record_id, c in counts.items():
         record = records.get(record_id)
         out.append([record_id, record.source_identifier if record else "",

@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
     by default; ``JSON_AS_ASCII`` no longer configures it since Flask 2.3)."""
     from hub.web import ids
 
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider's
     ids.install(app)
     for name in WEB_MODULES:
         importlib.import_module(name).init_app(app)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, abort, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub.app import current_hub
 from hub.fulltext.objects import ServedFile, record_file, served_file
@@ -63,7 +64,7 @@ def stream_object(key: str, size: int, content_type: str, etag: str, disposition
     return _security_headers(response)
 
 
-def serve_file(found: ServedFile) -> Response:
+def serve_file(found: ServedFile) -> WerkzeugResponse:
     """The answer for a stored file: a presigned redirect (when configured and possible) or a stream."""
     settings = current_hub().settings
     if settings.get("FILES_REDIRECT_TO_STORE"):
@@ -77,7 +78,7 @@ def serve_file(found: ServedFile) -> Response:
 
 
 @bp.get("/files/<sha256>")
-def file_by_digest(sha256: str) -> Response:
+def file_by_digest(sha256: str) -> WerkzeugResponse:
     """A stored full text by its sha256."""
     found = served_file(current_hub(), sha256)
     if found is None:
@@ -86,7 +87,7 @@ def file_by_digest(sha256: str) -> Response:
 
 
 @bp.get("/records/<int:record_id>/files/<int:n>")
-def file_of_record(record_id: int, n: int) -> Response:
+def file_of_record(record_id: int, n: int) -> WerkzeugResponse:
     """The n-th downloaded full text of a record (0-based, in the order of its links)."""
     found = record_file(current_hub(), record_id, n)
     if found is None:

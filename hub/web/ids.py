@@ -42,8 +42,8 @@ def refuse_nul() -> None:
     """400 for a request whose query or form values (or names) hold a NUL character."""
     if request.blueprint == "oai_provider":
         return
-    for values in (request.args, request.form if request.method == "POST" else {}):
-        for key, value in values.items(multi=True) if values else ():
+    for values in (request.args, request.form) if request.method == "POST" else (request.args,):
+        for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 abort(400, "a NUL character is not allowed in a request")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -21,11 +21,12 @@ from hub.models import DecisionKind, Record, WorkDecision, WorkKey, WorkMember, 
 from hub.works.features import Features, blocking_keys, features_of
 
 CHUNK = 500  # ids per IN (...) clause
+T = TypeVar("T")
 
 
-def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
-    """``ids`` in lists of at most ``size``."""
-    batch: list[int] = []
+def chunks(ids: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``ids`` (or any items) in lists of at most ``size``."""
+    batch: list[T] = []
     for record_id in ids:
         batch.append(record_id)
         if len(batch) == size:
@@ -90,7 +91,7 @@ def neighbour_pairs(session: Session, record_ids: Iterable[int], cap: int) -> se
         for key, record_id in own:
             by_key[key].append(record_id)
         for keys in chunks(list(by_key)):
-            sizes = dict(session.execute(select(WorkKey.key, func.count()).where(WorkKey.key.in_(keys))
+            sizes: dict[str, int] = dict(session.execute(select(WorkKey.key, func.count()).where(WorkKey.key.in_(keys))
                                          .group_by(WorkKey.key)).all())
             small = [k for k in keys if 2 <= sizes.get(k, 0) <= cap]
             if not small:

@@ -63,7 +63,8 @@ def mark_records(connection: Connection, record_ids: Iterable[int], formats: Ite
     ids = sorted(set(record_ids))
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
-        connection.execute(update(Record.__table__).where(Record.id.in_(part), missing)
+        table = Record.__table__
+        connection.execute(update(table).where(Record.id.in_(part), missing)  # type: ignore[arg-type]
                            .values(disseminated=added))
 
 

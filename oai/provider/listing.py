@@ -82,7 +82,8 @@ def list_answer(provider: Provider, request: OAIRequest) -> Iterator[str]:
         set_clause = _set_clause(provider, token.set, ErrorCode.BAD_RESUMPTION_TOKEN, fmt)
         list_filter = query.ListFilter(fmt.prefix, fmt.sql_clause(), set_clause, from_micros(token.start),
                                        from_micros(token.until))
-        cursor = (from_micros(token.last_datestamp), token.last_id)
+        last = from_micros(token.last_datestamp)
+        cursor = (last, token.last_id) if last is not None else None
         paged: tokens.ResumptionToken | None = token
     else:
         fmt = _format(provider, request.arguments["metadataPrefix"], ErrorCode.CANNOT_DISSEMINATE_FORMAT)
@@ -150,7 +151,7 @@ def _chain(first: Any, rows: Iterator[Any]) -> Iterator[Any]:
     yield from rows
 
 
-def record_xml(provider: Provider, fmt: MetadataFormat, row: Any, repos: dict,
+def record_xml(provider: Provider, fmt: MetadataFormat, row: Any, repos: dict[int, Any],
                context: RenderContext | None = None) -> str:
     """One ``<record>``: header, then metadata and provenance unless the record is deleted.
 

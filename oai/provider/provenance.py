@@ -63,7 +63,7 @@ def source_namespace(raw_head: str | None, metadata_format: str) -> str:
         prefix = match.group(1)
         for declared_prefix, namespace in _XMLNS.findall(match.group(2)):
             if (declared_prefix or None) == prefix and namespace:
-                return namespace
+                return str(namespace)
     return KNOWN_NAMESPACES.get(metadata_format, f"urn:chair:metadata-format:{metadata_format or 'unknown'}")
 
 

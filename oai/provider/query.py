@@ -10,7 +10,7 @@ driver's buffer does not grow with the page size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -19,9 +19,9 @@ from typing import Any
 try:  # orjson decodes the stored JSON several times faster; the standard library does the same job
     from orjson import loads
 except ImportError:  # pragma: no cover - depends on the environment
-    from json import loads
+    from json import loads  # type: ignore[assignment]
 
-from sqlalchemy import Row, Text, and_, case, cast, exists, false, func, or_, select, true
+from sqlalchemy import Text, and_, case, cast, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -85,7 +85,7 @@ def after(datestamp: datetime, record_id: int) -> ColumnElement[bool]:
 Format = tuple[str, ColumnElement[bool]] | None  # (prefix, eligibility clause), or None for the record itself
 
 
-def _base_columns(fmt: Format) -> tuple:
+def _base_columns(fmt: Format) -> tuple[Any, ...]:
     """Identifier, datestamp, status (``deleted``: in the format, when one is given), repository,
     full-text state."""
     deleted = deleted_in(*fmt).label("deleted") if fmt is not None else Record.deleted
@@ -93,7 +93,7 @@ def _base_columns(fmt: Format) -> tuple:
 
 
 @cache
-def header_columns(fmt: Format = None) -> tuple:
+def header_columns(fmt: Format = None) -> tuple[Any, ...]:
     """What a header in format ``fmt`` needs: identifier, datestamp, status and set membership
     (computed in SQL).
 
@@ -125,7 +125,7 @@ def has_copies() -> ColumnElement[bool]:
 
 
 @cache
-def record_columns(fmt: Format = None) -> tuple:
+def record_columns(fmt: Format = None) -> tuple[Any, ...]:
     """What metadata, headers, provenance and relations need (only the head of the raw XML), in
     format ``fmt``. The JSON columns are read as text and decoded by :class:`RecordView` (with
     orjson when installed). Built once per format, like :func:`header_columns`."""
@@ -164,7 +164,7 @@ class RecordView:
                  "source_identifier", "source_datestamp", "metadata_format", "created_at", "raw_head", "has_copies",
                  "in_openaire", "disseminated")
 
-    def __init__(self, row: Row) -> None:
+    def __init__(self, row: Sequence[Any]) -> None:
         (self.id, self.hub_datestamp, deleted, self.repository_id, self.fulltext_state, meta, links,
          self.source_identifier, self.source_datestamp, self.metadata_format, self.created_at,
          self.raw_head, has_copies, in_openaire, self.disseminated) = row
@@ -176,8 +176,9 @@ class RecordView:
 
 
 def page_rows(session: Session, list_filter: ListFilter, cursor: tuple[datetime, int] | None, limit: int,
-              *, with_metadata: bool) -> Iterator[Row]:
-    """Stream up to ``limit`` rows after ``cursor``, in keyset order."""
+              *, with_metadata: bool) -> Iterator[Any]:
+    """Stream up to ``limit`` rows after ``cursor``, in keyset order: header rows, or :class:`RecordView`
+    objects ``with_metadata``."""
     conditions = list_filter.conditions()
     if cursor is not None:
         conditions.append(after(*cursor))

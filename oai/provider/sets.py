@@ -130,7 +130,8 @@ def set_clause(session: Session, spec: str,
     if spec in ("inst", "repo"):
         return true()
     if spec == "type":
-        return Record.meta["resource_type"].as_string().is_not(None)
+        typed: ColumnElement[bool] = Record.meta["resource_type"].as_string().is_not(None)
+        return typed
     if spec == "openaire":
         return openaire_membership(deleted_here)
     if spec == "fulltext":
@@ -146,7 +147,8 @@ def set_clause(session: Session, spec: str,
     if kind == "repo":
         return Record.repository_id == int(value) if REPOSITORY_NUMBER.fullmatch(value) else None
     if kind == "type":
-        return Record.meta["resource_type"].as_string() == COAR_RESOURCE_TYPE + value
+        of_type: ColumnElement[bool] = Record.meta["resource_type"].as_string() == COAR_RESOURCE_TYPE + value
+        return of_type
     return None
 
 

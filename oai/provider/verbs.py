@@ -77,10 +77,10 @@ class Provider:
         return replace(self.context, relations=relations_for(self.session, live)) if live else self.context
 
     @cached_property
-    def _repositories(self) -> dict:
+    def _repositories(self) -> dict[int, Any]:
         return repositories(self.session)
 
-    def repositories(self) -> dict:
+    def repositories(self) -> dict[int, Any]:
         """Repositories by id, read once per request."""
         return self._repositories
 
@@ -167,7 +167,7 @@ class Provider:
         prefix = request.arguments["metadataPrefix"]
         fmt = self.formats.get(prefix)
         row = query.one_record(self.session, row.id, (fmt.prefix, fmt.sql_clause())) if fmt is not None else None
-        if row is None:
+        if row is None or fmt is None:
             raise OAIError(ErrorCode.CANNOT_DISSEMINATE_FORMAT,
                            f"{request.arguments['identifier']} cannot be disseminated as {prefix[:100]!r}")
         body = record_xml(self, fmt, row, self.repositories(), self.context_for([row]))

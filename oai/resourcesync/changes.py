@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -54,7 +55,7 @@ class Changes:
         # Each record gives up to two URLs and those of its files: a quarter of a list leaves room.
         self.per_page = max(1, source.page_size // 4)
 
-    def conditions(self, day: date) -> list:
+    def conditions(self, day: date) -> list[Any]:
         """WHERE conditions of the set's records changed on ``day`` (tombstones included)."""
         start = day_start(day)
         return [*self.source.scope.records(), Record.hub_datestamp >= start,
@@ -127,7 +128,7 @@ class Changes:
     def entries(self, day: date, cursor: Cursor | None) -> Iterator[str]:
         """The ``<url>`` entries of the records changed on ``day`` after ``cursor``, with their files
         (read in batches, so memory does not grow with the list)."""
-        batch: list = []
+        batch: list[Any] = []
         for view in record_views(self.session, self.conditions(day), cursor, self.per_page):
             batch.append(view)
             if len(batch) >= BATCH:
@@ -135,7 +136,7 @@ class Changes:
                 batch = []
         yield from self._batch_entries(day_start(day), batch)
 
-    def _batch_entries(self, start: datetime, views: list) -> Iterator[str]:
+    def _batch_entries(self, start: datetime, views: list[Any]) -> Iterator[str]:
         held = files_of(self.session, [v.id for v in views])
         files = stored_files(self.session, [sha for shas in held.values() for sha in shas])
         md5s = file_md5s(self.session, self.source.store, [sha for sha, row in files.items() if row.served])

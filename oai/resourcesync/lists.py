@@ -112,7 +112,7 @@ class Source:
 
     # --- what the set holds --------------------------------------------------
 
-    def live_conditions(self) -> list:
+    def live_conditions(self) -> list[Any]:
         """WHERE conditions of the set's live records."""
         return [Record.deleted.is_(False), *self.scope.records()]
 
@@ -164,7 +164,7 @@ class Source:
 
     def file_entries(self, after: str | None, limit: int | None) -> Iterator[str]:
         """The ``<url>`` entries of the set's served files after the sha256 ``after``."""
-        batch: list = []
+        batch: list[Any] = []
         for row in file_rows(self.session, self.scope, after, limit):
             batch.append(row)
             if len(batch) >= 500:
@@ -172,7 +172,7 @@ class Source:
                 batch = []
         yield from self._file_batch(batch)
 
-    def _file_batch(self, rows: list) -> Iterator[str]:
+    def _file_batch(self, rows: list[Any]) -> Iterator[str]:
         md5s = file_md5s(self.session, self.store, [row.sha256 for row in rows])
         for row in rows:
             yield doc.url(self.renderer.file_url(row.sha256), row.created_at, file_md(row, md5s.get(row.sha256)))

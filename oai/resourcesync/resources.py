@@ -98,7 +98,8 @@ class Renderer:
         if view.deleted:
             return None
         body = record_json(view, SimpleNamespace(id=view.repository_id),  # type: ignore[arg-type]
-                           SimpleNamespace(slug=self.slugs.get(view.repository_id, "")), self.base)
+                           SimpleNamespace(slug=self.slugs.get(view.repository_id, "")),  # type: ignore[arg-type]
+                           self.base)
         return (json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
     def representations(self, views: Iterable[query.RecordView]) -> Iterator[tuple[query.RecordView,
@@ -151,7 +152,8 @@ def served_condition(scope: Scope | None = None) -> ColumnElement[bool]:
     return exists().where(and_(*conditions))
 
 
-def file_rows(session: Session, scope: Scope, after: str | None, limit: int | None) -> Iterator[Row]:
+def file_rows(session: Session, scope: Scope, after: str | None,
+              limit: int | None) -> Iterator[Row[str, int, str, datetime]]:
     """The served files of ``scope`` after the sha256 ``after``, by sha256, streamed
     (sha256, size, mime type, created)."""
     statement = (select(StoredFile.sha256, StoredFile.size, StoredFile.mime_type, StoredFile.created_at)
@@ -171,15 +173,15 @@ def files_of(session: Session, record_ids: Sequence[int]) -> dict[int, list[str]
                                       RecordFile.state == FileState.STORED, RecordFile.sha256.is_not(None))
                                .order_by(RecordFile.record_id, RecordFile.position, RecordFile.id))
         for record_id, sha256 in rows:
-            if sha256 not in found.setdefault(record_id, []):
+            if sha256 is not None and sha256 not in found.setdefault(record_id, []):
                 found[record_id].append(sha256)
     return found
 
 
-def stored_files(session: Session, sha256s: Iterable[str]) -> dict[str, Row]:
+def stored_files(session: Session, sha256s: Iterable[str]) -> dict[str, Row[Any]]:
     """sha256 -> (sha256, size, mime type, created, served) of these stored files."""
     wanted = sorted(set(sha256s))
-    found: dict[str, Row] = {}
+    found: dict[str, Row[Any]] = {}
     for start in range(0, len(wanted), BATCH):
         rows = session.execute(select(StoredFile.sha256, StoredFile.size, StoredFile.mime_type,
                                       StoredFile.created_at, served_condition().label("served"))

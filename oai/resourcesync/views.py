@@ -84,7 +84,9 @@ def _record(record_id: int, which: int, mime_type: str) -> Response:
     data = representations[which].data
     response = Response(data, status=200, content_type=f"{mime_type}; charset=utf-8")
     response.headers["Last-Modified"] = http_date(view.hub_datestamp)
-    response.headers["ETag"] = f'"{representations[which].digest.sha256}"'
+    digest = representations[which].digest
+    if digest is not None:
+        response.headers["ETag"] = f'"{digest.sha256}"'
     return response
 
 

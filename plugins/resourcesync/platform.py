@@ -199,6 +199,8 @@ class ResourceSyncPlatform(Platform):
     # --- gather ----------------------------------------------------------------------
 
     def gather(self, *, since: datetime | None, checkpoint: dict[str, Any] | None) -> Iterator[Page]:
+        plan: dict[str, Any]
+        notices: list[Notice]
         if checkpoint:
             plan, notices = {k: checkpoint[k] for k in ("mode", "lists", "mark", "since") if k in checkpoint}, []
             index, position, last_loc = int(checkpoint["index"]), int(checkpoint["position"]), checkpoint["last_loc"]

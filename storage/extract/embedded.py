@@ -67,8 +67,9 @@ class GuardedRunner:
 
     def __init__(self, memory_limit: int) -> None:
         self.memory_limit = memory_limit
-        self._process = None
-        self._conn = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+        self._send: Connection | None = None
         self._lock = threading.Lock()
         self._jobs = 0
 
@@ -90,7 +91,7 @@ class GuardedRunner:
     @property
     def pid(self) -> int | None:
         """The child's process id (None before the first job or after it was stopped)."""
-        return self._process.pid if self._alive() else None
+        return self._process.pid if self._process is not None and self._alive() else None
 
     def _alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
@@ -113,6 +114,7 @@ class GuardedRunner:
             self._jobs += 1
             job_id = self._jobs
             deadline = time.monotonic() + timeout
+            assert self._send is not None and self._conn is not None  # started above
             try:
                 self._send.send((job_id, str(path), mime_type))
                 while True:  # answers carry the job id: a stale answer is never taken for this one
@@ -136,7 +138,7 @@ class GuardedRunner:
     def close(self) -> None:
         """Stop the child process."""
         with self._lock:
-            if self._alive():
+            if self._alive() and self._send is not None and self._process is not None:
                 try:
                     self._send.send(None)
                     self._process.wait(2)

@@ -146,7 +146,7 @@ class TikaExtractor(Extractor):
                     if k.startswith("X-TIKA:EXCEPTION:") and k != "X-TIKA:EXCEPTION:write_limit_reached"]
         truncated = any(str(doc.get("X-TIKA:EXCEPTION:write_limit_reached", "")).lower() == "true" for doc in docs)
         content_type = str(container.get("Content-Type", "")).split(";")[0]
-        return ExtractionResult(text, self.name, content_type, pages=int(pages) if str(pages).isdigit() else None,
+        return ExtractionResult(text, self.name, content_type, pages=int(str(pages)) if str(pages).isdigit() else None,
                                 embedded=len(docs) - 1, truncated=truncated, ocr=ocr, metadata=meta,
                                 warnings=warnings)
 

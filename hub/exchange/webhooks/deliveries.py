@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from requests.compat import json as requests_json
+from requests.compat import json as requests_json  # type: ignore[attr-defined]  # what requests encodes with
 from sqlalchemy import or_, select, update
 
 from hub.exchange.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, signature_headers

@@ -126,9 +126,9 @@ def version_label(version: str) -> str:
 def facet_label(name: str, value: str, names: dict[str, Any]) -> str:
     """The label of one facet value; ``names`` maps institution slugs and repository ids to names."""
     if name == "institution":
-        return names.get(("institution", value), value)
+        return str(names.get(("institution", value), value))  # type: ignore[call-overload]
     if name == "repository":
-        return names.get(("repository", value), value)
+        return str(names.get(("repository", value), value))  # type: ignore[call-overload]
     if name == "language":
         return language_name(value)
     if name == "type":

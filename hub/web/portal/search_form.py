@@ -153,7 +153,7 @@ def url_with(endpoint: str = "portal.search", drop: tuple[str, ...] = (), **chan
     for key, value in changes.items():
         args.pop(key, None)
         if value is not None:
-            args[key] = value
+            args[key] = str(value)
     query = urlencode(list(args.items(multi=True)))
     return url_for(endpoint) + (f"?{query}" if query else "")
 

@@ -54,7 +54,8 @@ class Requirement:
         path = self.path[0] if len(self.path) == 1 else self.path
         value = Record.meta[path].as_string()
         if self.allowed is not None:
-            return value.in_(sorted(self.allowed))
+            allowed: ColumnElement[bool] = value.in_(sorted(self.allowed))
+            return allowed
         return and_(value.is_not(None), value != "", value != "[]", value != "{}")
 
 

@@ -75,9 +75,9 @@ class OaiDcFormat(MetadataFormat):
             add(element("dc:relation", value))
         for relation in context.relations_of(record.id):
             add(element("dc:relation", context.oai_identifier(relation.record_id)))
-        for value in [*strings(meta.get("rights")), meta.get("license_url"), meta.get("access_rights")]:
-            if value:
-                add(element("dc:rights", value))
+        for right in [*strings(meta.get("rights")), meta.get("license_url"), meta.get("access_rights")]:
+            if right:
+                add(element("dc:rights", right))
         add("</oai_dc:dc>")
         return "".join(parts)
 
@@ -95,5 +95,4 @@ def identifiers(meta: dict[str, Any], context: RenderContext, record_id: int) ->
     record_page = context.record_url(record_id)
     if record_page:
         found.append(record_page)
-    seen: set[str] = set()
-    return [v for v in found if not (v in seen or seen.add(v))]
+    return list(dict.fromkeys(found))  # each once, in order
