@@ -34,6 +34,9 @@ def portal(hub, app):
                          year=2012, rtype="doctoral thesis", subjects=("Computer science",),
                          creators=("Smith, Jane Anne",), doi="10.1234/deep"),
     }
+    ids["embargo"] = add_record(hub, fdu, 26, title="Embargoed thesis on graph sensors", year=2024,
+                                rtype="master thesis", files=[{"url": "https://repo.example.edu/e.pdf",
+                                                               "access": "embargoed", "embargo_until": "2099-01-31"}])
     for n in range(3, 26):
         ids[f"s{n}"] = add_record(hub, pku, n, title=f"统计学习方法研究 {n}", title_lang="zho", year=1997 + n,
                                   languages=("zho",), subjects=("统计学",))
@@ -63,7 +66,7 @@ def test_advanced_search_year_range_paging_and_export_in_chinese(portal):
         page.wait_for_url("**/search?*at=learning*")
         assert page.locator("#h-count").inner_text() == "共 2 条结果"
         assert page.locator("#advanced").get_attribute("open") is not None
-        page.screenshot(path=str(ARTIFACTS / "search-advanced-zh.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "search-page-advanced-zh.png"), full_page=True)
 
         page.goto(base + "/search?q=统计&lang=zh")
         page.fill("#year-from", "2005")
@@ -81,7 +84,7 @@ def test_advanced_search_year_range_paging_and_export_in_chinese(portal):
         page.wait_for_url("**page=3*")
         assert page.locator("nav.pages [aria-current='page']").inner_text() == "3"
         assert page.locator("ol.results li.result").count() == 3
-        page.screenshot(path=str(ARTIFACTS / "search-zh.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "search-page-paged-zh.png"), full_page=True)
         assert_accessible(page, "search (zh)")
 
         with page.expect_download() as info:
@@ -105,7 +108,7 @@ def test_search_on_a_phone_in_english_filters_collapsed(portal):
         assert filters.get_attribute("open") is None  # closed on a phone; the results come first
         assert not page.locator("#year-from").is_visible()
         assert page.locator("ol.results li.result").first.is_visible()
-        page.screenshot(path=str(ARTIFACTS / "search-en-phone.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "search-page-en-phone.png"), full_page=True)
         page.click("details.filters summary")
         assert page.locator("#year-from").is_visible()
         assert page.locator("a[data-facet='subject']").first.inner_text() == "Computer Science"
@@ -115,17 +118,17 @@ def test_search_on_a_phone_in_english_filters_collapsed(portal):
         page.fill("#at1", "sensor")
         page.click("#adv-submit")
         page.wait_for_url("**at=sensor*")
-        assert page.locator("ol.results li.result").count() == 1
+        assert page.locator("ol.results li.result").count() == 2
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
-        page.screenshot(path=str(ARTIFACTS / "search-advanced-en-phone.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "search-page-advanced-en-phone.png"), full_page=True)
         assert_accessible(page, "search (en, phone)")
     with chromium_page() as page:
         page.goto(base + "/search?q=learning&lang=en")
         assert page.locator("details.filters").get_attribute("open") is not None
-        page.screenshot(path=str(ARTIFACTS / "search-en.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "search-page-en.png"), full_page=True)
     with chromium_page(width=PHONE, height=844) as page:
         page.goto(base + "/search?q=统计&lang=zh")
-        page.screenshot(path=str(ARTIFACTS / "search-zh-phone.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "search-page-zh-phone.png"), full_page=True)
 
 
 @pytest.mark.parametrize(("lang", "width"), [("zh", 1280), ("en", 1280), ("zh", PHONE), ("en", PHONE)])
@@ -141,7 +144,7 @@ def test_record_citation_copied_in_both_languages_and_on_a_phone(portal, lang, w
         assert page.locator("#cite-gbt7714-status").inner_text() == ("已复制" if lang == "zh" else "Copied")
         assert page.evaluate("navigator.clipboard.readText()") == gbt
         suffix = "" if width > PHONE else "-phone"
-        page.screenshot(path=str(ARTIFACTS / f"record-{lang}{suffix}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"record-page-{lang}{suffix}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
         page.goto(f"{base}/records/{ids['en']}?lang={lang}")
@@ -152,4 +155,10 @@ def test_record_citation_copied_in_both_languages_and_on_a_phone(portal, lang, w
             "https://doi.org/10.1234/deep"
         assert page.locator("#offer .badge").first.inner_text() == ("全文" if lang == "zh" else "Full text")
         assert page.locator("a[href='https://hdl.handle.net/123456789/2']").is_visible()
+        page.screenshot(path=str(ARTIFACTS / f"record-page-fulltext-{lang}{suffix}.png"), full_page=True)
         assert_accessible(page, f"record ({lang}, {width}px)")
+
+        page.goto(f"{base}/records/{ids['embargo']}?lang={lang}")
+        assert page.locator("#offer .badge").inner_text() == \
+            ("2099-01-31 前不开放" if lang == "zh" else "Embargoed until 2099-01-31")
+        assert page.locator("ul.files a").count() == 0  # nothing to download before the embargo ends
