@@ -82,6 +82,11 @@ def test_year_range_replaces_year_links(client, site):
     assert 'data-facet="year"' not in page  # no list of year links any more
     assert set(hit_ids(text(client.get("/search?from=2020")))) == {site["s24"], site["s25"], site["formula"]}
     assert set(hit_ids(text(client.get("/search?to=2001")))) == {site["s4"], site["s5"]}
+    # a year link (browse by year) is a filter until a range replaces it
+    linked = text(client.get("/search?year=2016&lang=en"))
+    assert set(hit_ids(linked)) == {site["zh"], site["s20"]} and 'class="chip" href="/search"' in linked
+    ranged = text(client.get("/search?year=2016&from=2001&to=2001&lang=en"))
+    assert hit_ids(ranged) == [site["s5"]] and ranged.count('class="chip"') == 1
 
 
 @pytest.mark.parametrize(("query", "message"), [

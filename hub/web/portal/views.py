@@ -36,6 +36,8 @@ def search():
     except SearchError as exc:
         error = search_errors.search_error_text(exc)  # in the visitor's language
     selected = {name: values for name in FACETS if (values := [v for v in request.args.getlist(name) if v.strip()])}
+    if request.args.get("from", "").strip() or request.args.get("to", "").strip():
+        selected.pop("year", None)  # the from/to range replaces a year link's year (search_form.request_from_args)
     if result is not None:
         result.facets["subject"] = data.merged_subjects(result.facets.get("subject", []))
     works = data.hit_works(hub, result.hits) if result else {}
