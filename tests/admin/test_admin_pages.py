@@ -172,3 +172,16 @@ def test_every_filter_control_has_a_label(signed_in, network):
         controls = re.findall(r"<(select|input)\b", form)
         labelled = re.findall(r'<label class="field compact"><span>[^<]+</span>\s*<(?:select|input)\b', form)
         assert controls and len(labelled) == len(controls), path
+
+
+def test_repository_page_and_its_live_progress_speak_the_visitors_language(signed_in, network):
+    import html
+    import json
+
+    client = signed_in("root")
+    zh = client.get(f"/admin/repositories/{network.donghai_repo}?lang=zh").get_data(as_text=True)
+    words = json.loads(html.unescape(re.search(r"data-words='([^']*)'", zh).group(1)))
+    assert words["none"] == "尚未收割。" and words["state-partial"] == "部分失败"
+    assert "立即收割" in zh and "Harvest now" not in zh
+    en = client.get(f"/admin/repositories/{network.donghai_repo}?lang=en").get_data(as_text=True)
+    assert "Harvest now" in en and "立即收割" not in en

@@ -8,10 +8,16 @@
   if (!box || !box.dataset.url) { return; }
   var line = document.getElementById("progress-line");
   var wasLive = false;
+  // The page's words in the visitor's language (data-words, JSON); English when a page has none.
+  var words = {};
+  try { words = JSON.parse(box.dataset.words || "{}"); } catch (e) { words = {}; }
+  function word(key, english) { return words[key] || english; }
   function describe(run) {
-    if (!run) { return "No harvest yet. 尚未收割。"; }
-    var parts = ["#" + run.id, run.state, run.pages + " pages", run.seen + " seen", run.new + " new",
-      run.updated + " updated", run.deleted + " deleted", run.failed + " failed", run.errors + " errors"];
+    if (!run) { return word("none", "No harvest yet."); }
+    var parts = ["#" + run.id, word("state-" + run.state, run.state), run.pages + " " + word("pages", "pages"),
+      run.seen + " " + word("seen", "seen"), run.new + " " + word("new", "new"),
+      run.updated + " " + word("updated", "updated"), run.deleted + " " + word("deleted", "deleted"),
+      run.failed + " " + word("failed", "failed"), run.errors + " " + word("errors", "errors")];
     if (run.duration !== null) { parts.push(run.duration.toFixed(1) + " s"); }
     if (run.message) { parts.push(run.message); }
     return parts.join(" · ");
