@@ -62,7 +62,7 @@ def endpoint() -> Response:
     """Answer one OAI-PMH request."""
     hub = current_hub()
     now = utcnow()
-    base_url = str(hub.settings["BASE_URL"]).rstrip("/") + "/oai"
+    base_url = endpoint_url(hub)
     stylesheet = url_for("static", filename=STYLESHEET)
     session = hub.db.sessionmaker()
     parsed: OAIRequest | None = None
@@ -80,11 +80,10 @@ def endpoint() -> Response:
             else:
                 provider = _provider(hub, session, now)
                 answer = provider.answer(parsed)
-            echoed: dict[str, str] | None = {"verb": str(parsed.verb), **parsed.arguments}
+            echoed = echo(parsed)
         except OAIError as error:
             answer = Answer(iter([error_element(error)]))
-            echoed = ({"verb": str(parsed.verb), **parsed.arguments}
-                      if parsed is not None and error.code.echoes_arguments else None)
+            echoed = echo(parsed, error)
     except BaseException:
         session.close()
         raise
@@ -115,6 +114,37 @@ def endpoint() -> Response:
                     content_type=CONTENT_TYPE)
 
 
+def endpoint_url(hub: Hub) -> str:
+    """The hub's public OAI-PMH base URL (what ``<request>`` and Identify's baseURL say)."""
+    return str(hub.settings["BASE_URL"]).rstrip("/") + "/oai"
+
+
+def echo(parsed: OAIRequest | None, error: OAIError | None = None) -> dict[str, str] | None:
+    """The attributes of ``<request>``: the verb and arguments, unless the request could not be
+    parsed or its error forbids echoing them (badVerb, badArgument)."""
+    if parsed is None or (error is not None and not error.code.echoes_arguments):
+        return None
+    return {"verb": str(parsed.verb), **parsed.arguments}
+
+
+def whole_response(hub: Hub, arguments: dict[str, list[str]]) -> str:
+    """The complete response to ``arguments`` as one text, without the stylesheet instruction (for
+    :mod:`oai.provider.html_view`; the endpoint itself streams)."""
+    now = utcnow()
+    parsed: OAIRequest | None = None
+    session = hub.db.sessionmaker()
+    try:
+        try:
+            parsed = parse_request(arguments)
+            chunks = list(_provider(hub, session, now).answer(parsed).chunks)
+            echoed = echo(parsed)
+        except OAIError as error:
+            chunks, echoed = [error_element(error)], echo(parsed, error)
+        return envelope_start(now, endpoint_url(hub), echoed) + "".join(chunks) + ENVELOPE_END
+    finally:
+        session.close()
+
+
 def render_page(hub: Hub, verb: str, token: str) -> Page | None:
     """The list page ``verb`` + ``token`` asks for, rendered now in a session of its own (for
     read-ahead); None when the request would be answered with an error."""
@@ -140,6 +170,10 @@ def _provider(hub: Hub, session: Session, now: datetime) -> Provider:
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``/oai`` endpoint and its read-ahead (its thread starts on first use)."""
+    """Register the ``/oai`` endpoint, its read-ahead (its thread starts on first use) and its
+    HTML view ``/oai/view``."""
+    from oai.provider import html_view
+
     app.register_blueprint(blueprint)
+    html_view.init_app(app)
     app.extensions[READ_AHEAD] = ReadAhead()

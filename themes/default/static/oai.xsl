@@ -6,7 +6,9 @@
   (the hub's Content-Security-Policy): the look comes from static/css/oai.css.
 
   Links are relative to the /oai URL the page was read from: "?verb=..." for the protocol's own
-  requests, "records/N" for a record's portal page, "static/..." for the style sheet.
+  requests, "$root" + "records/N" for a record's portal page, "$root" + "static/..." for the style
+  sheet. The hub also applies this stylesheet itself for /oai/view (oai.provider.html_view), for
+  browsers without XSLT, with $root set to "../".
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
                 xmlns:oai="http://www.openarchives.org/OAI/2.0/"
@@ -15,6 +17,7 @@
                 exclude-result-prefixes="oai dc oai_dc">
   <xsl:output method="html" encoding="UTF-8" indent="no" doctype-system="about:legacy-compat"/>
 
+  <xsl:param name="root" select="'./'"/>
   <xsl:variable name="verb" select="/oai:OAI-PMH/oai:request/@verb"/>
   <xsl:variable name="prefix">
     <xsl:choose>
@@ -38,7 +41,7 @@
             <xsl:value-of select="/oai:OAI-PMH/oai:Identify/oai:repositoryName"/>
           </xsl:if>
         </title>
-        <link rel="stylesheet" href="static/css/oai.css"/>
+        <link rel="stylesheet" href="{$root}static/css/oai.css"/>
       </head>
       <body>
         <header class="oai-bar">
@@ -50,7 +53,7 @@
               <li><a href="?verb=ListSets">ListSets 集合</a></li>
               <li><a href="?verb=ListIdentifiers&amp;metadataPrefix=oai_dc">ListIdentifiers 标识符</a></li>
               <li><a href="?verb=ListRecords&amp;metadataPrefix=oai_dc">ListRecords 记录</a></li>
-              <li><a href="./">Portal 门户</a></li>
+              <li><a href="{$root}">Portal 门户</a></li>
             </ul>
           </nav>
         </header>
@@ -288,7 +291,7 @@
     <a href="?verb=ListMetadataFormats&amp;identifier={$id}">formats 格式</a>
     <xsl:if test="not(@status = 'deleted')">
       <xsl:text> · </xsl:text>
-      <a href="records/{substring-after(substring-after($id, 'oai:'), ':')}">portal 门户</a>
+      <a href="{$root}records/{substring-after(substring-after($id, 'oai:'), ':')}">portal 门户</a>
     </xsl:if>
   </xsl:template>
 
