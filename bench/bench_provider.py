@@ -3,19 +3,23 @@
 Fills a fresh database with N records (bulk inserts of realistic normalised metadata), then
 measures and prints:
 
-1. ListRecords (oai_dc, 100 records a page): the first page and the last page (a token whose
-   keyset cursor sits before the last 100 records), median of several requests, in-process;
-2. a whole-endpoint harvest of ListRecords oai_dc by the ``oaipmh`` client (pyoai) against the
-   live endpoint (werkzeug in a child process), records/s, and the server's RSS during it, once
-   with ``OAI_READ_AHEAD`` off and once with it on;
-3. the same client over the same pages pre-rendered and served statically (the ceiling the
-   client itself imposes), and the ratio of the two.
+1. ListRecords (oai_dc, 100 records a page) and ListIdentifiers (1,000 headers a page, the
+   defaults): the first page and the last page (a token whose keyset cursor sits before the last
+   page), median of several requests, in-process;
+2. a whole-endpoint harvest of ListRecords oai_dc by the ``oaipmh`` client (pyoai, GET requests)
+   against the live endpoint (werkzeug in a child process), records/s, and the server's RSS
+   during it, with ``OAI_READ_AHEAD`` off (``--read-ahead both``: then on as well);
+3. the same client over the same pages saved to files and served by a plain static file server
+   (``http.server``; each request's query names its file), the ceiling the client itself
+   imposes, and the ratio of the two.
+
+Every figure is printed with the machine's load average (the machine may be shared).
 
 Usage::
 
     python bench/bench_provider.py --records 100000                       # SQLite in a temp folder
     python bench/bench_provider.py --records 100000 --database-url postgresql+psycopg://u:p@h:port/db
-    python bench/bench_provider.py --records 1000000                      # the full-size run
+    python bench/bench_provider.py --records 1000000 --database-url ...   # the full-size run
 
 A PostgreSQL URL names a server and an admin-able database: the benchmark creates its own
 database next to it and drops it afterwards.
@@ -24,6 +28,9 @@ database next to it and drops it afterwards.
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
+import http.server
 import multiprocessing
 import os
 import statistics
@@ -48,7 +55,14 @@ from hub.models import Institution, Record, Repository  # noqa: E402
 from hub.states import FulltextState  # noqa: E402
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
-PAGE = 100
+PAGE = 100  # records per ListRecords page (OAI_PAGE_SIZE_RECORDS' default)
+ID_PAGE = 1000  # headers per ListIdentifiers page (OAI_PAGE_SIZE_IDENTIFIERS' default)
+SIZES = {"OAI_PAGE_SIZE_RECORDS": PAGE, "OAI_PAGE_SIZE_IDENTIFIERS": ID_PAGE}
+
+
+def load() -> str:
+    """The machine's 1-, 5- and 15-minute load averages, for the record beside each figure."""
+    return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def meta_of(index: int) -> dict:
@@ -128,24 +142,25 @@ def fill(hub: Hub, count: int, batch: int = 10_000,
         conn.execute(text("VACUUM ANALYZE" if hub.db.engine.dialect.name == "postgresql" else "ANALYZE"))
 
 
-def page_times(hub: Hub, repeats: int) -> tuple[float, float]:
-    """Median seconds of the first and of the last ListRecords oai_dc page (in-process)."""
+def page_times(hub: Hub, repeats: int, verb: str = "ListRecords") -> tuple[float, float]:
+    """Median seconds of the first and of the last page of ``verb`` oai_dc (in-process)."""
     from hub.app import create_app
     from oai.provider import tokens
     from oai.provider.listing import to_micros
 
+    size, marker = (PAGE, b"<record>") if verb == "ListRecords" else (ID_PAGE, b"<header")
     app = create_app(hub=hub)
     client = app.test_client()
     with hub.db.session() as session:
         total = session.scalar(select(text("count(*)")).select_from(Record))
         before_last = session.execute(select(Record.hub_datestamp, Record.id).order_by(
-            Record.hub_datestamp.desc(), Record.id.desc()).offset(PAGE).limit(1)).one()
+            Record.hub_datestamp.desc(), Record.id.desc()).offset(size).limit(1)).one()
     now = datetime.now(UTC)
-    token = tokens.ResumptionToken("ListRecords", "oai_dc", "", None, to_micros(now - timedelta(seconds=1)),
-                                   to_micros(before_last.hub_datestamp), before_last.id, "", total - PAGE, total,
+    token = tokens.ResumptionToken(verb, "oai_dc", "", None, to_micros(now - timedelta(seconds=1)),
+                                   to_micros(before_last.hub_datestamp), before_last.id, "", total - size, total,
                                    int(now.timestamp()))
-    last_query = {"verb": "ListRecords", "resumptionToken": tokens.encode(token, hub.settings["SECRET_KEY"])}
-    first_query = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    last_query = {"verb": verb, "resumptionToken": tokens.encode(token, hub.settings["SECRET_KEY"])}
+    first_query = {"verb": verb, "metadataPrefix": "oai_dc"}
 
     def timed(query: dict) -> float:
         samples = []
@@ -153,7 +168,7 @@ def page_times(hub: Hub, repeats: int) -> tuple[float, float]:
             began = time.perf_counter()
             body = client.get("/oai", query_string=query).get_data()
             samples.append(time.perf_counter() - began)
-            assert body.count(b"<record>") == PAGE, body[-500:]
+            assert body.count(marker) == size, body[-500:]
         return statistics.median(samples)
 
     return timed(first_query), timed(last_query)
@@ -176,7 +191,7 @@ def serve(url: str, port_queue, read_ahead: bool = False) -> None:
 
     from hub.app import create_app
 
-    hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE, "OAI_READ_AHEAD": read_ahead,
+    hub = Hub.create(overrides={"DATABASE_URL": url, **SIZES, "OAI_READ_AHEAD": read_ahead,
                                 "SECRET_KEY": "bench"},
                      instance_path=Path(tempfile.mkdtemp()))
     server = make_server("127.0.0.1", 0, create_app(hub=hub), threaded=True, request_handler=quiet_handler())
@@ -201,48 +216,59 @@ def rss_kib(pid: int) -> int:
 
 
 def pyoai_harvest(url: str) -> tuple[int, float]:
-    """Harvest ListRecords oai_dc with the oaipmh client; (records, seconds)."""
+    """Harvest ListRecords oai_dc with the oaipmh client (GET requests); (records, seconds)."""
     from oaipmh.client import Client
     from oaipmh.metadata import MetadataRegistry, oai_dc_reader
 
     registry = MetadataRegistry()
     registry.registerReader("oai_dc", oai_dc_reader)
-    client = Client(url, registry)
+    client = Client(url, registry, force_http_get=True)
     began = time.perf_counter()
     count = sum(1 for _ in client.listRecords(metadataPrefix="oai_dc"))
     return count, time.perf_counter() - began
 
 
-def save_pages(url: str) -> dict[str, bytes]:
-    """Every page of ListRecords oai_dc, keyed by the urlencoded request that fetched it."""
+def page_file(query: str) -> str:
+    """The file name of the page a query string asks for (its arguments in a fixed order)."""
+    arguments = urllib.parse.parse_qs(query)
+    canonical = urllib.parse.urlencode([(k, arguments[k][0]) for k in ("verb", "metadataPrefix", "resumptionToken")
+                                        if k in arguments])
+    return hashlib.sha1(canonical.encode()).hexdigest() + ".xml"
+
+
+def save_pages(url: str, folder: Path) -> tuple[int, int, float]:
+    """Every page of ListRecords oai_dc fetched (without parsing) and saved in ``folder`` under
+    :func:`page_file` names; (pages, bytes, seconds)."""
     import re
 
-    pages: dict[str, bytes] = {}
     arguments = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    pages = size = 0
+    began = time.perf_counter()
     while True:
         encoded = urllib.parse.urlencode(arguments)
         with urllib.request.urlopen(f"{url}?{encoded}") as response:
             body = response.read()
-        pages[encoded] = body
+        (folder / page_file(encoded)).write_bytes(body)
+        pages, size = pages + 1, size + len(body)
         match = re.search(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>", body)
         if not match:
-            return pages
+            return pages, size, time.perf_counter() - began
         arguments = {"verb": "ListRecords", "resumptionToken": match.group(1).decode()}
 
 
-def static_server(pages: dict[str, bytes]):
-    """A werkzeug server answering each saved request (GET or POST) with its saved page."""
-    from werkzeug.serving import make_server
-    from werkzeug.wrappers import Request, Response
+class StaticPages(http.server.SimpleHTTPRequestHandler):
+    """Python's static file server; the request's query string names the file (:func:`page_file`)."""
 
-    @Request.application
-    def app(request: Request) -> Response:
-        values = request.form if request.method == "POST" else request.args
-        key = urllib.parse.urlencode([(k, values[k]) for k in ("verb", "metadataPrefix", "resumptionToken")
-                                      if k in values])
-        return Response(pages.get(key, b""), content_type="text/xml; charset=utf-8")
+    def translate_path(self, path: str) -> str:
+        return str(Path(self.directory) / page_file(urllib.parse.urlsplit(path).query))
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=quiet_handler())
+    def log_message(self, *args) -> None:
+        return None
+
+
+def static_server(folder: Path) -> http.server.ThreadingHTTPServer:
+    """A plain static file server of the saved pages on an ephemeral port (in a thread)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StaticPages, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -253,22 +279,26 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite in a temp folder)")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--skip-harvest", action="store_true")
+    parser.add_argument("--read-ahead", choices=("off", "both"), default="off",
+                        help="harvest with OAI_READ_AHEAD off only, or off and then on")
     options = parser.parse_args()
     url, drop = prepare_database(options.database_url)
     backend = make_url(url).get_backend_name()
+    pages_folder = Path(tempfile.mkdtemp(prefix="chair-bench-pages-"))
     try:
-        hub = Hub.create(overrides={"DATABASE_URL": url, "OAI_PAGE_SIZE_RECORDS": PAGE, "SECRET_KEY": "bench"},
+        hub = Hub.create(overrides={"DATABASE_URL": url, **SIZES, "SECRET_KEY": "bench"},
                          instance_path=Path(tempfile.mkdtemp()))
         fill(hub, options.records)
-        first, last = page_times(hub, options.repeats)
-        print(f"[{backend}] ListRecords oai_dc, {PAGE}/page, {options.records:,} records: first page "
-              f"{first * 1000:.1f} ms, last page {last * 1000:.1f} ms, last/first {last / first:.2f}x")
+        for verb, size in (("ListRecords", PAGE), ("ListIdentifiers", ID_PAGE)):
+            first, last = page_times(hub, options.repeats, verb)
+            print(f"[{backend}] {verb} oai_dc, {size}/page, {options.records:,} records: first page "
+                  f"{first * 1000:.1f} ms, last page {last * 1000:.1f} ms, last/first {last / first:.2f}x ({load()})")
         hub.db.dispose()
         if options.skip_harvest:
             return
         context = multiprocessing.get_context("spawn")
         rates = {}
-        for read_ahead in (False, True):
+        for read_ahead in (False, True) if options.read_ahead == "both" else (False,):
             live, child = start_server(context, url, read_ahead)
             idle = rss_kib(child.pid)
             peak = [idle]
@@ -284,21 +314,28 @@ def main() -> None:
             rates[read_ahead] = count / seconds
             print(f"[{backend}] oaipmh client, live endpoint, OAI_READ_AHEAD {'on' if read_ahead else 'off'}: "
                   f"{count:,} records in {seconds:.1f} s = {count / seconds:,.0f} records/s; server RSS "
-                  f"{idle / 1024:.0f} MiB idle, {peak[0] / 1024:.0f} MiB peak during the harvest")
-            if read_ahead:
+                  f"{idle / 1024:.0f} MiB idle, {peak[0] / 1024:.0f} MiB peak during the harvest ({load()})")
+            if read_ahead or options.read_ahead == "off":
                 break
             child.terminate()
-        pages = save_pages(live)
+        pages, size, fetched = save_pages(live, pages_folder)
         child.terminate()
-        server = static_server(pages)
+        print(f"[{backend}] the same list fetched without parsing (urllib): {pages:,} pages, {size / 2**20:,.0f} MiB "
+              f"in {fetched:.1f} s = {count / fetched:,.0f} records/s ({load()})")
+        server = static_server(pages_folder)
         static_count, static_seconds = pyoai_harvest(f"http://127.0.0.1:{server.server_port}/oai")
         server.shutdown()
+        assert static_count == count, (static_count, count)
         static_rate = static_count / static_seconds
-        print(f"[{backend}] oaipmh client, static pages: {static_count:,} records in {static_seconds:.1f} s = "
-              f"{static_rate:,.0f} records/s; live/static throughput {rates[False] / static_rate:.2f} "
-              f"(read-ahead off), {rates[True] / static_rate:.2f} (read-ahead on)")
+        ratios = ", ".join(f"{rate / static_rate:.2f} (read-ahead {'on' if on else 'off'})"
+                           for on, rate in rates.items())
+        print(f"[{backend}] oaipmh client, static pages (http.server): {static_count:,} records in "
+              f"{static_seconds:.1f} s = {static_rate:,.0f} records/s; live/static throughput {ratios} ({load()})")
     finally:
         drop()
+        for saved in pages_folder.glob("*.xml"):
+            saved.unlink()
+        pages_folder.rmdir()
         if backend == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 path = url.split("///", 1)[1] + suffix
