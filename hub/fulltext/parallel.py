@@ -9,8 +9,9 @@ requests (the pause is kept per client, so one lane keeps it for the whole repos
 ``FILES_WORKERS`` lanes run at once in the process; lanes are started repository by repository in
 turn, so that with more repositories than workers each one still gets a lane before any gets two.
 
-Each record goes through :func:`hub.fulltext.pipeline.process_record_files` as before (its own
-transactions, never raising for a bad file); only the order and the overlap change. An unexpected
+A lane takes its repository's records ``BATCH`` at a time through
+:func:`hub.fulltext.batch.fetch_batch` (what :func:`hub.fulltext.pipeline.process_record_files`
+does for one record, in two transactions per batch; never raising for a bad file). An unexpected
 error (the database away) stops its lane and is raised once every lane has ended, as the
 one-by-one loop raised it.
 """
@@ -28,6 +29,8 @@ from sqlalchemy import select
 
 from hub.models import Record
 
+BATCH = 10  # records a lane takes at once: two transactions per batch (hub.fulltext.batch)
+
 
 @dataclass
 class Lane:
@@ -35,6 +38,12 @@ class Lane:
 
     repository_id: int
     queue: deque[int]
+    lanes: int = 1  # how many lanes share the queue
+
+    def take(self) -> list[int]:
+        """The next batch: up to BATCH records, fewer so that the repository's other lanes get some too."""
+        size = max(1, min(BATCH, len(self.queue) // self.lanes))
+        return [self.queue.popleft() for _ in range(min(size, len(self.queue)))]
 
 
 def lanes_per_repository(settings: Any) -> int:
@@ -47,7 +56,8 @@ def lanes_per_repository(settings: Any) -> int:
 def plan_lanes(by_repository: dict[int, list[int]], per_repository: int) -> list[Lane]:
     """The lanes to run, in the order they start: every repository's first lane, then the second ones..."""
     queues = {repo: deque(ids) for repo, ids in by_repository.items() if ids}
-    rounds = [[Lane(repo, queue) for repo, queue in queues.items() if len(queue) > number]
+    shares = {repo: min(per_repository, len(queue)) for repo, queue in queues.items()}
+    rounds = [[Lane(repo, queue, shares[repo]) for repo, queue in queues.items() if shares[repo] > number]
               for number in range(per_repository)]
     return [lane for lanes in rounds for lane in lanes]
 
@@ -70,7 +80,8 @@ def repositories_of(hub: Any, record_ids: Sequence[int]) -> dict[int, list[int]]
 def fetch_records(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = False, recheck: bool = True):
     """The files stage for these records, repositories in parallel; one merged
     :class:`~hub.fulltext.pipeline.FilesReport`."""
-    from hub.fulltext.pipeline import FilesReport, process_record_files
+    from hub.fulltext.batch import fetch_batch
+    from hub.fulltext.pipeline import FilesReport
 
     report = FilesReport()
     lanes = plan_lanes(repositories_of(hub, record_ids), lanes_per_repository(hub.settings))
@@ -87,9 +98,8 @@ def fetch_records(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = F
                 with lock:
                     if not lane.queue:
                         break
-                    record_id = lane.queue.popleft()
-                got.merge(process_record_files(hub, record_id, retry_failed=retry_failed, recheck=recheck,
-                                               http=http))
+                    batch = lane.take()
+                got.merge(fetch_batch(hub, batch, http, retry_failed=retry_failed, recheck=recheck))
         finally:
             http.close()
             with lock:

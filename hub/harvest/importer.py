@@ -81,8 +81,11 @@ def _prepare(item: HarvestedItem, platform: Platform, pm: pluggy.PluginManager,
         pm.hook.enrich_record(record=record, repository=platform.source)
         links = [link.__dict__ for link in platform.fulltext_links(item, record)]
         meta = record.to_dict()
-        cut = cut_long_values(meta, max_chars)
     meta_json = SerializedJSON(dump_json(meta))
+    if len(meta_json) > max_chars > 0:  # no value can be longer than the whole record's JSON: most skip the walk
+        cut = cut_long_values(meta, max_chars)
+        if cut:
+            meta_json = SerializedJSON(dump_json(meta))
     values = {
         "source_datestamp": item.datestamp[:40],
         "deleted": item.deleted,
@@ -214,10 +217,10 @@ def import_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
         result.changed_ids.append(row.id)
     if inserts:
         # Core executemany: the ORM's bulk path with RETURNING cost more than the rest of the page.
-        for row in inserts:
-            row["metadata"] = row.pop("meta")
-        session.execute(insert(Record.__table__), inserts)
-        new_identifiers = [row["source_identifier"] for row in inserts]
+        for inserted in inserts:
+            inserted["metadata"] = inserted.pop("meta")
+        session.execute(insert(Record.__table__), inserts)  # type: ignore[arg-type]  # a Table, not the entity
+        new_identifiers = [inserted["source_identifier"] for inserted in inserts]
         result.changed_ids.extend(session.scalars(select(Record.id).where(
             Record.repository_id == source.id, Record.source_identifier.in_(new_identifiers))))
     if updates:

@@ -20,6 +20,7 @@ class Recorder:
 
     def __init__(self, name: str, files: int, lock: threading.Lock, shared: dict) -> None:
         self.name, self.lock, self.shared = name, lock, shared
+        self.serve_seconds = 0.15
         self.server = FileServer()
         self.spans: list[tuple[float, float]] = []
         self.now = self.peak = 0
@@ -37,7 +38,7 @@ class Recorder:
                 self.shared["now"] += 1
                 self.shared["peak"] = max(self.shared["peak"], self.shared["now"])
                 started = time.monotonic()
-            time.sleep(0.15)  # a slow repository: downloads of another one fit in meanwhile
+            time.sleep(self.serve_seconds)  # a slow repository: downloads of another one fit in meanwhile
             with self.lock:
                 self.now -= 1
                 self.shared["now"] -= 1
@@ -83,14 +84,18 @@ def test_two_repositories_download_side_by_side_each_within_its_concurrency(hub,
 
 def test_request_delay_spaces_each_repository_while_both_run(hub, two_repositories):
     servers, shared, ids = two_repositories
-    delay = 0.3
+    delay = 0.6
+    for recorder in servers:
+        recorder.serve_seconds = 0.05  # without the pause, requests would follow each other ~0.05 s apart
     hub.configure(REPOSITORY_CONCURRENCY=2, HARVEST_REQUEST_DELAY=delay, FILES_WORKERS=8)
     report = run_files(hub, ids)
     assert report.counts["stored"] == 8
     for recorder in servers:
         starts = sorted(start for start, _ in recorder.spans)
         assert len(starts) == 4 and recorder.peak == 1
-        assert all(b - a >= delay * 0.95 for a, b in zip(starts, starts[1:], strict=False))  # the pause kept
+        # The client spaces its sends by the delay; the server sees them a little later or earlier
+        # on a busy machine, never as close as without the pause.
+        assert all(b - a >= delay * 0.66 for a, b in zip(starts, starts[1:], strict=False))
     east, west = (sorted(r.spans) for r in servers)
     assert east[0][0] < west[-1][1] and west[0][0] < east[-1][1]  # the two repositories' downloads overlap
 
