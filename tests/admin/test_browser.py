@@ -173,7 +173,8 @@ def test_every_admin_page_passes_the_accessibility_check(served, admin_pages, la
             scroll = desktop.evaluate("document.documentElement.scrollWidth")
             assert scroll <= width, f"{path} is {scroll}px wide at {width}px (wide tables scroll in their box)"
             checked += 1
-        if width == PHONE:
-            desktop.goto(f"{base}/admin/")
-            desktop.screenshot(path=str(ARTIFACTS / f"admin-dashboard-{lang}-phone.png"), full_page=True)
+        device = "phone" if width == PHONE else "desktop"
+        for name in ("", "repositories", "quality", "works"):
+            desktop.goto(f"{base}/admin/{name}")
+            desktop.screenshot(path=str(ARTIFACTS / f"admin-{name or 'dashboard'}-{lang}-{device}.png"), full_page=True)
         assert checked == len(admin_pages)
