@@ -93,7 +93,7 @@ def _download(hub: Any, http: Any, job: Job) -> None:
     settings, store = hub.settings, hub.store
     try:
         have_copy = bool(job.old_sha) and store.exists(f"files/{job.old_sha[:2]}/{job.old_sha[2:4]}/{job.old_sha}")
-        job.got = download(http, store, job.url, max_bytes=int(settings["FILE_MAX_BYTES"]),
+        job.got = download(http, store, job.url, max_bytes=settings.FILE_MAX_BYTES,
                            declared_mime=job.mime_type, etag=job.etag if have_copy else "",
                            last_modified=job.last_modified if have_copy else "", checksum=job.checksum,
                            resume_attempts=int(settings["FILE_RESUME_ATTEMPTS"]))
