@@ -27,6 +27,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from hub.config import Settings  # noqa: E402
 from hub.context import Hub  # noqa: E402
 from hub.models import Institution, Record, Repository  # noqa: E402
 from hub.samples.pdf import PdfLine, build_pdf  # noqa: E402
@@ -55,7 +56,7 @@ def bench_tika_overhead(n: int) -> None:
         path = folder / f"{i}.pdf"
         path.write_bytes(sample_pdf(i))
         paths.append(path)
-    extractor = TikaExtractor({"TIKA_URL": TIKA, "EXTRACT_TIMEOUT": 120.0, "EXTRACT_MAX_CHARS": 10_000_000})
+    extractor = TikaExtractor(Settings(TIKA_URL=TIKA, EXTRACT_TIMEOUT=120.0, EXTRACT_MAX_CHARS=10_000_000))
     session = requests.Session()
     for path in paths[:10]:  # warm both paths
         extractor.extract(path, "application/pdf")
@@ -108,7 +109,7 @@ CHILD = textwrap.dedent("""
     error = ""
     try:
         with store.local_copy(file_key(got.sha256)) as path:
-            result = make_extractor(settings).extract(path, "text/plain")
+            result = make_extractor(Settings.from_mapping(settings)).extract(path, "text/plain")
         chars = len(result.text)
     except Exception as exc:
         chars, error = 0, f"{type(exc).__name__}: {exc}"[:200]

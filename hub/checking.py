@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.models import Repository, utcnow
 from hub.redaction import redact_text
 from hub.states import CheckState
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ def _failed_report(key: str, detail: str) -> dict[str, Any]:
             "findings": [{"key": key, "ok": False, "detail": redact_text(detail), "advice_en": "", "advice_zh": ""}]}
 
 
-def run_check_now(hub: Any, repository_id: int) -> dict[str, Any]:
+def run_check_now(hub: Hub, repository_id: int) -> dict[str, Any]:
     """Check the repository in this process and store the report (a failure is a report, not a raise)."""
     from hub.harvest.gather import UnknownPlatform, make_platform
 
@@ -70,7 +73,7 @@ def request_check(repo: Repository) -> None:
     repo.check_requested_at = utcnow()
 
 
-def start_check(hub: Any, repository_id: int) -> str:
+def start_check(hub: Hub, repository_id: int) -> str:
     """Start the check without waiting for it (queued or in the background); returns a line saying which."""
     from hub.pipeline.dispatch import submit
 

@@ -55,7 +55,7 @@ def check_database(settings: Mapping[str, Any]) -> CheckResult:
 
 
 def check_broker(settings: Mapping[str, Any]) -> CheckResult:
-    url = settings.get("BROKER_URL", "")
+    url = settings["BROKER_URL"]
     if not url:
         return CheckResult("broker", True, "(none)", "tasks run in-process; set CHAIR_BROKER_URL for workers")
     try:
@@ -82,7 +82,7 @@ def check_storage(settings: Mapping[str, Any]) -> CheckResult:
 
 
 def check_tika(settings: Mapping[str, Any]) -> CheckResult:
-    url = settings.get("TIKA_URL", "")
+    url = settings["TIKA_URL"]
     from storage.extract import make_extractor
 
     try:
@@ -94,7 +94,7 @@ def check_tika(settings: Mapping[str, Any]) -> CheckResult:
 
 
 def check_search(settings: Mapping[str, Any]) -> CheckResult:
-    url = settings.get("SEARCH_URL", "")
+    url = settings["SEARCH_URL"]
     from hub.search import make_backend
 
     try:

@@ -37,6 +37,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from hub.addresses import AddressRefused, Resolver, UnresolvableHost, is_public_address, resolve_checked
+from hub.config import Settings
 from hub.redaction import Credentials, redact_text, redact_url, split_credentials
 from hub.transport import DeadlinePassed, PinnedAdapter, current_deadline
 
@@ -217,29 +218,29 @@ class HttpClient:
     def __init__(self, settings: Mapping[str, Any], sleep: Callable[[float], None] = time.sleep,
                  limiter: Callable[[], AbstractContextManager[Any]] | None = None,
                  resolver: Resolver | None = None) -> None:
-        self.settings = settings
+        # A mapping of some settings (a test's) keeps the defaults of the rest, declared in hub.config.
+        self.settings = settings = Settings.from_mapping(settings)
         self.sleep = sleep
         self.limiter = limiter
         self.resolver = resolver  # a test hook: host, port -> addresses (the system resolver otherwise)
         self.address_allowed: Callable[[str], bool] = is_public_address  # a test hook too
-        self.allow_private = bool(settings.get("ALLOW_PRIVATE_ADDRESSES", False))
-        self.timeout = (float(settings.get("HTTP_CONNECT_TIMEOUT", 10.0)),
-                        float(settings.get("HTTP_READ_TIMEOUT", 120.0)))
-        self.deadline = float(settings.get("HTTP_DEADLINE", 300.0))
-        self.file_deadline = float(settings.get("FILE_DEADLINE", 1800.0))
-        self.max_retries = int(settings.get("HTTP_MAX_RETRIES", 5))
-        self.backoff_base = float(settings.get("HTTP_BACKOFF_BASE", 2.0))
-        self.backoff_max = float(settings.get("HTTP_BACKOFF_MAX", 300.0))
-        self.max_retry_after = float(settings.get("HTTP_MAX_RETRY_AFTER", 3600.0))
-        self.max_page_bytes = int(settings.get("HARVEST_MAX_PAGE_BYTES", 64 * 1024 * 1024))
-        self.request_delay = float(settings.get("HARVEST_REQUEST_DELAY", 0.0))
+        self.allow_private = settings.ALLOW_PRIVATE_ADDRESSES
+        self.timeout = (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+        self.deadline = settings.HTTP_DEADLINE
+        self.file_deadline = settings.FILE_DEADLINE
+        self.max_retries = settings.HTTP_MAX_RETRIES
+        self.backoff_base = settings.HTTP_BACKOFF_BASE
+        self.backoff_max = settings.HTTP_BACKOFF_MAX
+        self.max_retry_after = settings.HTTP_MAX_RETRY_AFTER
+        self.max_page_bytes = settings.HARVEST_MAX_PAGE_BYTES
+        self.request_delay = settings.HARVEST_REQUEST_DELAY
         self.session = requests.Session()
         self.session.trust_env = False  # no proxy from the environment can bypass the address check
         adapter = PinnedAdapter(max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({
-            "User-Agent": str(settings.get("USER_AGENT") or "CHAIR-Hub"),
+            "User-Agent": settings.USER_AGENT or "CHAIR-Hub",  # an operator's empty value still names the hub
             "Accept-Encoding": "gzip, deflate",
         })
         self._credentials: dict[Origin, Credentials] = {}

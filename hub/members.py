@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
 from sqlalchemy import CursorResult, delete, func, select, update
@@ -24,6 +24,9 @@ from hub.platform import Platform, SourceConfig
 from hub.plugins import crosswalks, platforms
 from hub.redaction import Credentials, split_credentials
 from hub.states import RepositoryState
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -268,7 +271,7 @@ def files_of(session: Session, record_ids: list[int]) -> list[str]:
         RecordFile.record_id.in_(record_ids))) if sha})
 
 
-def forget_records(hub: Any, record_ids: list[int], shas: list[str]) -> None:
+def forget_records(hub: Hub, record_ids: list[int], shas: list[str]) -> None:
     """After records were deleted or tombstoned (and committed): drop their search documents and
     file rows, and the stored files among ``shas`` that no remaining record holds. Done after the
     commit, so a delete that fails leaves every file and document in place."""

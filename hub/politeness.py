@@ -79,7 +79,7 @@ def repository_limiter(settings: Mapping[str, Any], repository_id: int | None) -
     if repository_id is None:
         return None
     limit = max(1, int(settings["REPOSITORY_CONCURRENCY"]))
-    broker = settings.get("BROKER_URL", "")
+    broker = str(settings["BROKER_URL"])
     if broker.startswith(("redis://", "rediss://")):
         return _redis(broker, repository_id, limit)
     return _local(repository_id, limit)

@@ -178,10 +178,9 @@ class OAIClient:
         self.base_url = base_url
         self.http = http
         self.granularity = _granularity(granularity) if granularity else None
-        settings = getattr(http, "settings", {}) or {}
-        self.max_pages = int(settings.get("HARVEST_MAX_PAGES", 1_000_000))
-        self.max_empty_pages = int(settings.get("HARVEST_MAX_EMPTY_PAGES", 50))
-        self.max_restarts = int(settings.get("HARVEST_LIST_RESTARTS", 1))
+        self.max_pages = http.settings.HARVEST_MAX_PAGES
+        self.max_empty_pages = http.settings.HARVEST_MAX_EMPTY_PAGES
+        self.max_restarts = http.settings.HARVEST_LIST_RESTARTS
         self._notices: list[tuple[str, str]] = []
 
     # -- requests -----------------------------------------------------------------------------

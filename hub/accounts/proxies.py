@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from hub.config import Settings
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -72,5 +74,5 @@ def client_address(remote_addr: str | None, forwarded_for: Iterable[str], networ
 
 def request_client_address(request: Any, settings: Mapping[str, Any]) -> str:
     """:func:`client_address` of a Flask/Werkzeug request under the hub's ``TRUSTED_PROXIES``."""
-    networks = parse_trusted_proxies(settings.get("TRUSTED_PROXIES", "") or "")
+    networks = parse_trusted_proxies(Settings.from_mapping(settings).TRUSTED_PROXIES)
     return client_address(request.remote_addr, request.headers.getlist("X-Forwarded-For"), networks)

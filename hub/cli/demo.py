@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import select
@@ -18,11 +19,14 @@ from sqlalchemy import select
 from hub.cli.common import get_hub
 from hub.models import Institution, Repository
 
+if TYPE_CHECKING:
+    from hub.context import Hub
+
 # The platform plugin that reads each sample style best, falling back to generic OAI-PMH.
 STYLE_PLATFORMS = {"dspace": "dspace", "eprints": "eprints"}
 
 
-def register_samples(hub, repos, server_url: str) -> list[int]:
+def register_samples(hub: Hub, repos, server_url: str) -> list[int]:
     """Register the sample members and repositories (idempotent); returns repository ids.
 
     Each repository is registered as people register one (:func:`hub.registration.register_repository`):
@@ -61,7 +65,7 @@ def chair_command() -> str:
     return str(script.resolve()) if script.name == "chair" and script.exists() else "chair"
 
 
-def instance_environment(hub) -> tuple[str, str]:
+def instance_environment(hub: Hub) -> tuple[str, str]:
     """The variables that point another ``chair`` at this hub's database (its instance folder, and the
     database URL when it is not the instance's own file), and a note when a password was left out."""
     from hub.redaction import redact_url
@@ -76,7 +80,7 @@ def instance_environment(hub) -> tuple[str, str]:
     return " ".join(words), note
 
 
-def sign_in_lines(hub, portal_url: str) -> list[str]:
+def sign_in_lines(hub: Hub, portal_url: str) -> list[str]:
     """How to sign in to the demo's admin area: its address and the command that adds an administrator
     to this demo's own database (its instance folder spelt out, so the command works from anywhere)."""
     from hub.models import Role, User

@@ -6,9 +6,14 @@ that changed since the last build, and nothing at all when nothing changed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from hub.cli.common import emit_json, json_option, pass_hub, table
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 def register(cli: click.Group) -> None:
@@ -21,7 +26,7 @@ def register(cli: click.Group) -> None:
                   help="Build this member's dump only (default: every member's and the whole hub's).")
     @json_option
     @pass_hub
-    def dumps_build(hub, member, as_json):
+    def dumps_build(hub: Hub, member, as_json):
         """Build the dumps, reusing every part that did not change."""
         from hub.exchange.dumps.build import build_dumps
 
@@ -36,7 +41,7 @@ def register(cli: click.Group) -> None:
     @dumps.command("list")
     @json_option
     @pass_hub
-    def dumps_list(hub, as_json):
+    def dumps_list(hub: Hub, as_json):
         """The stored dumps with their record count, size, date and sha-256."""
         from hub.exchange.dumps.manifest import list_manifests
 

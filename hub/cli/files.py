@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 from sqlalchemy import func, select
 
@@ -9,8 +11,11 @@ from hub.cli.common import emit_json, json_option, pass_hub, table
 from hub.fulltext.states import ExtractState
 from hub.models import Record, RecordFile, StoredFile
 
+if TYPE_CHECKING:
+    from hub.context import Hub
 
-def files_status(hub) -> dict:
+
+def files_status(hub: Hub) -> dict:
     """Counts of records, links and stored files by state, and bytes stored."""
     with hub.db.session() as session:
         records = dict(session.execute(select(Record.fulltext_state, func.count()).where(
@@ -34,7 +39,7 @@ def register(cli: click.Group) -> None:
     @click.option("--retry-failed", is_flag=True, help="Also retry downloads that failed before.")
     @json_option
     @pass_hub
-    def fetch(hub, repository_id, retry_failed, as_json):
+    def fetch(hub: Hub, repository_id, retry_failed, as_json):
         """Download pending full texts, then extract them and index their records (or queue that for the
         workers), with the files waiting for extraction from before."""
         from hub.fulltext.pipeline import pending_extractions, pending_records
@@ -55,7 +60,7 @@ def register(cli: click.Group) -> None:
     @files.command("status")
     @json_option
     @pass_hub
-    def status(hub, as_json):
+    def status(hub: Hub, as_json):
         """Counts of records, links and stored files by state."""
         data = files_status(hub)
         if as_json:
@@ -71,10 +76,10 @@ def register(cli: click.Group) -> None:
     @quarantine.command("list")
     @json_option
     @pass_hub
-    def quarantine_list(hub, as_json):
+    def quarantine_list(hub: Hub, as_json):
         """List quarantined files with their last error."""
         with hub.db.session() as session:
-            rows = [{"sha256": s.sha256, "size": s.size, "mime_type": s.mime_type, "attempts": s.extract_attempts,
+            rows: list[dict[str, Any]] = [{"sha256": s.sha256, "size": s.size, "mime_type": s.mime_type, "attempts": s.extract_attempts,
                      "kind": s.extract_error_kind, "error": s.extract_error}
                     for s in session.scalars(select(StoredFile).where(
                         StoredFile.extract_state == ExtractState.QUARANTINED).order_by(StoredFile.created_at))]
@@ -87,7 +92,7 @@ def register(cli: click.Group) -> None:
     @click.argument("sha256")
     @click.option("--now", "extract_now", is_flag=True, help="Extract at once instead of queueing.")
     @pass_hub
-    def quarantine_release(hub, sha256, extract_now):
+    def quarantine_release(hub: Hub, sha256, extract_now):
         """Release a quarantined file: its extraction is tried again."""
         from hub.fulltext.extract import release
         from hub.pipeline.dispatch import run_from, submit
@@ -105,7 +110,7 @@ def register(cli: click.Group) -> None:
     @click.option("--orphans", is_flag=True, help="Also delete store objects no table row knows.")
     @json_option
     @pass_hub
-    def gc(hub, orphans, as_json):
+    def gc(hub: Hub, orphans, as_json):
         """Delete stored files that no record holds any more."""
         from hub.fulltext.objects import collect_garbage
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import select
@@ -13,6 +13,9 @@ from hub.harvest.runs import reconcile_runs
 from hub.models import HarvestRun, ItemError, Repository
 from hub.pipeline.report import format_seconds
 from hub.states import RepositoryState
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 def records_line(repository_id: int, summary: Any, seconds: float) -> str:
@@ -43,7 +46,7 @@ def register(cli: click.Group) -> None:
                        "than HARVEST_SWEEP_MAX_SHARE of the repository (after a held sweep).")
     @json_option
     @pass_hub
-    def harvest(hub, repository_ids, all_repos, full, confirm_deletions, as_json):
+    def harvest(hub: Hub, repository_ids, all_repos, full, confirm_deletions, as_json):
         """Harvest repositories (resuming unfinished runs), then their files, extraction, works and index;
         exits 1 when one fails."""
         from hub.pipeline.harvest import harvest as run_harvest
@@ -84,7 +87,7 @@ def register(cli: click.Group) -> None:
     @click.option("--errors", "show_errors", is_flag=True, help="List each run's item errors.")
     @json_option
     @pass_hub
-    def runs(hub, repository_id, limit, show_errors, as_json):
+    def runs(hub: Hub, repository_id, limit, show_errors, as_json):
         """Harvest runs, newest first (of one repository when REPOSITORY_ID is given)."""
         with hub.db.session() as session:
             reconcile_runs(session, hub.settings, repository_id)
@@ -93,7 +96,7 @@ def register(cli: click.Group) -> None:
                 query = query.where(HarvestRun.repository_id == repository_id)
             rows = []
             for run in session.scalars(query):
-                row = {"id": run.id, "repository": run.repository_id, "kind": run.kind.value,
+                row: dict[str, Any] = {"id": run.id, "repository": run.repository_id, "kind": run.kind.value,
                        "state": run.state.value, **run.counts(), "pages": run.pages,
                        "from": run.from_date, "started": run.started_at, "finished": run.finished_at,
                        "duration": run.duration, "message": run.message}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from hub.cli.common import emit_json, json_option, pass_hub
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 def register(cli: click.Group) -> None:
@@ -18,7 +22,7 @@ def register(cli: click.Group) -> None:
     @click.option("--batch-size", default=500, show_default=True, type=int)
     @json_option
     @pass_hub
-    def index_rebuild(hub, batch_size, as_json):
+    def index_rebuild(hub: Hub, batch_size, as_json):
         """Build a new index from the database and swap it in atomically when complete."""
         from hub.pipeline.index import rebuild_index
 
@@ -40,7 +44,7 @@ def register(cli: click.Group) -> None:
     @click.option("--fix", is_flag=True, help="Index the missing and stale records and remove the extra ones.")
     @json_option
     @pass_hub
-    def index_check(hub, fix, as_json):
+    def index_check(hub: Hub, fix, as_json):
         """Compare the index with the database: missing, extra and stale documents (exit 1 on drift)."""
         from hub.pipeline.index import check_index, index_records
 
@@ -69,7 +73,7 @@ def register(cli: click.Group) -> None:
     @index.command("records")
     @click.argument("record_ids", nargs=-1, type=int, required=True)
     @pass_hub
-    def index_some(hub, record_ids):
+    def index_some(hub: Hub, record_ids):
         """Index (or remove) these records now."""
         from hub.pipeline.index import index_records
 

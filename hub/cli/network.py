@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from sqlalchemy import select
 
@@ -9,6 +11,9 @@ from hub.cli.common import emit_json, json_option, pass_hub, table
 from hub.members import add_institution, get_repository, record_counts, set_state
 from hub.models import Institution, Repository
 from hub.states import RepositoryState
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 def register(cli: click.Group) -> None:
@@ -25,7 +30,7 @@ def register(cli: click.Group) -> None:
     @click.option("--email", "contact_email", default="", help="Contact e-mail for harvest notices.")
     @json_option
     @pass_hub
-    def member_add(hub, slug, name_en, name_zh, region, website, contact_email, as_json):
+    def member_add(hub: Hub, slug, name_en, name_zh, region, website, contact_email, as_json):
         """Register a member institution."""
         with hub.db.session() as session:
             inst = add_institution(session, slug, name_en, name_zh, region, website, contact_email)
@@ -35,7 +40,7 @@ def register(cli: click.Group) -> None:
     @member.command("list")
     @json_option
     @pass_hub
-    def member_list(hub, as_json):
+    def member_list(hub: Hub, as_json):
         """List member institutions."""
         with hub.db.session() as session:
             rows = [{"id": i.id, "slug": i.slug, "name_en": i.name_en, "name_zh": i.name_zh, "region": i.region,
@@ -67,7 +72,7 @@ def register(cli: click.Group) -> None:
                   "(fix it, then chair repo check ID and chair repo resume ID).")
     @json_option
     @pass_hub
-    def repo_add(hub, url, member, platform, metadata_prefix, sets, exclude_sets, name, schedule, options_json,
+    def repo_add(hub: Hub, url, member, platform, metadata_prefix, sets, exclude_sets, name, schedule, options_json,
                  paused, as_json):
         """Register the repository at URL (prints its id).
 
@@ -99,7 +104,7 @@ def register(cli: click.Group) -> None:
     @repo.command("list")
     @json_option
     @pass_hub
-    def repo_list(hub, as_json):
+    def repo_list(hub: Hub, as_json):
         """List repositories with their record counts."""
         with hub.db.session() as session:
             counts = record_counts(session)
@@ -117,7 +122,7 @@ def register(cli: click.Group) -> None:
     @click.argument("repository_id", type=int)
     @json_option
     @pass_hub
-    def repo_check(hub, repository_id, as_json):
+    def repo_check(hub: Hub, repository_id, as_json):
         """Check what the hub can harvest from a repository; the report is stored with it."""
         from hub.checking import store_report
         from hub.harvest.gather import make_platform
@@ -146,7 +151,7 @@ def _state_command(group: click.Group, state: RepositoryState, verb: str) -> Non
     @group.command(verb, help=f"{verb.capitalize()} scheduled harvesting of a repository.")
     @click.argument("repository_id", type=int)
     @pass_hub
-    def command(hub, repository_id):
+    def command(hub: Hub, repository_id):
         with hub.db.session() as session:
             set_state(session, repository_id, state)
         click.echo(f"repository {repository_id} {state.value}")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
 from hub.cli.common import UserError, emit_json, json_option, pass_hub
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 def register(cli: click.Group) -> None:
@@ -19,7 +23,7 @@ def register(cli: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Build a new dump even when nothing changed since the last one.")
     @json_option
     @pass_hub
-    def resourcesync_dump(hub, slug, force, as_json):
+    def resourcesync_dump(hub: Hub, slug, force, as_json):
         """Build the Resource Dump (zip + manifest) of the hub or of one member into the object store;
         the current one is reused while nothing changed."""
         from oai.resourcesync.dumps import build_dump

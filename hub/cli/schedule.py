@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from sqlalchemy import select
 
 from hub.cli.common import emit_json, get_hub, json_option, pass_hub, table
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 def register(cli: click.Group) -> None:
@@ -28,7 +33,7 @@ def register(cli: click.Group) -> None:
     @schedule.command("list")
     @json_option
     @pass_hub
-    def schedule_list(hub, as_json):
+    def schedule_list(hub: Hub, as_json):
         """Every scheduled repository and when it runs next (UTC)."""
         from hub.models import Repository, utcnow
         from hub.scheduling.runner import previous_start
@@ -48,7 +53,7 @@ def register(cli: click.Group) -> None:
 
     @schedule.command("tick")
     @pass_hub
-    def schedule_tick(hub):
+    def schedule_tick(hub: Hub):
         """Run one scheduler tick now (harvest what is due, update health, notify)."""
         from hub.scheduling.runner import tick
 
@@ -63,7 +68,7 @@ def register(cli: click.Group) -> None:
                                                             "than HARVEST_SWEEP_MAX_SHARE of the repository.")
     @json_option
     @pass_hub
-    def completeness(hub, repository_id, repair, confirm_deletions, as_json):
+    def completeness(hub: Hub, repository_id, repair, confirm_deletions, as_json):
         """Compare a source's identifiers with the hub's records (missing, stale, extra)."""
         from hub.health.completeness import check_completeness, repair_with_getrecord
         from hub.models import CompletenessReport

@@ -51,7 +51,7 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @pass_hub
     @json_option
-    def plugins(hub, as_json):
+    def plugins(hub: Hub, as_json):
         """List loaded plugins and the platforms they provide."""
         from hub.plugins import describe
 

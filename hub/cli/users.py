@@ -6,11 +6,15 @@ e-mail): a refused one exits non-zero with the reason."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import select
 
 from hub.cli.common import emit_json, json_option, pass_hub, table
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 ROLE_CHOICE = click.Choice(["hub-admin", "member-admin", "viewer"])
 
@@ -38,7 +42,7 @@ def register(cli: click.Group) -> None:
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
     @click.option("--must-change", is_flag=True, help="The user must choose a new password at the first sign-in.")
     @pass_hub
-    def user_add(hub, username, role, member, email, password_stdin, must_change):
+    def user_add(hub: Hub, username, role, member, email, password_stdin, must_change):
         """Create a user (the password is prompted for, hidden; --password-stdin reads it from standard input)."""
         from hub.accounts.users import check_new_user, create_user, parse_role
 
@@ -56,7 +60,7 @@ def register(cli: click.Group) -> None:
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
     @click.option("--must-change", is_flag=True, help="The user must choose a new password at the next sign-in.")
     @pass_hub
-    def user_passwd(hub, username, password_stdin, must_change):
+    def user_passwd(hub: Hub, username, password_stdin, must_change):
         """Set a user's password; their sessions end."""
         from hub.accounts.users import get_user, set_password
 
@@ -74,7 +78,7 @@ def register(cli: click.Group) -> None:
     @click.argument("role", type=ROLE_CHOICE)
     @click.option("--member", default=None, help="Institution slug (required for member-admin).")
     @pass_hub
-    def user_role(hub, username, role, member):
+    def user_role(hub: Hub, username, role, member):
         """Change a user's role; their sessions end."""
         from hub.accounts.users import parse_role, set_role
 
@@ -85,7 +89,7 @@ def register(cli: click.Group) -> None:
     @user.command("list")
     @json_option
     @pass_hub
-    def user_list(hub, as_json):
+    def user_list(hub: Hub, as_json):
         """List users and their roles."""
         from hub.models import User
 

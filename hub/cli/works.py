@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from hub.cli.common import UserError, emit_json, json_option, pass_hub, table
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 def register(cli: click.Group) -> None:
@@ -20,13 +24,13 @@ def register(cli: click.Group) -> None:
                   "(and their neighbours).")
     @json_option
     @pass_hub
-    def works_group(hub, group_everything, repository_id, as_json):
+    def works_group(hub: Hub, group_everything, repository_id, as_json):
         """Group records into works (incremental regrouping runs after every harvest)."""
         from hub.works.grouping import group_all
 
         if group_everything == (repository_id is not None):
             raise UserError("give either --all or --repo ID")
-        cap = int(hub.settings.get("WORKS_BUCKET_CAP", 100))
+        cap = hub.settings.WORKS_BUCKET_CAP
         with hub.db.session() as session:
             report = group_all(session, cap, repository_id=repository_id)
         data = {k: v for k, v in report.__dict__.items() if k != "groups"}
@@ -37,7 +41,7 @@ def register(cli: click.Group) -> None:
     @click.option("--record", "by_record", is_flag=True, help="WORK_ID is a record id: show that record's work.")
     @json_option
     @pass_hub
-    def works_show(hub, work_id, by_record, as_json):
+    def works_show(hub: Hub, work_id, by_record, as_json):
         """Show a work, its copies and the evidence linking them."""
         from hub.works.api import get_work, work_of
 
@@ -59,7 +63,7 @@ def register(cli: click.Group) -> None:
     @click.argument("record_ids", type=int, nargs=-1, required=True)
     @click.option("--note", default="", help="Why (kept with the decision).")
     @pass_hub
-    def works_split(hub, work_id, record_ids, note):
+    def works_split(hub: Hub, work_id, record_ids, note):
         """Take RECORD_IDS out of WORK_ID for good (kept across re-harvests)."""
         from hub.pipeline.dispatch import follow
         from hub.pipeline.stages import regrouped
@@ -80,7 +84,7 @@ def register(cli: click.Group) -> None:
     @click.argument("work_b", type=int)
     @click.option("--note", default="", help="Why (kept with the decision).")
     @pass_hub
-    def works_join(hub, work_a, work_b, note):
+    def works_join(hub: Hub, work_a, work_b, note):
         """Make WORK_A and WORK_B one work for good (kept across re-harvests)."""
         from hub.pipeline.dispatch import follow
         from hub.pipeline.stages import regrouped
@@ -104,7 +108,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="The full report as JSON.")
     @click.option("--csv", "as_csv", is_flag=True, help="One row per finding or suggestion, as CSV.")
     @pass_hub
-    def quality_report(hub, repository_id, as_json, as_csv):
+    def quality_report(hub: Hub, repository_id, as_json, as_csv):
         """Completeness, invalid values, OpenAIRE requirements and suggestions of a repository."""
         from hub.quality.report import build_report, to_csv
 

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -29,6 +30,9 @@ from hub.states import Stage
 from storage.base import ObjectMissing, StorageError, file_key, meta_key, text_key
 from storage.extract import ExtractErrorKind, ExtractionError
 from storage.extract.base import ExtractionResult
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 DONE = {ExtractState.EXTRACTED, ExtractState.UNEXTRACTABLE, ExtractState.QUARANTINED}
@@ -45,7 +49,7 @@ class _Outcome:
     permanent: bool = False
 
 
-def extract_file(hub, sha256: str, *, force: bool = False) -> ExtractState:
+def extract_file(hub: Hub, sha256: str, *, force: bool = False) -> ExtractState:
     """Extract the stored file ``sha256`` unless done (or quarantined); returns its new extraction state."""
     states = extract_files(hub, [sha256], force=force)
     if sha256 not in states:
@@ -53,7 +57,7 @@ def extract_file(hub, sha256: str, *, force: bool = False) -> ExtractState:
     return states[sha256]
 
 
-def extract_files(hub, sha256s: Sequence[str], *, force: bool = False) -> dict[str, ExtractState]:
+def extract_files(hub: Hub, sha256s: Sequence[str], *, force: bool = False) -> dict[str, ExtractState]:
     """Extract these stored files, ``extractor.in_flight`` at a time (the pool of isolated children
     of the embedded extractor, or documents in flight to Tika); their outcomes are written in one
     transaction. Returns each known file's new state (files not stored are left out)."""
@@ -100,9 +104,9 @@ def _extract_one(store, extractor, sha256: str, mime_type: str, size: int) -> _O
     return _Outcome(sha256, result=result)
 
 
-def _write(hub, outcomes: list[_Outcome]) -> dict[str, ExtractState]:
+def _write(hub: Hub, outcomes: list[_Outcome]) -> dict[str, ExtractState]:
     """Write every outcome of a batch in one transaction; the records holding the files refreshed once."""
-    max_attempts = int(hub.settings.get("EXTRACT_MAX_ATTEMPTS", 3))
+    max_attempts = hub.settings.EXTRACT_MAX_ATTEMPTS
     states: dict[str, ExtractState] = {}
     failures: list[tuple[str, str, str]] = []
     with hub.db.session() as session:
@@ -169,7 +173,7 @@ def _holders(session, sha256: str) -> list[int]:
     return _holders_of(session, [sha256]).get(sha256, [])
 
 
-def release(hub, sha256: str) -> None:
+def release(hub: Hub, sha256: str) -> None:
     """Take a file out of quarantine (or unextractable) so that the next extraction tries it afresh."""
     with hub.db.session() as session:
         stored = session.get(StoredFile, sha256)

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
 from hub.fulltext.states import ExtractState, FileState
 from hub.models import Record, RecordFile, StoredFile
 from storage.base import SHA256_RE, file_key, meta_key, text_key
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +50,7 @@ def _filename(url: str, sha256: str, mime_type: str) -> str:
     return name
 
 
-def served_file(hub, sha256: str) -> ServedFile | None:
+def served_file(hub: Hub, sha256: str) -> ServedFile | None:
     """The stored file ``sha256`` if some record holds it as a downloaded (open) file, else None."""
     if not SHA256_RE.match(sha256 or ""):
         return None
@@ -62,7 +66,7 @@ def served_file(hub, sha256: str) -> ServedFile | None:
                           stored.extract_state is ExtractState.EXTRACTED)
 
 
-def record_file(hub, record_id: int, n: int) -> ServedFile | None:
+def record_file(hub: Hub, record_id: int, n: int) -> ServedFile | None:
     """The n-th (0-based, by link order) downloaded file of a record, or None."""
     with hub.db.session() as session:
         rows = list(session.scalars(select(RecordFile).join(Record, Record.id == RecordFile.record_id).where(
@@ -77,7 +81,7 @@ def record_file(hub, record_id: int, n: int) -> ServedFile | None:
                                                                             found.mime_type), found.extracted)
 
 
-def record_files(hub, record_id: int) -> list[dict]:
+def record_files(hub: Hub, record_id: int) -> list[dict]:
     """The record's full-text rows for display (portal, admin, API): state, error, sha256, type, size."""
     with hub.db.session() as session:
         rows = session.scalars(select(RecordFile).where(RecordFile.record_id == record_id)
@@ -86,13 +90,13 @@ def record_files(hub, record_id: int) -> list[dict]:
                  "size": r.size, "access": r.access, "error_kind": r.error_kind, "error": r.error} for r in rows]
 
 
-def _delete_objects(hub, sha256: str) -> None:
+def _delete_objects(hub: Hub, sha256: str) -> None:
     store = hub.store
     for key in (file_key(sha256), text_key(sha256), meta_key(sha256)):
         store.delete(key)
 
 
-def release_unreferenced(hub, shas: list[str] | None = None, record_ids: list[int] | None = None) -> list[str]:
+def release_unreferenced(hub: Hub, shas: list[str] | None = None, record_ids: list[int] | None = None) -> list[str]:
     """Drop the RecordFile rows of ``record_ids``, then delete every file of ``shas`` (and of those
     records) that no remaining record holds: its objects first, then its StoredFile row. Returns the
     deleted digests. Safe to call repeatedly."""
@@ -119,12 +123,12 @@ def release_unreferenced(hub, shas: list[str] | None = None, record_ids: list[in
     return deleted
 
 
-def delete_record_files(hub, record_id: int) -> list[str]:
+def delete_record_files(hub: Hub, record_id: int) -> list[str]:
     """For the admin/delete paths: forget a record's files and delete those no other record holds."""
     return release_unreferenced(hub, record_ids=[record_id])
 
 
-def collect_garbage(hub, orphan_objects: bool = False) -> dict[str, int]:
+def collect_garbage(hub: Hub, orphan_objects: bool = False) -> dict[str, int]:
     """Delete stored files no record holds; with ``orphan_objects`` also store objects without a row."""
     with hub.db.session() as session:
         held = select(RecordFile.sha256).where(RecordFile.sha256.is_not(None))

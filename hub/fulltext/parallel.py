@@ -23,11 +23,14 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from hub.models import Record
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 BATCH = 10  # records a lane takes at once: two transactions per batch (hub.fulltext.batch)
 
@@ -62,7 +65,7 @@ def plan_lanes(by_repository: dict[int, list[int]], per_repository: int) -> list
     return [lane for lanes in rounds for lane in lanes]
 
 
-def repositories_of(hub: Any, record_ids: Sequence[int]) -> dict[int, list[int]]:
+def repositories_of(hub: Hub, record_ids: Sequence[int]) -> dict[int, list[int]]:
     """repository id -> its records among ``record_ids`` (in the given order); unknown ids are left out."""
     ids = list(dict.fromkeys(record_ids))
     owner: dict[int, int] = {}
@@ -77,7 +80,7 @@ def repositories_of(hub: Any, record_ids: Sequence[int]) -> dict[int, list[int]]
     return grouped
 
 
-def fetch_records(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = False, recheck: bool = True):
+def fetch_records(hub: Hub, record_ids: Sequence[int], *, retry_failed: bool = False, recheck: bool = True):
     """The files stage for these records, repositories in parallel; one merged
     :class:`~hub.fulltext.pipeline.FilesReport`."""
     from hub.fulltext.batch import fetch_batch

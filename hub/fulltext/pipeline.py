@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,9 @@ from hub.http import HttpClient
 from hub.models import Record, RecordFile, StoredFile, utcnow
 from hub.redaction import Credentials, redact_url
 from hub.states import FulltextState, Stage
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -58,14 +62,14 @@ _RETRYABLE = {"broken-transfer", "unreachable", "retry-later", "empty", "http-50
               "http-504", "http-429", "http-error", "deadline"}
 
 
-def process_record_files(hub, record_id: int, retry_failed: bool = False, recheck: bool = True,
+def process_record_files(hub: Hub, record_id: int, retry_failed: bool = False, recheck: bool = True,
                          http: HttpClient | None = None) -> FilesReport:
     """Run the files stage for one record (see the module doc); never raises for a bad file.
 
     ``http``: a client of the record's repository to reuse (kept open); by default one is made and closed."""
     settings = hub.settings
     report = FilesReport()
-    max_attempts = int(settings.get("FILE_MAX_ATTEMPTS", 5))
+    max_attempts = settings.FILE_MAX_ATTEMPTS
     with hub.db.session() as session:
         record = session.get(Record, record_id)
         if record is None:
@@ -105,7 +109,7 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
             try:
                 got = download(http, store, url, max_bytes=int(settings["FILE_MAX_BYTES"]), declared_mime=mime,
                                etag=etag if have_copy else "", last_modified=last_modified if have_copy else "",
-                               checksum=checksum, resume_attempts=int(settings.get("FILE_RESUME_ATTEMPTS", 3)))
+                               checksum=checksum, resume_attempts=settings.FILE_RESUME_ATTEMPTS)
             except FetchFailed as exc:
                 _record_failure(hub, record_id, row_id, exc)
                 report.outcomes["failed"] += 1
@@ -131,14 +135,14 @@ def process_record_files(hub, record_id: int, retry_failed: bool = False, rechec
     return report
 
 
-def _touch(hub, row_id: int) -> None:
+def _touch(hub: Hub, row_id: int) -> None:
     with hub.db.session() as session:
         row = session.get(RecordFile, row_id)
         if row is not None:
             row.checked_at = utcnow()
 
 
-def _record_failure(hub, record_id: int, row_id: int, exc: FetchFailed) -> None:
+def _record_failure(hub: Hub, record_id: int, row_id: int, exc: FetchFailed) -> None:
     with hub.db.session() as session:
         row = session.get(RecordFile, row_id)
         record = session.get(Record, record_id)
@@ -153,7 +157,7 @@ def _record_failure(hub, record_id: int, row_id: int, exc: FetchFailed) -> None:
         refresh_records(session, [record_id])
 
 
-def _record_stored(hub, record_id: int, row_id: int, got) -> bool:
+def _record_stored(hub: Hub, record_id: int, row_id: int, got) -> bool:
     """Point the row at the stored content; create the StoredFile row. True when the content is new."""
     for _attempt in range(3):
         try:
@@ -183,7 +187,7 @@ def _record_stored(hub, record_id: int, row_id: int, got) -> bool:
     return False
 
 
-def run_files(hub, record_ids: list[int], retry_failed: bool = False, recheck: bool = True) -> FilesReport:
+def run_files(hub: Hub, record_ids: list[int], retry_failed: bool = False, recheck: bool = True) -> FilesReport:
     """The files stage for these records; one report (``extract``: new content to extract).
 
     ``recheck``: ask the source again (conditionally) for files already stored, as after a harvest
@@ -194,7 +198,7 @@ def run_files(hub, record_ids: list[int], retry_failed: bool = False, recheck: b
     return fetch_records(hub, record_ids, retry_failed=retry_failed, recheck=recheck)  # repositories in parallel
 
 
-def pending_records(hub, repository_id: int | None = None, retry_failed: bool = False) -> list[int]:
+def pending_records(hub: Hub, repository_id: int | None = None, retry_failed: bool = False) -> list[int]:
     """Ids of the records with files-stage work left (found, or failed with ``retry_failed``)."""
     states = [FulltextState.FOUND] + ([FulltextState.FAILED] if retry_failed else [])
     query = select(Record.id).where(Record.deleted.is_(False)).order_by(Record.id)
@@ -207,7 +211,7 @@ def pending_records(hub, repository_id: int | None = None, retry_failed: bool = 
         return list(session.scalars(query))
 
 
-def fetch_pending(hub, repository_id: int | None = None, retry_failed: bool = False) -> FilesReport:
+def fetch_pending(hub: Hub, repository_id: int | None = None, retry_failed: bool = False) -> FilesReport:
     """The files stage for every record with work left; ``outcomes["records"]`` counts them."""
     record_ids = pending_records(hub, repository_id, retry_failed)
     report = run_files(hub, record_ids, retry_failed=retry_failed, recheck=False)
@@ -215,7 +219,7 @@ def fetch_pending(hub, repository_id: int | None = None, retry_failed: bool = Fa
     return report
 
 
-def pending_extractions(hub, include_failed: bool = True) -> list[str]:
+def pending_extractions(hub: Hub, include_failed: bool = True) -> list[str]:
     """Stored files still waiting for extraction (and failed ones under the attempt limit)."""
     states = [ExtractState.PENDING] + ([ExtractState.FAILED] if include_failed else [])
     with hub.db.session() as session:

@@ -15,7 +15,7 @@ against tombstoning a large share at once (:mod:`hub.harvest.sweep`); or it queu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -26,6 +26,9 @@ from hub.http import HarvestError
 from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow
 from hub.platform import CapabilityMissing, Page, Platform, SourceEntry
 from hub.states import RunKind, RunState, Stage
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 MAX_LISTED = 5000  # entries kept per list in a report
 MAX_REPAIR = 1000  # records fetched one by one; more than that asks for a full re-harvest
@@ -64,7 +67,7 @@ def compare(source: dict[str, tuple[str, bool]], hub: dict[str, tuple[str, bool]
     return {"missing": missing, "stale": stale, "extra": extra}
 
 
-def check_completeness(hub: Any, repository_id: int) -> int:
+def check_completeness(hub: Hub, repository_id: int) -> int:
     """Sweep a repository's identifiers, store and return the id of the report (errors are stored too)."""
     with hub.db.session() as session:
         repo = session.get(Repository, repository_id)
@@ -95,7 +98,7 @@ def check_completeness(hub: Any, repository_id: int) -> int:
         return report.id
 
 
-def repair_with_getrecord(hub: Any, report_id: int, *, confirm_deletions: bool = False) -> dict[str, Any]:
+def repair_with_getrecord(hub: Hub, report_id: int, *, confirm_deletions: bool = False) -> dict[str, Any]:
     """Fetch the missing and stale records of a report with GetRecord and tombstone its extra ones,
     in a run of their own (``confirm_deletions`` lifts the guard on tombstoning a large share)."""
     with hub.db.session() as session:

@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -22,6 +22,9 @@ from hub.models import Record, Repository, utcnow
 from hub.normalise.record import FileLink
 from hub.plugins import platforms
 from hub.states import FulltextState
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ def _link(data: dict[str, Any]) -> FileLink:
     return FileLink(**{k: v for k, v in data.items() if k in known})
 
 
-def discover_links(hub: Any, record_ids: Sequence[int]) -> Discovery:
+def discover_links(hub: Hub, record_ids: Sequence[int]) -> Discovery:
     """Ask the platform API of each discovering repository for these records' files; store what changed."""
     from hub.harvest.gather import UnknownPlatform, make_platform
 

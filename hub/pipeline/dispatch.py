@@ -21,13 +21,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import OperationalError
 
 from hub.pipeline.graph import ORDER, SUBJECTS, PipelineStage, triggered_by
 from hub.pipeline.report import StageReport
 from hub.pipeline.stages import STAGES
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ CHUNK: dict[PipelineStage, int] = {PipelineStage.FILES: 50, PipelineStage.EXTRAC
                                    PipelineStage.WORKS: 2000, PipelineStage.INDEX: 500}
 
 
-def uses_broker(hub: Any) -> bool:
+def uses_broker(hub: Hub) -> bool:
     """True when stages and harvests go to Celery workers (``BROKER_URL`` set)."""
     return bool(hub.settings.get("BROKER_URL"))
 
@@ -53,7 +56,7 @@ def retryable(exc: BaseException) -> bool:
     return bool(names & {"ConnectionError", "ConnectionTimeout", "TransportError", "ConnectionRefusedError"})
 
 
-def run_stage(hub: Any, stage: PipelineStage, ids: Sequence[Any], *, progress: Progress | None = None,
+def run_stage(hub: Hub, stage: PipelineStage, ids: Sequence[Any], *, progress: Progress | None = None,
               **options: Any) -> StageReport:
     """Run one stage here over ``ids``, in chunks; a failing chunk is reported (by kind), never raised."""
     ids = list(dict.fromkeys(ids))
@@ -92,7 +95,7 @@ def triggered(report: StageReport, carry: Carry | None = None) -> dict[PipelineS
     return {stage: list(wanted[stage]) for stage in ORDER if stage in wanted}
 
 
-def follow(hub: Any, report: StageReport, *, carry: Carry | None = None,
+def follow(hub: Hub, report: StageReport, *, carry: Carry | None = None,
            progress: Progress | None = None) -> list[StageReport]:
     """Run (no broker) or queue (broker) every stage ``report`` triggers; one report per stage."""
     pending = triggered(report, carry)
@@ -103,14 +106,14 @@ def follow(hub: Any, report: StageReport, *, carry: Carry | None = None,
     return _run_here(hub, pending, progress)
 
 
-def run_from(hub: Any, stage: PipelineStage, ids: Sequence[Any], *, progress: Progress | None = None,
+def run_from(hub: Hub, stage: PipelineStage, ids: Sequence[Any], *, progress: Progress | None = None,
              **options: Any) -> list[StageReport]:
     """Run ``stage`` over ``ids`` here, then what it triggers (run or queued); its report comes first."""
     first = run_stage(hub, stage, ids, progress=progress, **options)
     return [first, *follow(hub, first, progress=progress)]
 
 
-def _run_here(hub: Any, pending: dict[PipelineStage, list], progress: Progress | None) -> list[StageReport]:
+def _run_here(hub: Hub, pending: dict[PipelineStage, list], progress: Progress | None) -> list[StageReport]:
     wanted = {stage: dict.fromkeys(ids) for stage, ids in pending.items()}
     reports = []
     for stage in ORDER:
@@ -162,7 +165,7 @@ def plan(pending: dict[PipelineStage, list]) -> list[tuple[PipelineStage, list, 
     return tasks
 
 
-def _queue(hub: Any, pending: dict[PipelineStage, list]) -> list[StageReport]:
+def _queue(hub: Hub, pending: dict[PipelineStage, list]) -> list[StageReport]:
     from hub.tasks import send_stage
 
     carried = carriers(pending)
@@ -173,7 +176,7 @@ def _queue(hub: Any, pending: dict[PipelineStage, list]) -> list[StageReport]:
             for stage, ids in pending.items()]
 
 
-def submit(hub: Any, job: str, *args: Any, wait: bool = False) -> str:
+def submit(hub: Hub, job: str, *args: Any, wait: bool = False) -> str:
     """Start long work: a Celery task with a broker; otherwise a background thread, or, with ``wait``
     (a caller that is itself in the background, as the scheduler's tick), right here.
 
@@ -199,20 +202,20 @@ def submit(hub: Any, job: str, *args: Any, wait: bool = False) -> str:
     return "started"
 
 
-def _harvest_job(hub: Any, repository_id: int, full: bool = False) -> str:
+def _harvest_job(hub: Hub, repository_id: int, full: bool = False) -> str:
     from hub.pipeline.harvest import harvest
 
     return f"harvested, {harvest(hub, repository_id, full).summary.state.value}"
 
 
-def _check_job(hub: Any, repository_id: int) -> str:
+def _check_job(hub: Hub, repository_id: int) -> str:
     from hub.checking import run_check_now
 
     report = run_check_now(hub, repository_id)
     return "checked, " + ("ok" if report.get("ok") else "problems found")
 
 
-def _files_job(hub: Any, repository_id: int | None = None, retry_failed: bool = False) -> str:
+def _files_job(hub: Hub, repository_id: int | None = None, retry_failed: bool = False) -> str:
     from hub.fulltext.pipeline import pending_records
 
     reports = run_from(hub, PipelineStage.FILES, pending_records(hub, repository_id, retry_failed),
@@ -220,17 +223,17 @@ def _files_job(hub: Any, repository_id: int | None = None, retry_failed: bool = 
     return "; ".join(r.line() for r in reports)
 
 
-def _extract_job(hub: Any, sha256s: list[str]) -> str:
+def _extract_job(hub: Hub, sha256s: list[str]) -> str:
     return "; ".join(r.line() for r in run_from(hub, PipelineStage.EXTRACT, sha256s))
 
 
-def _completeness_job(hub: Any, repository_id: int) -> str:
+def _completeness_job(hub: Hub, repository_id: int) -> str:
     from hub.health.completeness import check_completeness
 
     return f"completeness report {check_completeness(hub, repository_id)}"
 
 
-def _after_run_job(hub: Any, repository_id: int, run_id: int | None, record_ids: list[int]) -> str:
+def _after_run_job(hub: Hub, repository_id: int, run_id: int | None, record_ids: list[int]) -> str:
     """What follows a run that changed records outside a harvest (a completeness repair)."""
     from hub.harvest.gather import HarvestSummary
     from hub.pipeline.harvest import after_harvest

@@ -21,11 +21,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.pipeline.dispatch import Progress, follow
 from hub.pipeline.graph import LISTENERS, PipelineStage
 from hub.pipeline.report import StageReport
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ def import_report(summary: Any) -> StageReport:
                        duration=float(summary.duration or 0.0))
 
 
-def harvest(hub: Any, repository_id: int, full: bool = False, *, confirm_deletions: bool = False,
+def harvest(hub: Hub, repository_id: int, full: bool = False, *, confirm_deletions: bool = False,
             pages: Callable[[Any], None] | None = None, progress: Progress | None = None) -> HarvestOutcome:
     """Harvest one repository (resuming its unfinished run), then its follow-ups; never raises for
     source faults. ``pages`` sees the run after every committed page; ``progress`` each follow-up stage."""
@@ -68,7 +71,7 @@ def harvest(hub: Any, repository_id: int, full: bool = False, *, confirm_deletio
     return after_harvest(hub, summary, progress=progress, seconds=time.perf_counter() - started)
 
 
-def after_harvest(hub: Any, summary: Any, *, progress: Progress | None = None,
+def after_harvest(hub: Hub, summary: Any, *, progress: Progress | None = None,
                   seconds: float | None = None) -> HarvestOutcome:
     """What follows a harvest (or any run that changed records): stages, listeners, health.
 
@@ -87,7 +90,7 @@ def after_harvest(hub: Any, summary: Any, *, progress: Progress | None = None,
     return outcome
 
 
-def tell_listeners(hub: Any, summary: Any) -> list[str]:
+def tell_listeners(hub: Hub, summary: Any) -> list[str]:
     """Tell every listener (:data:`hub.pipeline.graph.LISTENERS`) of the harvest; their non-empty lines."""
     lines = []
     for name in LISTENERS:
@@ -101,7 +104,7 @@ def tell_listeners(hub: Any, summary: Any) -> list[str]:
     return lines
 
 
-def _update_health(hub: Any, repository_id: int) -> None:
+def _update_health(hub: Hub, repository_id: int) -> None:
     from hub.health.status import update_health
 
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,9 @@ from hub.models import Institution, Record, Repository
 from hub.search import search_backend
 from hub.search.document import build_document, expected_version
 from hub.states import FulltextState
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -38,7 +41,7 @@ class IndexReport:
         return f"search index: {self.indexed} indexed, {self.deleted} removed"
 
 
-def load_fulltexts(hub, records: list[Record], session: Session) -> dict[int, str]:
+def load_fulltexts(hub: Hub, records: list[Record], session: Session) -> dict[int, str]:
     """Extracted text of each record whose full text is extracted (its files' texts, in link order)."""
     wanted = [r.id for r in records if r.fulltext_state == FulltextState.EXTRACTED]
     if not wanted:
@@ -67,7 +70,7 @@ def load_fulltexts(hub, records: list[Record], session: Session) -> dict[int, st
     return {rid: "\n\n".join(parts) for rid, parts in texts.items()}
 
 
-def documents_for(hub, session: Session, records: list[Record]) -> list[dict[str, Any]]:
+def documents_for(hub: Hub, session: Session, records: list[Record]) -> list[dict[str, Any]]:
     """Search documents of live records (with institution, repository, extracted text and work)."""
     from hub.works.api import work_ids
 
@@ -85,7 +88,7 @@ def documents_for(hub, session: Session, records: list[Record]) -> list[dict[str
     return docs
 
 
-def index_records(hub, ids: Iterable[int], backend=None) -> IndexReport:
+def index_records(hub: Hub, ids: Iterable[int], backend=None) -> IndexReport:
     """(Re)index these records; deleted or unknown ids are removed from the index. Idempotent."""
     backend = backend or search_backend(hub)
     ids = list(dict.fromkeys(int(i) for i in ids))
@@ -106,7 +109,7 @@ def index_records(hub, ids: Iterable[int], backend=None) -> IndexReport:
     return report
 
 
-def iter_documents(hub, batch_size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+def iter_documents(hub: Hub, batch_size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
     """Every live record's document, in id order, in batches (keyset paging, constant cost per batch)."""
     last = 0
     while True:
@@ -128,7 +131,7 @@ class RebuildReport:
     caught_up: int = 0
 
 
-def rebuild_index(hub, batch_size: int = BATCH, progress=None) -> RebuildReport:
+def rebuild_index(hub: Hub, batch_size: int = BATCH, progress=None) -> RebuildReport:
     """Build a complete new index from the database and swap it in; then index what changed meanwhile."""
     from hub.models import utcnow
 
@@ -172,7 +175,7 @@ class DriftReport:
                 "missing_ids": self.missing[:limit], "extra_ids": self.extra[:limit], "stale_ids": self.stale[:limit]}
 
 
-def check_index(hub) -> DriftReport:
+def check_index(hub: Hub) -> DriftReport:
     """Compare every live record's expected version with the index (a merge of two id-sorted streams)."""
     backend = search_backend(hub)
     indexed = dict(backend.iter_versions())

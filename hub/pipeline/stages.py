@@ -12,17 +12,20 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from hub.pipeline.graph import PipelineStage
 from hub.pipeline.report import StageReport
 
+if TYPE_CHECKING:
+    from hub.context import Hub
+
 StageFunction = Callable[..., StageReport]
 
 
-def files_stage(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = False,
+def files_stage(hub: Hub, record_ids: Sequence[int], *, retry_failed: bool = False,
                 recheck: bool = True) -> StageReport:
     """Discover the files of these records through their platform's API (where it has one), then sync and
     download them; ``files`` names the new content to extract, ``records`` those whose links changed."""
@@ -40,7 +43,7 @@ def files_stage(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = Fal
                          errors=Counter(discovered.errors))
     if discovered.changed:
         report.counts["links discovered"] += len(discovered.changed)
-    max_attempts = int(hub.settings.get("FILE_MAX_ATTEMPTS", 5))
+    max_attempts = hub.settings.FILE_MAX_ATTEMPTS
     with hub.db.session() as session:
         for start in range(0, len(ids), 500):
             rows = session.execute(select(RecordFile.record_id, RecordFile.error_kind, RecordFile.attempts).where(
@@ -53,7 +56,7 @@ def files_stage(hub: Any, record_ids: Sequence[int], *, retry_failed: bool = Fal
     return report
 
 
-def extract_stage(hub: Any, sha256s: Sequence[str]) -> StageReport:
+def extract_stage(hub: Hub, sha256s: Sequence[str]) -> StageReport:
     """Extract these stored files; ``records`` names the records holding a new text."""
     from hub.fulltext.extract import extract_files
     from hub.fulltext.states import ExtractState
@@ -89,14 +92,14 @@ def extract_stage(hub: Any, sha256s: Sequence[str]) -> StageReport:
     return report
 
 
-def works_stage(hub: Any, record_ids: Sequence[int]) -> StageReport:
+def works_stage(hub: Hub, record_ids: Sequence[int]) -> StageReport:
     """Regroup these records (and their neighbourhood) into works; ``records``: those whose work was (re)set."""
     from hub.works.grouping import regroup
 
     started = time.perf_counter()
     ids = list(dict.fromkeys(record_ids))
     with hub.db.session() as session:
-        got = regroup(session, ids, int(hub.settings.get("WORKS_BUCKET_CAP", 100)))
+        got = regroup(session, ids, hub.settings.WORKS_BUCKET_CAP)
     return regrouped(got, given=len(ids), duration=time.perf_counter() - started)
 
 
@@ -108,7 +111,7 @@ def regrouped(got: Any, *, given: int = 0, duration: float = 0.0) -> StageReport
                        duration=duration, note=got.line())
 
 
-def index_stage(hub: Any, record_ids: Sequence[int]) -> StageReport:
+def index_stage(hub: Hub, record_ids: Sequence[int]) -> StageReport:
     """Index these records (deleted or unknown ones removed from the index)."""
     from hub.pipeline.index import index_records
 

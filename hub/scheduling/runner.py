@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -22,12 +22,15 @@ from hub.models import HarvestRun, Repository, RepositoryStatus, utcnow
 from hub.scheduling.schedule import next_run
 from hub.states import RepositoryState, RunState
 
+if TYPE_CHECKING:
+    from hub.context import Hub
+
 log = logging.getLogger(__name__)
 
 COMPLETENESS_EVERY = timedelta(days=1)
 
 
-def start_harvest(hub: Any, repository_id: int, full: bool = False) -> str:
+def start_harvest(hub: Hub, repository_id: int, full: bool = False) -> str:
     """Start a harvest with its follow-ups without waiting for it; returns a line saying how."""
     from hub.pipeline.dispatch import submit
 
@@ -60,7 +63,7 @@ def due_repositories(session: Any, settings: Mapping[str, Any], now: datetime | 
     return due
 
 
-def tick(hub: Any, now: datetime | None = None) -> list[str]:
+def tick(hub: Hub, now: datetime | None = None) -> list[str]:
     """One look of the scheduler; returns one line per thing it did."""
     from hub.health.snapshots import take_snapshots
     from hub.health.status import status_of, update_health
@@ -85,7 +88,7 @@ def tick(hub: Any, now: datetime | None = None) -> list[str]:
     return lines
 
 
-def _deliver_webhooks(hub: Any, now: datetime) -> list[str]:
+def _deliver_webhooks(hub: Hub, now: datetime) -> list[str]:
     """The change feed's due deliveries (retries with backoff), attempted on every tick."""
     from hub.exchange.webhooks.deliveries import deliver_due
 
@@ -96,7 +99,7 @@ def _deliver_webhooks(hub: Any, now: datetime) -> list[str]:
         return [f"webhook deliveries failed: {exc}"]
 
 
-def _harvest_due(hub: Any, repository_id: int) -> str:
+def _harvest_due(hub: Hub, repository_id: int) -> str:
     """A due repository's harvest: queued for the workers, or run here (the tick runs in the scheduler's
     own thread or a worker, so it waits for each harvest; a tick never starts two of one repository)."""
     from hub.pipeline.dispatch import submit
@@ -104,7 +107,7 @@ def _harvest_due(hub: Any, repository_id: int) -> str:
     return submit(hub, "harvest", repository_id, False, wait=True)
 
 
-def _sweep(hub: Any, repository_id: int) -> str:
+def _sweep(hub: Hub, repository_id: int) -> str:
     from hub.pipeline.dispatch import submit
 
     try:
@@ -135,7 +138,7 @@ class SchedulerThread(threading.Thread):
         self.stopped.set()
 
 
-def start_if_enabled(hub: Any) -> SchedulerThread | None:
+def start_if_enabled(hub: Hub) -> SchedulerThread | None:
     """Start the scheduler thread when ``SCHEDULER_ENABLED`` says so (chair serve, chair demo)."""
     if not hub.settings.get("SCHEDULER_ENABLED"):
         return None

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from hub.config import Settings
 from hub.normalise.vocab import subject_variants
 from hub.search.query import Node, QuerySyntaxError, SearchError, YearRange, has_text, parse_query
 
@@ -185,8 +186,8 @@ class SearchBackend(ABC):
 
     def __init__(self, url: str, settings: Mapping[str, Any]) -> None:
         self.url = url
-        self.settings = settings
-        self.max_results = int(settings.get("SEARCH_MAX_RESULTS", 10_000))
+        self.settings = Settings.from_mapping(settings)  # a test's few settings keep the defaults of the rest
+        self.max_results = self.settings.SEARCH_MAX_RESULTS
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a search; SearchError (never anything else a user caused) for bad input."""

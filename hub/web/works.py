@@ -90,7 +90,7 @@ def _decide(decide):
     from hub.works.decisions import ConsentNeeded, DecisionError
 
     try:
-        report = decide(int(hub().settings.get("WORKS_BUCKET_CAP", 100)))
+        report = decide(hub().settings.WORKS_BUCKET_CAP)
     except DecisionError as exc:
         g.db.rollback()
         flash(f"{exc}")
@@ -179,7 +179,7 @@ def consent_request(request_id: int):
     """Consent to a decision as one of the members concerned (a hub administrator's consent decides)."""
     from hub.works.decisions import consent
 
-    cap = int(hub().settings.get("WORKS_BUCKET_CAP", 100))
+    cap = hub().settings.WORKS_BUCKET_CAP
     answered = _answer(request_id, lambda: consent(g.db, request_id, current_user(), cap=cap))
     if not isinstance(answered, tuple):
         return answered

@@ -36,7 +36,7 @@ class BrokenPackage(HarvestError):
 
 def download_package(platform: ResourceSyncPlatform, package: dict[str, str]) -> IO[bytes]:
     """The verified bytes of one package, in a spooled temporary file (the caller closes it)."""
-    cap = int(platform.http.settings.get("FILE_MAX_BYTES", 200 * 1024 * 1024))
+    cap = platform.http.settings.FILE_MAX_BYTES
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned to the caller
     digests = {"md5": hashlib.md5(), "sha-1": hashlib.sha1(), "sha-256": hashlib.sha256()}
     size = 0
@@ -92,7 +92,7 @@ def _member(archive: zipfile.ZipFile, entry: RsEntry, cap: int) -> bytes | Harve
 def gather_dump(platform: ResourceSyncPlatform, plan: dict[str, Any], index: int, position: int, last_loc: str,
                 mark: str, notices: list[Notice]) -> Iterator[Page]:
     """Pages of the resources of the dump's packages, from package ``index`` and manifest ``position``."""
-    cap = int(platform.http.settings.get("HARVEST_MAX_PAGE_BYTES", 64 * 1024 * 1024))
+    cap = platform.http.settings.HARVEST_MAX_PAGE_BYTES
     wanted = wanted_kind(platform.source.metadata_prefix)
     packages = plan["lists"]
     for package_index in range(index, len(packages)):

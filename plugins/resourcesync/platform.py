@@ -173,7 +173,7 @@ class ResourceSyncPlatform(Platform):
         starts = [start for start, _until, _loc in periods if start is not None]
         # ``since`` is the mark minus the harvest overlap: a first list starting within the overlap
         # begins where the last harvest ended (the baseline's ``at`` is the first list's ``from``).
-        overlap = timedelta(seconds=float(getattr(self.http, "settings", {}).get("HARVEST_OVERLAP_SECONDS", 0)))
+        overlap = timedelta(seconds=self.http.settings.HARVEST_OVERLAP_SECONDS)
         if not periods or (starts and len(starts) == len(periods) and min(starts) > since + overlap):
             return None
         chosen = sorted((p for p in periods if p[1] is None or p[1] >= since),

@@ -89,9 +89,10 @@ class Extractor(ABC):
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = settings
-        self.timeout = float(settings.get("EXTRACT_TIMEOUT", 120.0))
-        self.max_bytes = int(settings.get("EXTRACT_MAX_BYTES", 200 * 1024 * 1024))
-        self.max_chars = int(settings.get("EXTRACT_MAX_CHARS", 10_000_000))
+        # ``settings`` is the hub's Settings (every key present; defaults live in hub.config only).
+        self.timeout = float(settings["EXTRACT_TIMEOUT"])
+        self.max_bytes = int(settings["EXTRACT_MAX_BYTES"])
+        self.max_chars = int(settings["EXTRACT_MAX_CHARS"])
 
     def extract(self, path: Path, mime_type: str = "") -> ExtractionResult:
         """Extract ``path`` within the time and size bounds; raises :class:`ExtractionError`."""

@@ -237,8 +237,8 @@ class EmbeddedExtractor(Extractor):
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         super().__init__(settings)
-        self.memory_limit = int(settings.get("EXTRACT_MEMORY_LIMIT", 1024 * 1024 * 1024))
-        self.in_flight = max(1, int(settings.get("EXTRACT_WORKERS", 2)))
+        self.memory_limit = int(settings["EXTRACT_MEMORY_LIMIT"])
+        self.in_flight = max(1, int(settings["EXTRACT_WORKERS"]))
 
     def _extract(self, path: Path, mime_type: str) -> ExtractionResult:
         with pool_for(self.memory_limit, self.in_flight).borrow() as runner:

@@ -45,8 +45,8 @@ class TikaExtractor(Extractor):
     def __init__(self, settings: Mapping[str, Any]) -> None:
         super().__init__(settings)
         self.url = str(settings["TIKA_URL"]).rstrip("/")
-        self.ocr_languages = str(settings.get("EXTRACT_OCR_LANGUAGES", "chi_sim+eng"))
-        self.in_flight = max(1, int(settings.get("TIKA_IN_FLIGHT", 4)))
+        self.ocr_languages = str(settings["EXTRACT_OCR_LANGUAGES"])
+        self.in_flight = max(1, int(settings["TIKA_IN_FLIGHT"]))
         self._local = threading.local()
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub.config import Settings
 from storage.extract import ExtractErrorKind, ExtractionError, make_extractor
 from storage.extract.quality import detect_language, needs_ocr, quality_score
 from tests.storage.backends import (
@@ -22,12 +23,12 @@ from tests.storage.backends import (
 )
 
 
-def settings_for(kind: str, **extra) -> dict:
+def settings_for(kind: str, **extra) -> Settings:
     base = {"TIKA_URL": TIKA_URL if kind == "tika" else "", "EXTRACT_TIMEOUT": 60.0,
             "EXTRACT_MAX_BYTES": 50 * 1024 * 1024, "EXTRACT_MAX_CHARS": 2_000_000,
             "EXTRACT_MEMORY_LIMIT": 1024 * 1024 * 1024, "EXTRACT_OCR_LANGUAGES": "chi_sim+eng"}
     base.update(extra)
-    return base
+    return Settings.from_mapping(base)  # the rest of the settings keep the hub's defaults
 
 
 @pytest.fixture(params=EXTRACTOR_PARAMS)
@@ -140,7 +141,7 @@ def test_embedded_memory_limit_fails_one_file_only(tmp_path):
 
 
 def test_unreachable_tika_is_reported(tmp_path):
-    extractor = make_extractor(settings_for("tika") | {"TIKA_URL": "http://127.0.0.1:9"})
+    extractor = make_extractor(settings_for("tika", TIKA_URL="http://127.0.0.1:9"))
     with pytest.raises(ExtractionError) as info:
         extractor.extract(write(tmp_path, "a.pdf", bilingual_pdf()), "application/pdf")
     assert info.value.kind is ExtractErrorKind.UNAVAILABLE

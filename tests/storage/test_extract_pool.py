@@ -10,18 +10,19 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from werkzeug.wrappers import Request, Response
 
+from hub.config import Settings
 from storage.extract import ExtractErrorKind, ExtractionError, make_extractor
 from storage.extract.embedded import pool_for
 from tests.fulltext.conftest import FileServer
 from tests.storage.backends import CHINESE, bilingual_pdf
 
 
-def settings(**extra) -> dict:
+def settings(**extra) -> Settings:
     # A memory limit of its own per test: its own pool, untouched by the other tests' children.
     base = {"TIKA_URL": "", "EXTRACT_TIMEOUT": 60.0, "EXTRACT_MAX_BYTES": 50 * 1024 * 1024,
             "EXTRACT_MAX_CHARS": 2_000_000, "EXTRACT_OCR_LANGUAGES": ""}
     base.update(extra)
-    return base
+    return Settings.from_mapping(base)  # the rest of the settings keep the hub's defaults
 
 
 @pytest.fixture

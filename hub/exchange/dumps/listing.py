@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.exchange.dumps.manifest import DumpManifest, list_manifests
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 DUMP_FORMAT = "application/x-ndjson+gzip"
 
@@ -46,7 +49,7 @@ def entry(manifest: DumpManifest, base_url: str) -> dict[str, Any]:
             "url": base_url.rstrip("/") + download_path(manifest)}
 
 
-def listing(hub: Any) -> dict[str, Any]:
+def listing(hub: Hub) -> dict[str, Any]:
     """Every stored dump (the hub's first) and the licence of the metadata."""
     base = str(hub.settings["BASE_URL"])
     return {"license": metadata_license(hub.settings).to_dict(),

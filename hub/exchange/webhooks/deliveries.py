@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from requests.compat import json as requests_json  # type: ignore[attr-defined]  # what requests encodes with
 from sqlalchemy import or_, select, update
@@ -26,6 +26,9 @@ from hub.exchange.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, signatu
 from hub.http import HarvestError, HttpClient
 from hub.models import DeliveryState, EventKind, WebhookDelivery, WebhookSubscription, utcnow
 from hub.redaction import redact_text
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +141,7 @@ def attempt(session: Any, settings: Mapping[str, Any], delivery: WebhookDelivery
     return not error
 
 
-def send_now(hub: Any, delivery_ids: Iterable[int]) -> list[str]:
+def send_now(hub: Hub, delivery_ids: Iterable[int]) -> list[str]:
     """First attempt of freshly queued deliveries; one line each (a failure waits for its retry)."""
     ids = list(delivery_ids)
     if not ids:
@@ -157,7 +160,7 @@ def send_now(hub: Any, delivery_ids: Iterable[int]) -> list[str]:
     return lines
 
 
-def deliver_due(hub: Any, now: datetime | None = None) -> list[str]:
+def deliver_due(hub: Hub, now: datetime | None = None) -> list[str]:
     """Attempt every pending delivery whose time has come (oldest first, at most DUE_BATCH); a subscription
     whose receiver fails once is left alone for the rest of this tick. One line per attempt; never raises."""
     now = now or utcnow()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -25,6 +25,9 @@ from sqlalchemy import select
 from hub.exchange.webhooks.deliveries import event_payload, queue_event, send_now, subscriptions_for
 from hub.models import EventKind, Record, Repository
 from hub.states import RunState
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +97,7 @@ def harvest_failed(session: Any, settings: Mapping[str, Any], repo: Repository, 
     }, base)
 
 
-def after_harvest(hub: Any, summary: Any) -> str:
+def after_harvest(hub: Hub, summary: Any) -> str:
     """Queue this run's events for the subscriptions concerned and make their first attempts; one line,
     empty when no subscription was concerned."""
     queued: list[int] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -15,6 +15,9 @@ from hub.exchange.webhooks.deliveries import event_payload, queue_event, send_no
 from hub.exchange.webhooks.signing import new_secret
 from hub.http import UnsafeURLError, check_url
 from hub.models import EventKind, Institution, User, WebhookDelivery, WebhookSubscription
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 SUBSCRIBABLE = (EventKind.RECORDS_CHANGED, EventKind.HARVEST_FAILED)
 MAX_URL_LENGTH = 1024
@@ -97,7 +100,7 @@ def recent_deliveries(session: Any, subscription_id: int, limit: int = 100) -> l
                                 .order_by(WebhookDelivery.id.desc()).limit(limit)))
 
 
-def send_test_delivery(hub: Any, subscription_id: int) -> tuple[int, str]:
+def send_test_delivery(hub: Hub, subscription_id: int) -> tuple[int, str]:
     """Queue a ``test`` event for one subscription and make its first attempt; returns the delivery id
     and the attempt's one line (a failed test delivery is retried like any other)."""
     with hub.db.session() as session:

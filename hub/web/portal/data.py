@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -13,6 +13,9 @@ from hub.models import Institution, Record, Repository, UsageEvent, UsageKind
 from hub.normalise.vocab import canonical_subject
 from hub.search import FacetValue, Hit, SearchRequest, search_backend
 from hub.works.api import WorkView
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 @dataclass
@@ -31,7 +34,7 @@ class InstitutionRow:
         return (self.name_zh or self.name_en) if lang == "zh" else (self.name_en or self.name_zh)
 
 
-def _index_counts(hub) -> tuple[int, dict[str, int]]:
+def _index_counts(hub: Hub) -> tuple[int, dict[str, int]]:
     """Live records and the counts of institutions and full text, read from the search index.
 
     The index holds exactly the live records, and counting there costs a facet lookup, where
@@ -44,7 +47,7 @@ def _index_counts(hub) -> tuple[int, dict[str, int]]:
     return result.records, counts
 
 
-def institutions(hub) -> list[InstitutionRow]:
+def institutions(hub: Hub) -> list[InstitutionRow]:
     """Every member institution with its number of live records, most records first."""
     _total, counts = _index_counts(hub)
     with hub.db.session() as session:
@@ -54,7 +57,7 @@ def institutions(hub) -> list[InstitutionRow]:
     return sorted(rows, key=lambda r: (-r.records, r.slug))
 
 
-def name_lookup(hub, lang: str) -> dict[tuple[str, str], str]:
+def name_lookup(hub: Hub, lang: str) -> dict[tuple[str, str], str]:
     """Facet value labels: ("institution", slug) and ("repository", id) -> name in ``lang``."""
     names: dict[tuple[str, str], str] = {}
     with hub.db.session() as session:
@@ -65,7 +68,7 @@ def name_lookup(hub, lang: str) -> dict[tuple[str, str], str]:
     return names
 
 
-def totals(hub) -> dict[str, int]:
+def totals(hub: Hub) -> dict[str, int]:
     """Live records, records with full text, institutions and repositories."""
     live, counts = _index_counts(hub)
     with hub.db.session() as session:
@@ -75,21 +78,21 @@ def totals(hub) -> dict[str, int]:
             "repositories": repos}
 
 
-def newest(hub, limit: int = 8, **filters: list[str]) -> list[dict[str, Any]]:
+def newest(hub: Hub, limit: int = 8, **filters: list[str]) -> list[dict[str, Any]]:
     """The most recently published records (search documents), optionally filtered."""
     result = search_backend(hub).search(SearchRequest(filters=filters, size=limit, sort="newest", facets=False,
                                                       highlight=False))
     return [h.doc for h in result.hits]
 
 
-def year_counts(hub, **filters: list[str]) -> list[tuple[int, int]]:
+def year_counts(hub: Hub, **filters: list[str]) -> list[tuple[int, int]]:
     """(year, records) for every year with records, oldest first."""
     result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=200, highlight=False,
                                                       only_facets=("year",)))
     return sorted((int(v.value), v.count) for v in result.facets.get("year", []) if v.value.isdigit())
 
 
-def record_with_context(hub, record_id: int) -> tuple[Record, Repository, Institution] | None:
+def record_with_context(hub: Hub, record_id: int) -> tuple[Record, Repository, Institution] | None:
     """A record with its repository and institution (deleted records included: they show a tombstone;
     those of a removed repository are gone: they live on in the OAI-PMH provider only)."""
     with hub.db.session() as session:
@@ -102,7 +105,7 @@ def record_with_context(hub, record_id: int) -> tuple[Record, Repository, Instit
         return record, repo, session.get(Institution, repo.institution_id)
 
 
-def hit_works(hub, hits: list[Hit]) -> dict[int, WorkView]:
+def hit_works(hub: Hub, hits: list[Hit]) -> dict[int, WorkView]:
     """Hit id -> its work with every copy, for one page of hits (one lookup for the page); hits
     whose record is not grouped yet are left out."""
     from hub.works.api import works_for
@@ -113,7 +116,7 @@ def hit_works(hub, hits: list[Hit]) -> dict[int, WorkView]:
         return works_for(session, [h.id for h in hits])
 
 
-def other_copies(hub, record: Record) -> list[dict[str, Any]]:
+def other_copies(hub: Hub, record: Record) -> list[dict[str, Any]]:
     """Other live records of the record's work (copies and versions, see hub.works), the best first;
     for a record not grouped yet, the other live records carrying the same DOI."""
     from hub.works.api import work_of
@@ -132,7 +135,7 @@ def other_copies(hub, record: Record) -> list[dict[str, Any]]:
     return [backend.get(i) or {"id": i} for i in backend.ids_by("doi", doi, limit=50) if i != record.id]
 
 
-def record_files(hub, record_id: int) -> list[dict[str, Any]]:
+def record_files(hub: Hub, record_id: int) -> list[dict[str, Any]]:
     """The record's stored files (downloadable at /files/<sha256>), or [] without the full-text stages."""
     try:
         from hub.fulltext.objects import record_files as rows
@@ -141,7 +144,7 @@ def record_files(hub, record_id: int) -> list[dict[str, Any]]:
     return rows(hub, record_id)
 
 
-def facet_values(hub, name: str, size: int = 200, **filters: list[str]):
+def facet_values(hub: Hub, name: str, size: int = 200, **filters: list[str]):
     """Values of one facet over the whole collection (browse pages), most records first; and the
     number of records."""
     result = search_backend(hub).search(SearchRequest(filters=filters, size=1, facet_size=size, highlight=False,
@@ -159,7 +162,7 @@ def merged_subjects(values: list[FacetValue]) -> list[FacetValue]:
     return [FacetValue(k, n) for k, n in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def usage_counts(hub, record_id: int) -> dict[str, int]:
+def usage_counts(hub: Hub, record_id: int) -> dict[str, int]:
     """Counted views and downloads of one record (hub.stats.usage; robots and double clicks left out)."""
     with hub.db.session() as session:
         rows = session.execute(select(UsageEvent.kind, func.count(UsageEvent.id))

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterator
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask import Response, abort, request
 from sqlalchemy import select
@@ -23,6 +24,9 @@ from hub.models import Record
 from hub.search import SearchError, search_backend
 from hub.web.portal import bp, citations
 from hub.web.portal.search_form import request_from_args
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 PAGE = 100  # works read from the backend per request
 CSV_COLUMNS = ("id", "url", "title", "creators", "year", "issued", "type", "languages", "subjects", "doi",
@@ -41,7 +45,7 @@ MIME = {ExportFormat.RIS: "application/x-research-info-systems; charset=utf-8",
         ExportFormat.BIBTEX: "application/x-bibtex; charset=utf-8", ExportFormat.CSV: "text/csv; charset=utf-8"}
 
 
-def result_ids(hub, args, limit: int) -> list[tuple[int, dict]]:
+def result_ids(hub: Hub, args, limit: int) -> list[tuple[int, dict]]:
     """(record id, search document) of the first ``limit`` works of the search in ``args``."""
     req = request_from_args(args, PAGE)
     req.size, req.facets, req.highlight, req.page = PAGE, False, False, 1
@@ -58,7 +62,7 @@ def result_ids(hub, args, limit: int) -> list[tuple[int, dict]]:
     return out[:limit]
 
 
-def _metas(hub, ids: list[int]) -> dict[int, dict]:
+def _metas(hub: Hub, ids: list[int]) -> dict[int, dict]:
     metas: dict[int, dict] = {}
     with hub.db.session() as session:
         for start in range(0, len(ids), 500):

@@ -229,4 +229,4 @@ def site_name(settings: Any, lang: str) -> str:
     REPOSITORY_NAME, the name OAI-PMH Identify announces) on the English one."""
     if lang == "zh" and settings.get("SITE_NAME_ZH"):
         return str(settings["SITE_NAME_ZH"])
-    return str(settings.get("SITE_NAME_EN") or settings.get("REPOSITORY_NAME") or "CHAIR Hub")
+    return str(settings.get("SITE_NAME_EN") or settings["REPOSITORY_NAME"])
