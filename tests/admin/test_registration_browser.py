@@ -2,7 +2,8 @@
 
 A member administrator types an address where nothing answers OAI-PMH: the form comes back with the
 failed check (its reason, no banner) and a "save paused anyway" button; pressing it saves the
-repository paused with a warning. In English and in Chinese; screenshots go to test-artifacts/.
+repository paused with a warning. In English and in Chinese, the form with its failed check passing
+the accessibility check (axe); screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from playwright import sync_api as playwright_sync
 from sqlalchemy import select
 
 from hub.models import Repository
+from tests.a11y import assert_accessible
 from tests.admin.conftest import PASSWORD
 from tests.browser import ARTIFACTS, chromium_page
 
@@ -51,6 +53,7 @@ def test_the_failed_check_and_save_paused_anyway(hub, network, served, lang, hea
         expect(failed).to_contain_text(heading)
         expect(failed).to_contain_text("does not answer OAI-PMH Identify")
         assert page.locator(".flash").count() == 0  # no banner of success
+        assert_accessible(page, f"registration form with a failed check ({lang})")
         page.screenshot(path=str(ARTIFACTS / f"admin-registration-failed-check-{lang}.png"), full_page=True)
         page.click(f"#save-paused >> text={button}")
         expect(page.locator(".flash.warning")).to_contain_text(saved)
