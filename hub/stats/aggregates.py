@@ -55,8 +55,10 @@ def _scope(query, institution_id: int | None):
 
 
 def holdings(session: Session, institution_id: int | None = None, use_cache: bool = True) -> HoldingStats:
-    """The statistics of the whole network (``institution_id`` None) or of one institution."""
-    key = ("holdings", institution_id)
+    """The statistics of the whole network (``institution_id`` None) or of one institution.
+
+    Cached per database (several hubs in one process never share figures) and institution."""
+    key = ("holdings", str(session.get_bind().url), institution_id)
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)

@@ -124,3 +124,21 @@ def test_the_network_page_sums_records_by_region_in_words(hub, client, site):
     en = client.get("/statistics?lang=en").get_data(as_text=True)
     assert "<title>Beijing: 2</title>" in en and "<title>Shanghai: 1</title>" in en
     assert 'id="chart-regions"' not in client.get("/statistics/pku").get_data(as_text=True)
+
+
+def test_cached_figures_belong_to_their_own_database(hub, site, tmp_path, overrides):
+    """Two hubs in one process (two test apps, two deployments under one server) never share figures."""
+    from hub.app import create_app
+    from hub.context import Hub
+
+    first = text(create_app(hub=hub).test_client().get("/statistics/pku?lang=en"))
+    assert "<title>2014: 1</title>" in first
+    other_db = {**overrides, "DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}",
+                "SEARCH_URL": f"sqlite:///{tmp_path / 'other-search.db'}"}
+    instance = tmp_path / "other-instance"
+    instance.mkdir()
+    other = Hub.create(overrides=other_db, instance_path=instance)
+    _, repo = add_member(other, "pku", "Peking University", "北京大学")
+    index_records(other, [add_record(other, repo, 1, title="Only one", year=1999)])
+    page = text(create_app(hub=other).test_client().get("/statistics/pku?lang=en"))
+    assert "<title>1999: 1</title>" in page and "<title>2014: 1</title>" not in page
