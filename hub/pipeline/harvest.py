@@ -68,7 +68,8 @@ def harvest(hub: Hub, repository_id: int, full: bool = False, *, confirm_deletio
     started = time.perf_counter()
     summary = harvest_repository(hub.db, hub.pm, hub.settings, repository_id, full=full, progress=pages,
                                  http=hub.http(repository_id), confirm_deletions=confirm_deletions)
-    return after_harvest(hub, summary, progress=progress, seconds=time.perf_counter() - started)
+    summary.duration = time.perf_counter() - started  # wall clock, sub-second (the run's timestamps are whole seconds)
+    return after_harvest(hub, summary, progress=progress, seconds=summary.duration)
 
 
 def after_harvest(hub: Hub, summary: Any, *, progress: Progress | None = None,

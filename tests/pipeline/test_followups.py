@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 
@@ -100,6 +101,10 @@ def test_chair_harvest_prints_one_summary_line_per_stage(hub, copies_site):
     assert stages == ["files", "extract", "works", "index"], result.output  # "search index" once, not twice
     assert not any(" 0.0s" in line or " 0.000 s" in line for line in lines), result.output
     assert "\r" not in result.output  # not a terminal: plain lines, no live line or bar
+    again = CliRunner().invoke(cli, ["harvest", str(repo_id), "--json"],
+                               obj={"hub": hub, "instance": hub.settings["INSTANCE_PATH"]})
+    summary = json.loads(again.output)[0]
+    assert 0 < summary["duration"] < 60 and summary["duration"] != round(summary["duration"])  # sub-second
 
 
 def test_a_long_stage_shows_plain_progress_lines_off_a_terminal(hub, copies_site, monkeypatch):
