@@ -80,17 +80,21 @@ def register(cli: click.Group) -> None:
         as a repository is refused with the reason, unless --paused saves it paused anyway."""
         import json
 
-        from hub.registration import register_repository
+        from hub.cli.common import UserError
+        from hub.registration import NotARepository, register_repository
 
         try:
             options = json.loads(options_json) if options_json else {}
         except ValueError as exc:
             raise click.UsageError(f"--options is not valid JSON: {exc}") from exc
         with hub.db.session() as session:
-            registration = register_repository(session, hub, member=member, platform=platform, base_url=url,
-                                               name=name, paused=paused, metadata_prefix=metadata_prefix,
-                                               sets=sets, exclude_sets=exclude_sets, schedule=schedule,
-                                               options=options)
+            try:
+                registration = register_repository(session, hub, member=member, platform=platform, base_url=url,
+                                                   name=name, paused=paused, metadata_prefix=metadata_prefix,
+                                                   sets=sets, exclude_sets=exclude_sets, schedule=schedule,
+                                                   options=options)
+            except NotARepository as exc:
+                raise UserError(f"{exc} (--paused saves it paused anyway)") from exc
             repo = registration.repository
             data = {"id": repo.id, "name": repo.name, "state": repo.state.value,
                     "answers": registration.probe.answers, "probe": registration.probe.detail}

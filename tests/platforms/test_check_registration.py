@@ -76,6 +76,7 @@ def test_a_web_page_is_refused_with_the_reason(hub, member, web_page):
     result = _repo_add(hub, web_page)
     assert result.exit_code == 1, result.output
     assert "not registered" in result.output and "does not answer OAI-PMH Identify" in result.output
+    assert result.output.count("\n") == 1 and "--paused saves it" in result.output
     assert _repositories(hub) == []
 
 
