@@ -113,9 +113,8 @@ CHILD = textwrap.dedent("""
         chars = len(result.text)
     except Exception as exc:
         chars, error = 0, f"{type(exc).__name__}: {exc}"[:200]
-    from storage.extract.embedded import _runners
-    for runner in _runners.values():
-        runner.close()  # the child is waited for, so RUSAGE_CHILDREN holds its peak
+    from storage.extract.embedded import close_pools
+    close_pools()  # the children are waited for, so RUSAGE_CHILDREN holds their peak
     print(json.dumps({"size": got.size, "store_kb": after_store, "chars": chars, "error": error,
                       "peak_kb": hwm(),
                       "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
