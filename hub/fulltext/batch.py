@@ -108,7 +108,9 @@ def _write(hub: Any, jobs: list[Job], outcomes: Counter, extract: list[str]) -> 
     """Step 3: every outcome in one transaction (retried when another worker stored the same content
     meanwhile); the digests replaced by new content, to release."""
     for attempt in range(3):
-        counted, new_content, replaced = Counter(), [], []
+        counted: Counter[str] = Counter()
+        new_content: list[str] = []
+        replaced: list[str] = []
         try:
             with hub.db.session() as session:
                 rows = {r.id: r for r in session.scalars(select(RecordFile).where(
