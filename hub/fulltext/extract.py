@@ -26,7 +26,7 @@ from sqlalchemy import select
 from hub.fulltext.records import record_error, refresh_records
 from hub.fulltext.states import ExtractState
 from hub.models import Record, RecordFile, StoredFile, utcnow
-from hub.states import Stage
+from hub.states import ErrorKind, Stage
 from storage.base import ObjectMissing, StorageError, file_key, meta_key, text_key
 from storage.extract import ExtractErrorKind, ExtractionError
 from storage.extract.base import ExtractionResult
@@ -98,9 +98,9 @@ def _extract_one(store, extractor, sha256: str, mime_type: str, size: int) -> _O
     except ExtractionError as exc:
         return _Outcome(sha256, kind=exc.kind.value, message=exc.message, permanent=exc.kind.permanent)
     except ObjectMissing as exc:
-        return _Outcome(sha256, kind="missing-object", message=f"the stored file is missing from the store: {exc}")
+        return _Outcome(sha256, kind=ErrorKind.MISSING_OBJECT, message=f"the stored file is missing from the store: {exc}")
     except (StorageError, OSError) as exc:
-        return _Outcome(sha256, kind="storage", message=f"object store error: {exc}")
+        return _Outcome(sha256, kind=ErrorKind.STORAGE, message=f"object store error: {exc}")
     return _Outcome(sha256, result=result)
 
 
