@@ -142,7 +142,7 @@ class Platform(ABC):
     """
 
     name: ClassVar[str]
-    label: ClassVar[str]
+    label: ClassVar[str] = ""  # shown in the admin area; empty: the name is shown
     description: ClassVar[str] = ""
     # Whether :meth:`fetch_item` works: completeness repair fetches records one by one with it.
     fetches_items: ClassVar[bool] = False

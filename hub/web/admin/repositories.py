@@ -73,7 +73,7 @@ def _same_origin(a: str, b: str) -> bool:
 
 
 def _platform_choices() -> list[tuple[str, str]]:
-    return sorted((name, getattr(cls, "label", name)) for name, cls in platforms(hub().pm).items())
+    return sorted((name, cls.label or name) for name, cls in platforms(hub().pm).items())
 
 
 def _institutions_for_form() -> list[Institution]:
