@@ -3,7 +3,7 @@
 :func:`build_document` is a pure function of a Record, its Repository and Institution, and
 the record's extracted full text (when extraction has run) and its work (hub.works): ``work_id``
 is the key results are collapsed on, so a record is indexed again whenever its work changes
-(hub.harvest.followups.after_regroup). ``disciplines`` holds the discipline catalogue codes the
+(the works -> index trigger of hub.pipeline.graph). ``disciplines`` holds the discipline catalogue codes the
 normaliser gave the record (hub.normalise.disciplines), for the discipline facet; ``subjects_facet`` holds
 each subject in its canonical form (hub.normalise.subjects: 计算机科学 and "Computer science" are one
 value). The ``version`` field is the
