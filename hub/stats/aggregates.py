@@ -58,7 +58,7 @@ def holdings(session: Session, institution_id: int | None = None, use_cache: boo
     """The statistics of the whole network (``institution_id`` None) or of one institution.
 
     Cached per database (several hubs in one process never share figures) and institution."""
-    key = ("holdings", str(session.get_bind().url), institution_id)
+    key = ("holdings", str(session.get_bind().engine.url), institution_id)  # an Engine or a Connection
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
