@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # stage, ids done, ids in all: called while a stage runs in this process (the CLI's progress bars)
 Progress = Callable[[PipelineStage, int, int], None]
-Carry = dict[PipelineStage, list]
+Carry = dict[PipelineStage, list[Any]]
 
 # Ids per call of a stage function in this process, and per queued task with a broker.
 CHUNK: dict[PipelineStage, int] = {PipelineStage.FILES: 50, PipelineStage.EXTRACT: 100,
@@ -82,7 +82,7 @@ def run_stage(hub: Hub, stage: PipelineStage, ids: Sequence[Any], *, progress: P
     return report
 
 
-def triggered(report: StageReport, carry: Carry | None = None) -> dict[PipelineStage, list]:
+def triggered(report: StageReport, carry: Carry | None = None) -> dict[PipelineStage, list[Any]]:
     """What ``report`` makes run next: stage -> ids (with ids carried to it added), in graph order."""
     wanted: dict[PipelineStage, dict[Any, None]] = {}
     for trigger in triggered_by(report.stage):
@@ -113,7 +113,7 @@ def run_from(hub: Hub, stage: PipelineStage, ids: Sequence[Any], *, progress: Pr
     return [first, *follow(hub, first, progress=progress)]
 
 
-def _run_here(hub: Hub, pending: dict[PipelineStage, list], progress: Progress | None) -> list[StageReport]:
+def _run_here(hub: Hub, pending: dict[PipelineStage, list[Any]], progress: Progress | None) -> list[StageReport]:
     wanted = {stage: dict.fromkeys(ids) for stage, ids in pending.items()}
     reports = []
     for stage in ORDER:
@@ -141,7 +141,7 @@ def carriers(stages: Iterable[PipelineStage]) -> dict[PipelineStage, PipelineSta
     return found
 
 
-def plan(pending: dict[PipelineStage, list]) -> list[tuple[PipelineStage, list, Carry]]:
+def plan(pending: dict[PipelineStage, list[Any]]) -> list[tuple[PipelineStage, list[Any], Carry]]:
     """The tasks to queue for ``pending`` (stage -> ids): (stage, batch of ids, ids carried along).
 
     A stage whose carrier is also pending gets no task of its own: its ids ride with the carrier's
@@ -149,7 +149,7 @@ def plan(pending: dict[PipelineStage, list]) -> list[tuple[PipelineStage, list, 
     after its carrier, over the union.
     """
     carried = carriers(pending)
-    tasks: list[tuple[PipelineStage, list, Carry]] = []
+    tasks: list[tuple[PipelineStage, list[Any], Carry]] = []
     for stage, ids in pending.items():
         if stage in carried:
             continue
@@ -165,7 +165,7 @@ def plan(pending: dict[PipelineStage, list]) -> list[tuple[PipelineStage, list, 
     return tasks
 
 
-def _queue(hub: Hub, pending: dict[PipelineStage, list]) -> list[StageReport]:
+def _queue(hub: Hub, pending: dict[PipelineStage, list[Any]]) -> list[StageReport]:
     from hub.tasks import send_stage
 
     carried = carriers(pending)
@@ -239,7 +239,9 @@ def _after_run_job(hub: Hub, repository_id: int, run_id: int | None, record_ids:
     from hub.pipeline.harvest import after_harvest
     from hub.states import RunState
 
-    summary = HarvestSummary(repository_id, run_id, RunState.SUCCEEDED, changed_ids=list(record_ids))
+    # (hub.harvest is checked without None tracking yet: its ``run_id: int | None`` reads as int there)
+    summary = HarvestSummary(repository_id, run_id, RunState.SUCCEEDED,  # type: ignore[arg-type]
+                             changed_ids=list(record_ids))
     return "; ".join(after_harvest(hub, summary).lines())
 
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from hub.states import FulltextState
 
 if TYPE_CHECKING:
     from hub.context import Hub
+    from hub.search.base import SearchBackend
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -60,6 +61,8 @@ def load_fulltexts(hub: Hub, records: list[Record], session: Session) -> dict[in
     store = hub.store
     texts: dict[int, list[str]] = {}
     for record_id, sha256 in rows:
+        if sha256 is None:  # not stored (the query joins stored files only)
+            continue
         try:
             text = store.get_bytes(text_key(sha256), max_bytes=16 * 1024 * 1024).decode("utf-8", "replace")
         except (StorageError, OSError) as exc:
@@ -88,7 +91,7 @@ def documents_for(hub: Hub, session: Session, records: list[Record]) -> list[dic
     return docs
 
 
-def index_records(hub: Hub, ids: Iterable[int], backend=None) -> IndexReport:
+def index_records(hub: Hub, ids: Iterable[int], backend: SearchBackend | None = None) -> IndexReport:
     """(Re)index these records; deleted or unknown ids are removed from the index. Idempotent."""
     backend = backend or search_backend(hub)
     ids = list(dict.fromkeys(int(i) for i in ids))
@@ -131,7 +134,8 @@ class RebuildReport:
     caught_up: int = 0
 
 
-def rebuild_index(hub: Hub, batch_size: int = BATCH, progress=None) -> RebuildReport:
+def rebuild_index(hub: Hub, batch_size: int = BATCH,
+                  progress: Callable[[int], None] | None = None) -> RebuildReport:
     """Build a complete new index from the database and swap it in; then index what changed meanwhile."""
     from hub.models import utcnow
 
