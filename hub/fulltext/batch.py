@@ -22,7 +22,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,9 @@ from hub.fulltext.states import ExtractState, FileState
 from hub.models import ItemError, Record, RecordFile, StoredFile, utcnow
 from hub.redaction import Credentials, redact_url
 from hub.states import Stage
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ class Job:
     failure: FetchFailed | None = None
 
 
-def _plan(hub: Any, record_ids: Sequence[int], retry_failed: bool, recheck: bool,
+def _plan(hub: Hub, record_ids: Sequence[int], retry_failed: bool, recheck: bool,
           outcomes: Counter) -> tuple[list[Job], list[int], set[str], tuple[str, Any] | None]:
     """Step 1: the downloads due, the deleted records, the digests no link names any more, the origin."""
     from hub.fulltext.pipeline import _due
@@ -88,7 +91,7 @@ def _plan(hub: Any, record_ids: Sequence[int], retry_failed: bool, recheck: bool
     return jobs, deleted, gone - {None}, origin
 
 
-def _download(hub: Any, http: Any, job: Job) -> None:
+def _download(hub: Hub, http: Any, job: Job) -> None:
     """Step 2 for one job: its outcome set on the job; never raises."""
     settings, store = hub.settings, hub.store
     try:
@@ -104,7 +107,7 @@ def _download(hub: Any, http: Any, job: Job) -> None:
         job.failure = FetchFailed("internal-error", f"{type(exc).__name__}: {exc}")
 
 
-def _write(hub: Any, jobs: list[Job], outcomes: Counter, extract: list[str]) -> list[str]:
+def _write(hub: Hub, jobs: list[Job], outcomes: Counter, extract: list[str]) -> list[str]:
     """Step 3: every outcome in one transaction (retried when another worker stored the same content
     meanwhile); the digests replaced by new content, to release."""
     for attempt in range(3):
@@ -189,7 +192,7 @@ def _failure(session: Any, row: RecordFile, record: Record, exc: FetchFailed) ->
     record_error(session, record, Stage.FILES, exc.kind, f"{row.url}: {exc.message}")
 
 
-def fetch_batch(hub: Any, record_ids: Sequence[int], http: Any, *, retry_failed: bool = False,
+def fetch_batch(hub: Hub, record_ids: Sequence[int], http: Any, *, retry_failed: bool = False,
                 recheck: bool = True):
     """The files stage for a batch of one repository's records through ``http`` (kept open); a
     :class:`~hub.fulltext.pipeline.FilesReport`. Never raises for a bad file."""
