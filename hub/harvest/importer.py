@@ -27,13 +27,12 @@ import pluggy
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from hub.config import Settings
 from hub.db import SerializedJSON, dump_json
 from hub.harvest.bounds import cut_long_values, is_empty
 from hub.models import HarvestRun, ItemError, Record, utcnow
 from hub.platform import HarvestedItem, Platform, SourceConfig
 from hub.states import FulltextState, ImportOutcome, NoticeKind, RunKind, Stage
-
-DEFAULT_MAX_VALUE_CHARS = 100_000
 
 
 @dataclass
@@ -127,7 +126,7 @@ def import_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
                 items: list[HarvestedItem], settings: Mapping[str, Any] | None = None) -> PageResult:
     """Upsert a page of items; the caller commits together with the run's checkpoint."""
     source = platform.source
-    max_chars = int((settings or {}).get("HARVEST_MAX_VALUE_CHARS", DEFAULT_MAX_VALUE_CHARS))
+    max_chars = Settings.from_mapping(settings or {}).HARVEST_MAX_VALUE_CHARS  # None: the defaults
     result = PageResult()
     # The last occurrence of an identifier on a page wins (sources do repeat records).
     latest: dict[str, HarvestedItem] = {}
