@@ -20,6 +20,8 @@ Usage::
     python bench/bench_provider.py --records 100000                       # SQLite in a temp folder
     python bench/bench_provider.py --records 100000 --database-url postgresql+psycopg://u:p@h:port/db
     python bench/bench_provider.py --records 1000000 --database-url ...   # the full-size run
+    python bench/bench_provider.py --records 1000000 --database-url ... --keep-database --skip-harvest
+    python bench/bench_provider.py --filled-database URL --harvest-records 50000   # reuse it, harvest part
 
 A PostgreSQL URL names a server and an admin-able database: the benchmark creates its own
 database next to it and drops it afterwards.
@@ -102,6 +104,14 @@ def prepare_database(url: str) -> tuple[str, callable]:
         admin.dispose()
 
     return make_url(url).set(database=name).render_as_string(hide_password=False), drop
+
+
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database ``url`` names (a benchmark's own)."""
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
+    admin.dispose()
 
 
 def five_a_second(index: int) -> tuple[datetime, datetime]:
@@ -215,8 +225,10 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def pyoai_harvest(url: str) -> tuple[int, float]:
-    """Harvest ListRecords oai_dc with the oaipmh client (GET requests); (records, seconds)."""
+def pyoai_harvest(url: str, limit: int = 0) -> tuple[int, float]:
+    """Harvest ListRecords oai_dc with the oaipmh client (GET requests), the whole list or its first
+    ``limit`` records (whole pages: the client fetches a page when it needs its first record);
+    (records, seconds)."""
     from oaipmh.client import Client
     from oaipmh.metadata import MetadataRegistry, oai_dc_reader
 
@@ -224,7 +236,11 @@ def pyoai_harvest(url: str) -> tuple[int, float]:
     registry.registerReader("oai_dc", oai_dc_reader)
     client = Client(url, registry, force_http_get=True)
     began = time.perf_counter()
-    count = sum(1 for _ in client.listRecords(metadataPrefix="oai_dc"))
+    count = 0
+    for _ in client.listRecords(metadataPrefix="oai_dc"):
+        count += 1
+        if count == limit:
+            break
     return count, time.perf_counter() - began
 
 
@@ -236,9 +252,9 @@ def page_file(query: str) -> str:
     return hashlib.sha1(canonical.encode()).hexdigest() + ".xml"
 
 
-def save_pages(url: str, folder: Path) -> tuple[int, int, float]:
-    """Every page of ListRecords oai_dc fetched (without parsing) and saved in ``folder`` under
-    :func:`page_file` names; (pages, bytes, seconds)."""
+def save_pages(url: str, folder: Path, limit: int = 0) -> tuple[int, int, float]:
+    """Every page of ListRecords oai_dc (or the first ``limit`` records' pages) fetched without
+    parsing and saved in ``folder`` under :func:`page_file` names; (pages, bytes, seconds)."""
     import re
 
     arguments = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
@@ -251,7 +267,7 @@ def save_pages(url: str, folder: Path) -> tuple[int, int, float]:
         (folder / page_file(encoded)).write_bytes(body)
         pages, size = pages + 1, size + len(body)
         match = re.search(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>", body)
-        if not match:
+        if not match or (limit and pages * PAGE >= limit):
             return pages, size, time.perf_counter() - began
         arguments = {"verb": "ListRecords", "resumptionToken": match.group(1).decode()}
 
@@ -281,14 +297,29 @@ def main() -> None:
     parser.add_argument("--skip-harvest", action="store_true")
     parser.add_argument("--read-ahead", choices=("off", "both"), default="off",
                         help="harvest with OAI_READ_AHEAD off only, or off and then on")
+    parser.add_argument("--harvest-records", type=int, default=0,
+                        help="harvest the first N records of the list only (a multiple of 100; 0: all)")
+    parser.add_argument("--keep-database", action="store_true", help="leave the filled database (prints its URL)")
+    parser.add_argument("--filled-database", default="",
+                        help="a database an earlier --keep-database run filled: no fill, dropped at the end")
     options = parser.parse_args()
-    url, drop = prepare_database(options.database_url)
+    if options.filled_database:
+        url = options.filled_database
+        drop = functools.partial(drop_database, url) if url.startswith("postgresql") else (lambda: None)
+    else:
+        url, drop = prepare_database(options.database_url)
+    if options.keep_database:
+        print(f"database kept: {url}")
+        drop = lambda: None  # noqa: E731 - nothing to drop
     backend = make_url(url).get_backend_name()
     pages_folder = Path(tempfile.mkdtemp(prefix="chair-bench-pages-"))
     try:
         hub = Hub.create(overrides={"DATABASE_URL": url, **SIZES, "SECRET_KEY": "bench"},
                          instance_path=Path(tempfile.mkdtemp()))
-        fill(hub, options.records)
+        if not options.filled_database:
+            fill(hub, options.records)
+        with hub.db.session() as session:
+            options.records = session.scalar(select(text("count(*)")).select_from(Record))
         for verb, size in (("ListRecords", PAGE), ("ListIdentifiers", ID_PAGE)):
             first, last = page_times(hub, options.repeats, verb)
             print(f"[{backend}] {verb} oai_dc, {size}/page, {options.records:,} records: first page "
@@ -309,7 +340,7 @@ def main() -> None:
                     peak[0] = max(peak[0], rss_kib(pid))
 
             threading.Thread(target=watch, daemon=True).start()
-            count, seconds = pyoai_harvest(live)
+            count, seconds = pyoai_harvest(live, options.harvest_records)
             done.set()
             rates[read_ahead] = count / seconds
             print(f"[{backend}] oaipmh client, live endpoint, OAI_READ_AHEAD {'on' if read_ahead else 'off'}: "
@@ -318,12 +349,13 @@ def main() -> None:
             if read_ahead or options.read_ahead == "off":
                 break
             child.terminate()
-        pages, size, fetched = save_pages(live, pages_folder)
+        pages, size, fetched = save_pages(live, pages_folder, options.harvest_records)
         child.terminate()
         print(f"[{backend}] the same list fetched without parsing (urllib): {pages:,} pages, {size / 2**20:,.0f} MiB "
               f"in {fetched:.1f} s = {count / fetched:,.0f} records/s ({load()})")
         server = static_server(pages_folder)
-        static_count, static_seconds = pyoai_harvest(f"http://127.0.0.1:{server.server_port}/oai")
+        static_count, static_seconds = pyoai_harvest(f"http://127.0.0.1:{server.server_port}/oai",
+                                                     options.harvest_records)
         server.shutdown()
         assert static_count == count, (static_count, count)
         static_rate = static_count / static_seconds
