@@ -82,8 +82,8 @@ def init_app(app: Flask) -> None:
     def _remember_language(response):
         if response.mimetype == "text/html":  # chosen by the cookie or Accept-Language when ?lang= is absent
             response.vary.update(("Accept-Language", "Cookie"))
-        lang = g.get("set_lang_cookie")
-        if lang:
+        lang = g.get("set_lang_cookie") or request.args.get("lang", "")
+        if lang in LOCALES:  # also when the page redirected before it rendered anything (locale never asked)
             response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                                 secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))  # https base URL
         return response

@@ -235,3 +235,12 @@ def test_every_coar_resource_type_has_a_chinese_label():
     labels = {v.split("|")[0] for v in RESOURCE_TYPE_LABELS.values()}
     assert labels <= set(TYPES)
     assert sorted(label for label in labels if not CJK.search(translated.get(label, ""))) == []
+
+
+def test_a_language_chosen_on_a_page_that_redirects_is_remembered(client):
+    """``/admin/?lang=zh`` redirects to the sign-in page before anything asks the language: the cookie is set."""
+    response = client.get("/admin/?lang=en", headers={"Accept-Language": "zh"})
+    assert response.status_code in (301, 302, 303)
+    assert "lang=en" in response.headers.get("Set-Cookie", "")
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "lang=" not in client.get("/admin/?lang=fr").headers.get("Set-Cookie", "")  # not a language: no cookie
