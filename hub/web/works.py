@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from hub.accounts.permissions import Action
@@ -98,9 +99,9 @@ def _decide(decide):
     except ConsentNeeded as pending:
         g.db.commit()
         names = _institution_names()
-        flash(f"This touches other members' records: it waits for the consent of "
-              f"{', '.join(names.get(i, str(i)) for i in pending.waiting)} (request {pending.request.id}). "
-              "涉及其他成员的记录，须待其同意后生效。")
+        flash(gettext("This touches other members' records: it waits for the consent of %(members)s "
+                      "(request %(id)s).", members=", ".join(names.get(i, str(i)) for i in pending.waiting),
+                      id=pending.request.id))
         return None
     if report is not None:
         g.db.commit()
@@ -122,7 +123,7 @@ def split_work(work_id: int):
                                                 note=request.form.get("note", ""), cap=cap))
     if report is None:
         return redirect(url_for("works_admin.work", work_id=work_id))
-    flash("Split saved; it is kept across re-harvests. 已拆分，重新收割后仍然有效。")
+    flash(gettext("Split saved; it is kept across re-harvests."))
     return redirect(url_for("works_admin.work", work_id=report.groups.get(ids[0], work_id)))
 
 
@@ -140,7 +141,7 @@ def join_work(work_id: int):
                                                note=request.form.get("note", ""), cap=cap))
     if report is None:
         return redirect(url_for("works_admin.work", work_id=work_id))
-    flash("Joined; kept across re-harvests. 已合并，重新收割后仍然有效。")
+    flash(gettext("Joined; kept across re-harvests."))
     return redirect(url_for("works_admin.work", work_id=next(iter(report.groups.values()), work_id)))
 
 
@@ -184,8 +185,8 @@ def consent_request(request_id: int):
     if not isinstance(answered, tuple):
         return answered
     work_id, report = answered
-    flash("Consent recorded; the decision is applied. 已同意，决定已生效。" if report is not None else
-          "Consent recorded; other members are still awaited. 已同意，尚待其他成员同意。")
+    flash(gettext("Consent recorded; the decision is applied.") if report is not None else
+          gettext("Consent recorded; other members are still awaited."))
     return redirect(url_for("works_admin.work", work_id=work_id) if g.db.get(Work, work_id) else
                     url_for("works_admin.requests"))
 
@@ -199,7 +200,7 @@ def decline_request(request_id: int):
     answered = _answer(request_id, lambda: decline(g.db, request_id, current_user()))
     if not isinstance(answered, tuple):
         return answered
-    flash(f"Request {request_id} declined. 已拒绝。")
+    flash(gettext("Request %(id)s declined.", id=request_id))
     return redirect(url_for("works_admin.requests"))
 
 

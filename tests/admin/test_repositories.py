@@ -108,9 +108,14 @@ def test_pause_resume_and_harvest_of_paused(app, hub, network, signed_in):
     client = signed_in("dh-admin")
     repo = network.donghai_repo
     client.post(f"/admin/repositories/{repo}/pause", data={"csrf_token": client.csrf})
-    response = client.post(f"/admin/repositories/{repo}/harvest", data={"csrf_token": client.csrf},
+    response = client.post(f"/admin/repositories/{repo}/harvest?lang=en", data={"csrf_token": client.csrf},
                            follow_redirects=True)
-    assert "paused" in response.get_data(as_text=True)
+    english = response.get_data(as_text=True)
+    assert "The repository is paused: resume it first." in english and "机构库已暂停" not in english
+    response = client.post(f"/admin/repositories/{repo}/harvest?lang=zh", data={"csrf_token": client.csrf},
+                           follow_redirects=True)
+    chinese = response.get_data(as_text=True)  # one language at a time, the flash message too
+    assert "机构库已暂停，请先恢复。" in chinese and "resume it first" not in chinese
     client.post(f"/admin/repositories/{repo}/resume", data={"csrf_token": client.csrf})
     with hub.db.session() as session:
         assert session.get(Repository, repo).state.value == "active"

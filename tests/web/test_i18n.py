@@ -244,3 +244,21 @@ def test_a_language_chosen_on_a_page_that_redirects_is_remembered(client):
     assert "lang=en" in response.headers.get("Set-Cookie", "")
     assert 'lang="en"' in client.get("/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
     assert "lang=" not in client.get("/admin/?lang=fr").headers.get("Set-Cookie", "")  # not a language: no cookie
+
+
+@pytest.mark.parametrize("line, zh, en", [
+    ("started", "已在后台开始", "started in the background"),
+    ("queued as task 7f3", "已排队，任务 7f3", "queued as task 7f3"),
+    ("harvested, ok", "已收割（ok）", "harvested (ok)"),
+])
+def test_the_admin_says_how_a_harvest_started_in_the_page_language(app, line, zh, en):
+    from flask_babel import gettext
+
+    from hub.web.admin.repositories import how_started
+
+    with app.test_request_context("/admin/?lang=zh"):
+        chinese = gettext("Harvest %(how)s.", how=how_started(line))
+    with app.test_request_context("/admin/?lang=en"):
+        english = gettext("Harvest %(how)s.", how=how_started(line))
+    assert chinese == f"收割：{zh}。" and not re.search(r"[a-z]{3}", chinese.replace("ok", ""))
+    assert english == f"Harvest {en}." and not CJK.search(english)

@@ -54,13 +54,17 @@ def test_staff_split_and_join_through_the_forms(app, hub, client):
     page = client.get(f"/admin/works/{works[13]}")
     assert page.status_code == 200 and "Lithium battery" in page.get_data(as_text=True)
     assert client.post(f"/admin/works/{works[13]}/split", data={"record_id": "15"}).status_code == 400  # no CSRF
-    response = client.post(f"/admin/works/{works[13]}/split", data={"record_id": "15", "csrf_token": "token"})
+    response = client.post(f"/admin/works/{works[13]}/split?lang=zh", data={"record_id": "15", "csrf_token": "token"})
     assert response.status_code == 302
+    chinese = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已拆分，重新收割后仍然有效。" in chinese and "Split saved" not in chinese
     assert _works(hub)[15] != _works(hub)[13]
     backend = search_backend(hub)  # both sides indexed again with their work
     assert [backend.get(r)["work_id"] for r in (13, 15)] == [f"w{_works(hub)[13]}", f"w{_works(hub)[15]}"]
     works = _works(hub)
-    client.post(f"/admin/works/{works[28]}/join", data={"other": str(works[29]), "csrf_token": "token"})
+    joined = client.post(f"/admin/works/{works[28]}/join?lang=en", data={"other": str(works[29]), "csrf_token": "token"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Joined; kept across re-harvests." in joined and "已合并" not in joined
     assert _works(hub)[28] == _works(hub)[29]
 
 

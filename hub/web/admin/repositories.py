@@ -278,6 +278,17 @@ def repository_resume(repository_id: int):
     return redirect(url_for("admin.repository", repository_id=repo.id))
 
 
+def how_started(line: str) -> str:
+    """The dispatcher's line (``started``, ``queued as task N``, ``harvested, STATE``) in the page's language."""
+    if line == "started":
+        return gettext("started in the background")
+    if line.startswith("queued as task "):
+        return gettext("queued as task %(task)s", task=line.removeprefix("queued as task "))
+    if line.startswith("harvested, "):
+        return gettext("harvested (%(state)s)", state=line.removeprefix("harvested, "))
+    return line
+
+
 @bp.post("/repositories/<int:repository_id>/harvest")
 @login_required
 def repository_harvest(repository_id: int):
@@ -285,10 +296,10 @@ def repository_harvest(repository_id: int):
     repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
     full = request.form.get("full") == "1"
     if repo.state == RepositoryState.PAUSED:
-        flash("The repository is paused: resume it first. 机构库已暂停，请先恢复。")
+        flash(gettext("The repository is paused: resume it first."))
         return redirect(url_for("admin.repository", repository_id=repo.id))
     _action(repo, "repository.full-harvest" if full else "repository.harvest")
-    flash(f"Harvest {start_harvest(hub(), repo.id, full=full)}. 收割已开始。")
+    flash(gettext("Harvest %(how)s.", how=how_started(start_harvest(hub(), repo.id, full=full))))
     return redirect(url_for("admin.repository", repository_id=repo.id))
 
 
@@ -301,7 +312,7 @@ def repository_retry_files(repository_id: int):
     repo = get_repository_or_404(repository_id, Action.MANAGE_INSTITUTION)
     _action(repo, "repository.retry-files")
     submit(hub(), "files", repo.id, True)
-    flash("Failed files are being fetched again. 正在重新获取失败的文件。")
+    flash(gettext("Failed files are being fetched again."))
     return redirect(url_for("admin.repository", repository_id=repository_id))
 
 
@@ -321,7 +332,7 @@ def repository_delete(repository_id: int):
                                error="")
     if request.form.get("confirm", "").strip() != str(repo.id):
         return render_template("admin/confirm_delete.html", what="repository", name=str(repo.id), records=records,
-                               error="Type the repository's number exactly to confirm. 请准确输入机构库编号以确认。"), 422
+                               error=gettext("Type the repository's number exactly to confirm.")), 422
     before, institution_id = snapshot(repo), repo.institution_id
     try:
         removal = remove_repository(g.db, repo.id)
@@ -331,8 +342,8 @@ def repository_delete(repository_id: int):
     except OperationalError:  # a harvest's follow-ups hold the rows (a deadlock or lock timeout): nothing deleted
         g.db.rollback()
         return render_template("admin/confirm_delete.html", what="repository", name=str(repository_id),
-                               records=records, error="The repository is busy (a harvest is finishing); try again "
-                               "in a minute. 该机构库正忙（采集即将完成），请稍后再试。"), 409
+                               records=records, error=gettext("The repository is busy (a harvest is finishing); try "
+                                                               "again in a minute.")), 409
     forget_records(hub(), removal.record_ids, removal.shas)
-    flash(f"Repository {repository_id} and {records} records deleted. 已删除。")
+    flash(gettext("Repository %(id)s and %(records)s records deleted.", id=repository_id, records=records))
     return redirect(url_for("admin.institution", institution_id=institution_id))

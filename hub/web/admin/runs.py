@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from hub.accounts.permissions import Action
@@ -15,7 +16,7 @@ from hub.models import CompletenessReport, HarvestRun, ItemError
 from hub.scheduling.runner import start_harvest
 from hub.web.admin import bp, hub
 from hub.web.admin.auth import login_required, require
-from hub.web.admin.repositories import _action, get_repository_or_404
+from hub.web.admin.repositories import _action, get_repository_or_404, how_started
 
 ERRORS_PER_GROUP = 50
 RAW_PREVIEW = 2000
@@ -98,10 +99,11 @@ def run_resume(run_id: int):
     item = _reconciled(get_run_or_404(run_id))
     require(Action.MANAGE_INSTITUTION, item.repository.institution_id)
     if not item.resumable:
-        flash(f"Run {run_id} is {item.state.value}: nothing to resume.")
+        flash(gettext("Run %(id)s is %(state)s: nothing to resume.", id=run_id, state=item.state.value))
         return redirect(url_for("admin.run", run_id=run_id))
     _action(item.repository, "run.resume", note=f"run {run_id} from page {item.pages}")
-    flash(f"Resuming run {run_id}: {start_harvest(hub(), item.repository_id)}. 正在从断点继续收割。")
+    flash(gettext("Resuming run %(id)s from its checkpoint: %(how)s.", id=run_id,
+                  how=how_started(start_harvest(hub(), item.repository_id))))
     return redirect(url_for("admin.repository", repository_id=item.repository_id))
 
 
@@ -141,7 +143,7 @@ def completeness_repair(report_id: int):
     repo = get_repository_or_404(report.repository_id, Action.MANAGE_INSTITUTION)
     if request.form.get("mode") == "full":
         _action(repo, "repository.full-harvest", note=f"repair of completeness report {report_id}")
-        flash(f"Full re-harvest {start_harvest(hub(), repo.id, full=True)}.")
+        flash(gettext("Full re-harvest %(how)s.", how=how_started(start_harvest(hub(), repo.id, full=True))))
         return redirect(url_for("admin.repository", repository_id=repo.id))
     try:
         result = repair_with_getrecord(hub(), report_id)
@@ -151,5 +153,5 @@ def completeness_repair(report_id: int):
     _action(repo, "repository.repair", note=result["note"])
     if result.get("changed_ids"):  # files, works, index and the change feed, without waiting for them
         submit(hub(), "after_run", repo.id, result["run_id"], list(result["changed_ids"]))
-    flash(f"Repair: {result['note']}")
+    flash(gettext("Repair: %(note)s", note=result["note"]))
     return redirect(url_for("admin.completeness", report_id=report_id))
