@@ -62,9 +62,11 @@ def test_register_check_harvest_and_explain_errors(app, hub, network, faulty_sit
     assert response.status_code == 302
     run = wait_for_run(client, repo_id)
     assert run["state"] == "partial" and run["failed"] >= 1 and run["pages"] == 3
-    page = client.get(f"/admin/runs/{run['id']}").get_data(as_text=True)
+    page = client.get(f"/admin/runs/{run['id']}?lang=en").get_data(as_text=True)
     assert "unreadable-record" in page
-    assert "an element is unclosed or mis-nested" in page and "元素未闭合或嵌套错误" in page
+    assert "an element is unclosed or mis-nested" in page and "元素未闭合或嵌套错误" not in page
+    chinese = client.get(f"/admin/runs/{run['id']}?lang=zh").get_data(as_text=True)  # one language at a time
+    assert "元素未闭合或嵌套错误" in chinese and "an element is unclosed or mis-nested" not in chinese
     with hub.db.session() as session:
         error = session.scalars(select(ItemError).where(ItemError.run_id == run["id"])).first()
         assert error.source_identifier and error.source_identifier in page
