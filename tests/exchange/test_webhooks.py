@@ -320,9 +320,13 @@ def test_a_receiver_answering_500_then_200_gets_the_delivery_on_the_retry_and_th
         assert_signed(received, secret)
         assert received.body == row.body.encode()
 
-    page = signed_in(app, "dh-admin").get(f"/admin/webhooks/{sub_id}").get_data(as_text=True)
+    client = signed_in(app, "dh-admin")
+    page = client.get(f"/admin/webhooks/{sub_id}?lang=en").get_data(as_text=True)
     assert "receiver says 200" in page and "HTTP 500" in page
-    assert re.search(r'class="delivery-state">delivered<', page)
+    assert re.search(r'class="delivery-state" data-state="delivered">.*</span> delivered</span>', page)
+    chinese = client.get(f"/admin/webhooks/{sub_id}?lang=zh").get_data(as_text=True)  # the state in the page's language
+    assert re.search(r'class="delivery-state" data-state="delivered">.*</span> 已送达</span>', chinese)
+    assert "</span> delivered</span>" not in chinese
 
 
 def test_a_dead_receiver_ends_failed_after_the_maximum_attempts(hub, network, dead_url):
@@ -381,7 +385,7 @@ def test_a_member_admin_subscribes_sees_the_secret_once_and_the_test_button_send
     assert received.payload()["event"] == "test" and received.headers[EVENT_HEADER] == "test"
     assert_signed(received, secret)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "receiver says 200" in page and re.search(r'class="delivery-state">delivered<', page)
+    assert "receiver says 200" in page and re.search(r'class="delivery-state" data-state="delivered">', page)
     assert "<script>" not in page and " onclick" not in page
 
     # switched off: harvests send nothing; switched on again: they do

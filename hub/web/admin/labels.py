@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from hub.models import Role
+from hub.models import DeliveryState, Role
 from hub.quality.checks import Field, Problem
 from hub.states import RepositoryState, RunState
 
@@ -31,6 +31,9 @@ LABELS: dict[Enum, object] = {
     RunState.PARTIAL: _l("partly failed"),
     RunState.FAILED: _l("failed"),
     RunState.INTERRUPTED: _l("interrupted"),
+    DeliveryState.PENDING: _l("waiting to be sent"),
+    DeliveryState.DELIVERED: _l("delivered"),
+    DeliveryState.FAILED: _l("failed"),
     Problem.MISSING: _l("missing"),
     Problem.INVALID: _l("invalid"),
     Field.TITLE: _l("title"),
@@ -59,6 +62,7 @@ TONES: dict[str, tuple[str, str]] = {
     "active": ("ok", "●"), "paused": ("", "⏸"), "queued": ("", "…"), "running": ("", "↻"),
     "succeeded": ("ok", "✓"), "partial": ("warn", "!"), "failed": ("bad", "✗"), "interrupted": ("bad", "✗"),
     "failing": ("bad", "✗"), "silent": ("warn", "!"), "healthy": ("ok", "✓"), "never": ("", "–"), "off": ("", "○"),
+    "pending": ("", "…"), "delivered": ("ok", "✓"),
 }
 
 
