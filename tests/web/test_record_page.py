@@ -125,3 +125,6 @@ def test_handles_and_dois_are_links(client, records):
     page = text(client.get(f"/records/{records['stored']}?lang=en"))
     assert '<dt>Handle</dt><dd><a href="https://hdl.handle.net/123456789/1" rel="nofollow">123456789/1</a></dd>' in page
     assert '<a href="https://doi.org/10.1234/deep">10.1234/deep</a>' in page
+    chinese = text(client.get(f"/records/{records['stored']}?lang=zh"))  # the scheme's label in the page's language
+    assert '<dt>Handle 标识</dt><dd><a href="https://hdl.handle.net/123456789/1"' in chinese
+    assert "<dt>Handle</dt>" not in chinese

@@ -201,7 +201,7 @@ def _strip(value: str, suffixes: tuple[str, ...]) -> str:
 
 # Identifier schemes of a record (meta.identifiers[].scheme) as a record page labels them.
 IDENTIFIER_SCHEMES = {
-    "handle": lazy_gettext("Handle"), "urn": lazy_gettext("URN"), "isbn": lazy_gettext("ISBN"),
+    "handle": lazy_gettext("Handle"), "hdl": lazy_gettext("Handle"), "urn": lazy_gettext("URN"), "isbn": lazy_gettext("ISBN"),
     "issn": lazy_gettext("ISSN"), "uri": lazy_gettext("Link"), "url": lazy_gettext("Link"),
     "arxiv": lazy_gettext("arXiv"), "pmid": lazy_gettext("PubMed ID"), "pmcid": lazy_gettext("PubMed Central ID"),
     "ark": lazy_gettext("ARK"), "doi": lazy_gettext("DOI"), "local": lazy_gettext("Local identifier"),
