@@ -61,7 +61,12 @@ def test_help_gives_the_real_addresses_formats_and_harvesting_policy(hub, client
     assert hub.settings["USER_AGENT"] in page
     assert f"{hub.settings['OAI_PAGE_SIZE_RECORDS']} records" in page
     assert "year:2010-2015" in page and "title:graphene" in page
+    for field in ("abstract:", "identifier:", "creator:"):  # every field of hub.search.query, and its alias
+        assert f"<code>{field}" in page
+    assert "the same as author:" in page
     zh = text(client.get("/help?lang=zh"))
+    assert all(f"<code>{field}" in zh for field in ("abstract:", "identifier:", "creator:"))
+    assert "与 author: 相同" in zh and "the same as author" not in zh
     assert "采集器的 User-Agent" in zh and "每页返回 100 条记录" in zh
 
 
