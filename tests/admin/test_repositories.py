@@ -175,16 +175,19 @@ def test_hub_admin_manages_institutions(app, hub, network, signed_in):
     response = client.post("/admin/institutions/new", data={"csrf_token": client.csrf, "slug": "nanhu",
                                                              "name_en": "Nanhu", "contact_email": "not-mail"})
     assert response.status_code == 422 and "not an e-mail address" in response.get_data(as_text=True)
-    response = client.post("/admin/institutions/new", data={"csrf_token": client.csrf, "slug": "nanhu",
-                                                             "name_en": "Nanhu <b>Normal</b>"})
+    response = client.post("/admin/institutions/new?lang=zh", data={"csrf_token": client.csrf, "slug": "nanhu",
+                                                                     "name_en": "Nanhu <b>Normal</b>"})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nanhu &lt;b&gt;Normal&lt;/b&gt;" in page
+    assert "已添加成员 nanhu。" in page and "Member nanhu added" not in page  # the flash in the page's language
     client.post(f"/admin/institutions/{network.xiling}/edit",
                 data={"csrf_token": client.csrf, "name_en": "Xiling Tech", "contact_email": "a@b.example"})
-    response = client.post(f"/admin/institutions/{network.xiling}/delete",
+    response = client.post(f"/admin/institutions/{network.xiling}/delete?lang=en",
                            data={"csrf_token": client.csrf, "confirm": "xiling"})
     assert response.status_code == 302
+    listing = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Member xiling and " in listing and "已删除成员" not in listing
     with hub.db.session() as session:
         assert session.get(Repository, network.xiling_repo).removed
     assert client.get(f"/admin/institutions/{network.xiling}").status_code == 404

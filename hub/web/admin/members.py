@@ -58,7 +58,7 @@ def institution_new():
             log_action(g.db, current_user(), "institution.add", target_type="institution", target_id=inst.id,
                        institution_id=inst.id, after=snapshot(inst), ip=client_ip())
             g.db.commit()
-            flash(f"Member {inst.slug} added.")
+            flash(gettext("Member %(slug)s added.", slug=inst.slug))
             return redirect(url_for("admin.institution", institution_id=inst.id))
     if request.method == "GET":
         form.errors.clear()
@@ -121,7 +121,7 @@ def institution_delete(institution_id: int):
                    institution_id=institution_id, before=before, ip=client_ip(), note=f"{records} records deleted")
         g.db.commit()
         forget_records(current_hub(), removal.record_ids, removal.shas)
-        flash(f"Member {before['slug']} and {records} records deleted.")
+        flash(gettext("Member %(slug)s and %(records)s records deleted.", slug=before["slug"], records=records))
         return redirect(url_for("admin.institutions"))
     return render_template("admin/confirm_delete.html", what="institution", name=inst.slug, records=records, error="")
 
