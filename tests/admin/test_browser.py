@@ -82,7 +82,7 @@ def test_member_admin_registers_harvests_and_reads_errors(hub, network, served, 
     page.click("table.runs a >> nth=0")
     group = page.locator(".error-group[data-kind=unreadable-record]")
     expect(group).to_contain_text("an element is unclosed or mis-nested")
-    expect(group).to_contain_text("元素未闭合或嵌套错误")
+    expect(group).not_to_contain_text("元素未闭合或嵌套错误")  # the page's language only
     expect(group.locator("code").first).to_contain_text("oai:")
     page.screenshot(path=str(ARTIFACTS / "admin-run-errors.png"), full_page=True)
 
