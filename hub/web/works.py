@@ -44,9 +44,11 @@ def _view_or_404(work_id: int):
 
 
 def _institution_names() -> dict[int, str]:
+    """Each member's name in the page's language (the other one, or its slug, when it has none)."""
     from hub.models import Institution
+    from hub.web.admin.labels import member_name
 
-    return {i.id: f"{i.name_zh} {i.name_en}".strip() or i.slug for i in g.db.scalars(select(Institution))}
+    return {i.id: member_name(i) for i in g.db.scalars(select(Institution))}
 
 
 def _request_rows(requests: list) -> list[dict]:

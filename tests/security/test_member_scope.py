@@ -150,7 +150,10 @@ def test_consent_of_every_member_concerned_applies_the_decision(app, hub, scope)
     before = works(hub)
     asked = post(alpha, f"/admin/works/{before[1]}/join", other=str(before[11]))
     assert asked.status_code == 302
-    assert "waits for the consent of beta" in alpha.get(asked.headers["Location"]).get_data(as_text=True)
+    chinese = alpha.get(asked.headers["Location"] + "?lang=zh").get_data(as_text=True)  # one language, names too
+    assert "须待 beta大学 同意后生效" in chinese and "Beta University" not in chinese
+    english = alpha.get("/admin/works/requests?lang=en").get_data(as_text=True)
+    assert "Beta University" in english and "beta大学" not in english
     assert works(hub) == before
     [request] = pending(hub)
     assert request.institutions == sorted([scope.institutions["alpha"], scope.institutions["beta"]])
