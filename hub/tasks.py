@@ -16,13 +16,14 @@ transient extraction failure, a search engine or database away) runs again on th
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from celery import Celery, Task
 from celery.signals import worker_init
 
-from hub.config import default_instance_path, load_settings
+from hub.config import Settings, default_instance_path, load_settings
 from hub.context import Hub
 from hub.pipeline.graph import QUEUES, PipelineStage
 
@@ -43,18 +44,19 @@ def _transport_options(settings: Any) -> dict[str, Any]:
     Workers sweep for such tasks every quarter of the timeout (at most every 10 s), so a
     killed worker's harvest is re-delivered within about 1.25 timeouts.
     """
-    timeout = int(settings.get("BROKER_VISIBILITY_TIMEOUT") or 3600)
+    timeout = int(settings["BROKER_VISIBILITY_TIMEOUT"])
     return {"visibility_timeout": timeout, "unacked_restore_interval": max(1, min(10, timeout // 4)),
             "unacked_restore_throttle": 1}
 
 
-def make_celery(settings: Any) -> Celery:
-    """A Celery app for the hub's settings (eager when no broker is configured)."""
-    broker = settings.get("BROKER_URL") or "memory://"
+def make_celery(values: Mapping[str, Any]) -> Celery:
+    """A Celery app for the hub's settings, or a dict of some of them (eager when no broker is configured)."""
+    settings = Settings.from_mapping(values)
+    broker = settings["BROKER_URL"] or "memory://"
     app = Celery("chair", broker=broker, backend=None)
     routes = {name: {"queue": QUEUES[stage]} for stage, name in STAGE_TASKS.items()}
     app.conf.update(
-        task_always_eager=not settings.get("BROKER_URL"),
+        task_always_eager=not settings["BROKER_URL"],
         task_eager_propagates=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,  # a worker killed mid-task: the task goes back to the queue
@@ -103,7 +105,7 @@ def _producer(broker_url: str, visibility_timeout: int) -> Celery:
 
 def producer(hub: Any) -> Celery:
     """The Celery app that queues tasks on ``hub``'s broker (built once per broker)."""
-    return _producer(hub.settings["BROKER_URL"], int(hub.settings.get("BROKER_VISIBILITY_TIMEOUT") or 3600))
+    return _producer(hub.settings["BROKER_URL"], hub.settings["BROKER_VISIBILITY_TIMEOUT"])
 
 
 def _carry_json(carry: dict[PipelineStage, list] | None) -> dict[str, list]:
