@@ -271,3 +271,11 @@ def test_an_edit_onto_an_address_that_is_no_repository_is_refused_unless_paused(
     with hub.db.session() as session:
         repo = session.get(Repository, repo_id)
         assert repo.base_url == f"{site.url}/gone/oai" and repo.state.value == "paused"
+
+
+def test_the_registration_form_names_members_in_the_page_language(app, hub, network, signed_in):
+    client = signed_in("root")
+    english = client.get("/admin/repositories/new?lang=en").get_data(as_text=True)
+    assert "donghai – Donghai University" in english and "东海大学" not in english
+    chinese = client.get("/admin/repositories/new?lang=zh").get_data(as_text=True)
+    assert "donghai – 东海大学" in chinese and "Donghai University" not in chinese
