@@ -76,7 +76,7 @@ def instance_environment(hub: Hub) -> tuple[str, str]:
     if url != f"sqlite:///{folder / 'chair.db'}":
         shown = redact_url(url)
         words.append(f"CHAIR_DATABASE_URL={shlex.quote(shown)}")
-        note = " (put the database password in place of ***)" if shown != url else ""
+        note = " (put the database user and password, user:password, in place of ***)" if shown != url else ""
     return " ".join(words), note
 
 
@@ -86,15 +86,17 @@ def sign_in_lines(hub: Hub, portal_url: str) -> list[str]:
     from hub.models import Role, User
 
     environment, note = instance_environment(hub)
-    command = f"{environment} {shlex.quote(chair_command())} user add admin@example.org --role hub-admin{note}"
+    command = f"{environment} {shlex.quote(chair_command())} user add admin@example.org --role hub-admin"
     with hub.db.session() as session:
         admins = list(session.scalars(select(User.username).where(User.role == Role.HUB_ADMIN,
                                                                   User.active.is_(True)).order_by(User.username)))
     admin_url = f"{portal_url.rstrip('/')}/admin/"
+    after = [f"  {note.strip()}"] if note else []  # on its own line: the command stays one a shell can run
     if admins:
-        return [f"admin area at {admin_url} (sign in as {', '.join(admins)}); another administrator:", f"  {command}"]
+        return [f"admin area at {admin_url} (sign in as {', '.join(admins)}); another administrator:",
+                f"  {command}", *after]
     return [f"admin area at {admin_url}: first add an administrator (the command asks for the password; "
-            "--password-stdin reads it from standard input):", f"  {command}"]
+            "--password-stdin reads it from standard input):", f"  {command}", *after]
 
 
 def register(cli: click.Group) -> None:

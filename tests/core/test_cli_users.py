@@ -14,10 +14,11 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from hub.accounts.users import create_user
 from hub.cli import cli
@@ -65,6 +66,10 @@ def test_the_demos_sign_in_command_reaches_the_demos_database(hub, app, tmp_path
     first = sign_in_lines(hub, "http://127.0.0.1:5000/")
     assert first[0].startswith("admin area at http://127.0.0.1:5000/admin/") and "--password-stdin" in first[0]
     command = first[1].strip()
+    url = make_url(str(hub.settings["DATABASE_URL"]))
+    if url.password:  # a database with a password: the line says to put it in place of ***, as a user would
+        assert "***" in command and "password" in first[2]
+        command = command.replace("***", f"{quote(url.username or '', safe='')}:{quote(url.password, safe='')}")
     instance = Path(hub.settings["INSTANCE_PATH"]).resolve()
     assert command.startswith(f"CHAIR_INSTANCE_PATH={shlex.quote(str(instance))} ")
     elsewhere = tmp_path / "elsewhere"  # run from another folder, with no CHAIR_ variable of ours
