@@ -93,9 +93,10 @@ def test_request_delay_spaces_each_repository_while_both_run(hub, two_repositori
     for recorder in servers:
         starts = sorted(start for start, _ in recorder.spans)
         assert len(starts) == 4 and recorder.peak == 1
-        # The client spaces its sends by the delay; the server sees them a little later or earlier
-        # on a busy machine, never as close as without the pause.
-        assert all(b - a >= delay * 0.66 for a, b in zip(starts, starts[1:], strict=False))
+        # The client spaces its sends by the delay; on a busy machine the server sees one send late and
+        # the next on time, so the spacing is judged over the whole run: without the pause the four
+        # requests would span ~0.15 s, with it at least three delays.
+        assert starts[-1] - starts[0] >= 3 * delay * 0.8
     east, west = (sorted(r.spans) for r in servers)
     assert east[0][0] < west[-1][1] and west[0][0] < east[-1][1]  # the two repositories' downloads overlap
 
