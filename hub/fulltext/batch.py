@@ -129,7 +129,7 @@ def _write(hub: Hub, jobs: list[Job], outcomes: Counter, extract: list[str]) -> 
                     if job.failure is not None:
                         counted["failed"] += 1
                         if row is not None and job.record_id in records:
-                            _failure(session, row, records[job.record_id], job.failure)
+                            count_failure(session, row, records[job.record_id], job.failure)
                     elif job.got is not None and job.got.not_modified:
                         counted["not-modified"] += 1
                         if row is not None:
@@ -182,7 +182,7 @@ def _point(row: RecordFile, got: Downloaded) -> None:
     row.fetched_at = row.checked_at = utcnow()
 
 
-def _failure(session: Any, row: RecordFile, record: Record, exc: FetchFailed) -> None:
+def count_failure(session: Any, row: RecordFile, record: Record, exc: FetchFailed) -> None:
     """Count a failed download on its row and record the item error."""
     row.attempts += 1
     row.error_kind, row.error = exc.kind[:32], exc.message

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from hub.fulltext.batch import count_failure
 from hub.fulltext.fetch import FetchFailed, download
 from hub.fulltext.objects import release_unreferenced
-from hub.fulltext.records import clear_errors, record_error, refresh_records, sync_record_files
+from hub.fulltext.records import clear_errors, refresh_records, sync_record_files
 from hub.fulltext.states import ExtractState, FileState
 from hub.http import HttpClient
 from hub.models import Record, RecordFile, StoredFile, utcnow
@@ -148,12 +149,7 @@ def _record_failure(hub: Hub, record_id: int, row_id: int, exc: FetchFailed) -> 
         record = session.get(Record, record_id)
         if row is None or record is None:
             return
-        row.attempts += 1
-        row.error_kind, row.error = exc.kind[:32], exc.message
-        row.checked_at = utcnow()
-        if not (row.state is FileState.STORED and exc.retryable):
-            row.state = FileState.FAILED  # a stored copy survives a transient failure to re-check it
-        record_error(session, record, Stage.FILES, exc.kind, f"{row.url}: {exc.message}")
+        count_failure(session, row, record, exc)
         refresh_records(session, [record_id])
 
 
