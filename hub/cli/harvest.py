@@ -30,10 +30,10 @@ def records_line(repository_id: int, summary: Any, seconds: float) -> str:
 
 
 def run_time(seconds: float | None) -> str:
-    """A run's duration from its stored timestamps (whole seconds): ``<1 s`` rather than ``0.0s``."""
+    """A run's duration from its stored start and end (kept to the microsecond), as a person reads it."""
     if seconds is None:
         return ""
-    return format_seconds(seconds) if seconds >= 1 else "<1 s"
+    return format_seconds(seconds)
 
 
 def register(cli: click.Group) -> None:

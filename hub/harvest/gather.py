@@ -26,7 +26,7 @@ from hub.harvest.prefetch import prefetch
 from hub.harvest.runs import HarvestConflict, open_run
 from hub.harvest.sweep import prune_memberships, sweep_unseen
 from hub.http import HarvestError, HttpClient
-from hub.models import HarvestRun, ItemError, Repository, utcnow
+from hub.models import HarvestRun, ItemError, Repository, utcnow, utcnow_precise
 from hub.platform import Page, Platform, SourceConfig
 from hub.plugins import crosswalks, platforms
 from hub.redaction import Credentials
@@ -145,7 +145,7 @@ def harvest_repository(db: Database, pm: pluggy.PluginManager, settings: Mapping
             if run.kind == RunKind.FULL:
                 changed.extend(sweep_unseen(session, run, settings, confirmed=confirm_deletions))
             run.state = RunState.PARTIAL if run.failed else RunState.SUCCEEDED
-            run.finished_at = utcnow()
+            run.finished_at = utcnow_precise()
             run.checkpoint = {key: value for key, value in run.checkpoint.items() if key != "unfinished"}
             repo = session.get(Repository, repository_id)
             if run.checkpoint.get("response_date"):
@@ -212,7 +212,7 @@ def commit_page(session: Session, run: HarvestRun, platform: Platform, pm: plugg
 def _stop_unfinished(session: Session, run: HarvestRun, repository_id: int, message: str) -> None:
     """End a run PARTIAL with a list left unfinished: resumable, the high-water mark left where it was."""
     run.state = RunState.PARTIAL
-    run.finished_at = utcnow()
+    run.finished_at = utcnow_precise()
     run.checkpoint = {**run.checkpoint, "unfinished": True}
     run.message = f"{message} (resumable: the next harvest restarts the unfinished list)"
     session.add(ItemError(run_id=run.id, repository_id=repository_id, stage=Stage.GATHER,
@@ -222,7 +222,7 @@ def _stop_unfinished(session: Session, run: HarvestRun, repository_id: int, mess
 
 def _fail(session: Session, run: HarvestRun, repository_id: int, kind: str, message: str) -> None:
     run.state = RunState.FAILED
-    run.finished_at = utcnow()
+    run.finished_at = utcnow_precise()
     run.message = f"{message} (resumable from page {run.pages})"
     session.add(ItemError(run_id=run.id, repository_id=repository_id, stage=Stage.GATHER, kind=kind[:64],
                           message=message))

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.models import HarvestRun, Repository, utcnow
+from hub.models import HarvestRun, Repository, utcnow, utcnow_precise
 from hub.states import RunKind, RunState
 
 
@@ -95,7 +95,7 @@ def open_run(session: Session, repo: Repository, settings: Mapping[str, Any], fu
         return last, True
     kind = RunKind.FULL if full or not repo.high_water_mark else RunKind.INCREMENTAL
     run = HarvestRun(repository_id=repo.id, kind=kind, state=RunState.RUNNING, worker=this_worker(),
-                     started_at=utcnow(), heartbeat_at=utcnow(), checkpoint={})
+                     started_at=utcnow_precise(), heartbeat_at=utcnow(), checkpoint={})
     session.add(run)
     session.flush()
     return run, False

@@ -23,7 +23,7 @@ from hub.harvest.gather import commit_page, make_platform
 from hub.harvest.runs import latest_run, reconcile_runs, this_worker
 from hub.harvest.sweep import tombstone_unlisted
 from hub.http import HarvestError
-from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow
+from hub.models import CompletenessReport, HarvestRun, ItemError, Record, Repository, utcnow, utcnow_precise
 from hub.platform import CapabilityMissing, Page, Platform, SourceEntry
 from hub.states import RunKind, RunState, Stage
 
@@ -120,7 +120,7 @@ def repair_with_getrecord(hub: Hub, report_id: int, *, confirm_deletions: bool =
         if not platform.fetches_items:
             raise ValueError(f"platform {repo.platform} has no GetRecord: start a full re-harvest instead")
         run = HarvestRun(repository_id=repo.id, kind=RunKind.INCREMENTAL, state=RunState.RUNNING,
-                         worker=this_worker(), started_at=utcnow(), heartbeat_at=utcnow(), checkpoint={},
+                         worker=this_worker(), started_at=utcnow_precise(), heartbeat_at=utcnow(), checkpoint={},
                          message=f"completeness repair (report {report_id}): GetRecord of {len(identifiers)} "
                                  f"records, {len(extra)} no longer listed")
         session.add(run)
@@ -145,7 +145,7 @@ def repair_with_getrecord(hub: Hub, report_id: int, *, confirm_deletions: bool =
         changed_ids = list(imported) + swept
         run.pages = 1
         run.state = RunState.PARTIAL if run.failed else RunState.SUCCEEDED
-        run.finished_at = utcnow()
+        run.finished_at = utcnow_precise()
         report.repaired_at = utcnow()
         held = len(unlisted) if unlisted and not swept else 0
         report.repair_note = (f"run {run.id}: {run.new} new, {run.updated} updated, {run.deleted} deleted, "

@@ -1,7 +1,7 @@
 """SQLAlchemy models of the hub. Import models from here."""
 
 from hub.models.accounts import AuditEntry, Role, SignInAttempt, User
-from hub.models.base import Base, utcnow
+from hub.models.base import Base, utcnow, utcnow_precise
 from hub.models.fulltext import RecordFile, StoredFile
 from hub.models.harvest import HarvestRun, ItemError
 from hub.models.network import Institution, Repository
@@ -17,7 +17,7 @@ from hub.models.record import Record
 from hub.models.webhooks import DeliveryState, EventKind, WebhookDelivery, WebhookSubscription
 from hub.models.works import DecisionKind, Work, WorkDecision, WorkKey, WorkMember
 
-__all__ = ["Base", "utcnow", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile",
+__all__ = ["Base", "utcnow", "utcnow_precise", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile",
            "User", "Role", "SignInAttempt", "AuditEntry", "RepositoryStatus", "Health", "CountSnapshot",
            "CompletenessReport", "UsageEvent", "UsageKind", "Work", "WorkMember", "WorkKey", "WorkDecision",
            "DecisionKind", "WebhookSubscription", "WebhookDelivery", "EventKind", "DeliveryState"]

@@ -37,6 +37,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def utcnow_precise() -> datetime:
+    """Now, in UTC, to the microsecond: for when a run started and finished (its duration), never for a
+    datestamp a harvester compares with OAI-PMH's seconds."""
+    return datetime.now(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored naive in UTC and always returned timezone-aware (UTC).
 

@@ -38,6 +38,9 @@ def test_register_harvest_and_read_runs(chair, site):
     assert f"repository {repo_id}: succeeded" in text and "0 new" in text
     runs = json.loads(chair("runs", str(repo_id), "--json"))
     assert [r["kind"] for r in runs] == ["incremental", "full"]
+    # a run's start and end are kept to the microsecond: a quick run reads "0.042 s", not "<1 s" or "0"
+    assert all(r["duration"] > 0 and r["duration"] != int(r["duration"]) for r in runs)
+    assert "<1 s" not in chair("runs", str(repo_id))
     repos = json.loads(chair("repo", "list", "--json"))
     assert repos[0]["records"] + repos[0]["deleted"] == sample.records
     assert "oai" in chair("plugins")
