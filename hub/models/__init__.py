@@ -1,7 +1,18 @@
 """SQLAlchemy models of the hub. Import models from here."""
 
-from hub.models.accounts import AuditEntry, Role, SignInAttempt, User
+from hub.models.accounts import AuditEntry, Role, SignInAttempt, SignInMethod, User
 from hub.models.base import Base, utcnow, utcnow_precise
+from hub.models.federation import (
+           ApiToken,
+           ExternalIdentity,
+           FederationSource,
+           IdentityProvider,
+           Protocol,
+           Provisioning,
+           RoleRule,
+           RuleSource,
+           UsedAssertion,
+)
 from hub.models.fulltext import RecordFile, StoredFile
 from hub.models.harvest import HarvestRun, ItemError
 from hub.models.network import Institution, Repository
@@ -20,4 +31,6 @@ from hub.models.works import DecisionKind, Work, WorkDecision, WorkKey, WorkMemb
 __all__ = ["Base", "utcnow", "utcnow_precise", "Institution", "Repository", "HarvestRun", "ItemError", "Record", "StoredFile", "RecordFile",
            "User", "Role", "SignInAttempt", "AuditEntry", "RepositoryStatus", "Health", "CountSnapshot",
            "CompletenessReport", "UsageEvent", "UsageKind", "Work", "WorkMember", "WorkKey", "WorkDecision",
-           "DecisionKind", "WebhookSubscription", "WebhookDelivery", "EventKind", "DeliveryState"]
+           "DecisionKind", "WebhookSubscription", "WebhookDelivery", "EventKind", "DeliveryState",
+           "SignInMethod", "ApiToken", "ExternalIdentity", "FederationSource", "IdentityProvider", "Protocol",
+           "Provisioning", "RoleRule", "RuleSource", "UsedAssertion"]

@@ -21,6 +21,14 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+class SignInMethod(StrEnum):
+    """How a session was signed in: with a local password or through an identity provider."""
+
+    LOCAL = "local"
+    OIDC = "oidc"
+    SAML = "saml"
+
+
 class AttemptScope(StrEnum):
     """What a throttled sign-in attempt is counted against."""
 
@@ -47,8 +55,15 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Made by a first federated sign-in and waiting for a member admin's approval (inactive until then).
+    approval_pending: Mapped[bool] = mapped_column(Boolean, default=False)
 
     institution = relationship("Institution")
+
+    @property
+    def has_password(self) -> bool:
+        """Whether the account can sign in with a local password (federated accounts have none)."""
+        return bool(self.password_hash) and not self.password_hash.startswith("!")
 
 
 class AdminSession(Base):
@@ -64,6 +79,12 @@ class AdminSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    # How the session was signed in, through which provider and
+    # as which subject; ``logout`` keeps what single logout needs (SAML NameID and SessionIndex, OIDC id_token).
+    method: Mapped[SignInMethod] = mapped_column(enum_column(SignInMethod), default=SignInMethod.LOCAL)
+    provider_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    subject: Mapped[str] = mapped_column(String(512), default="")
+    logout: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class SignInAttempt(Base):
