@@ -4,7 +4,9 @@ It runs or queues what a stage's report triggers (:mod:`hub.pipeline.graph`):
 
 - on the embedded defaults (no ``BROKER_URL``) the triggered stages run here, in graph order, each
   once over the union of the ids every earlier stage fed it: after a harvest a record is indexed
-  once, whether it changed, got a new text or moved to another work;
+  once, whether it changed, got a new text or moved to another work. A streaming trigger's target
+  (files -> extract) runs in a thread of its own on each chunk its source finishes, so downloads and
+  extraction overlap; the stages after it still wait for both;
 - with a broker each triggered stage is queued as its thin Celery task (:mod:`hub.tasks`, imported
   only then). Ids a stage would get from two sources travel with the one that feeds it directly
   (a harvest's records to index ride with the works task, which indexes them together with the
@@ -18,6 +20,7 @@ a background thread otherwise; no view or command starts a thread itself.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import OperationalError
 
-from hub.pipeline.graph import ORDER, SUBJECTS, PipelineStage, triggered_by
+from hub.pipeline.graph import ORDER, SUBJECTS, PipelineStage, streamed_from, triggered_by
 from hub.pipeline.report import StageReport
 from hub.pipeline.stages import STAGES
 
@@ -57,8 +60,9 @@ def retryable(exc: BaseException) -> bool:
 
 
 def run_stage(hub: Hub, stage: PipelineStage, ids: Sequence[Any], *, progress: Progress | None = None,
-              **options: Any) -> StageReport:
-    """Run one stage here over ``ids``, in chunks; a failing chunk is reported (by kind), never raised."""
+              on_chunk: Callable[[StageReport], None] | None = None, **options: Any) -> StageReport:
+    """Run one stage here over ``ids``, in chunks; a failing chunk is reported (by kind), never raised.
+    ``on_chunk`` sees each chunk's own report as soon as the chunk is committed."""
     ids = list(dict.fromkeys(ids))
     report = StageReport(stage)
     started = time.perf_counter()
@@ -68,7 +72,10 @@ def run_stage(hub: Hub, stage: PipelineStage, ids: Sequence[Any], *, progress: P
     for start in range(0, len(ids), size):
         chunk = ids[start:start + size]
         try:
-            report.merge(STAGES[stage](hub, chunk, **options))
+            done = STAGES[stage](hub, chunk, **options)
+            report.merge(done)
+            if on_chunk is not None:
+                on_chunk(done)
         except Exception as exc:  # the stage's other chunks and the other stages go on
             log.exception("%s stage failed on %d ids", stage.value, len(chunk))
             report.given += len(chunk)
@@ -113,6 +120,53 @@ def run_from(hub: Hub, stage: PipelineStage, ids: Sequence[Any], *, progress: Pr
     return [first, *follow(hub, first, progress=progress)]
 
 
+class Follower:
+    """A stage running in a thread of its own over the ids fed to it, while the stage feeding it goes on
+    (a streaming trigger, :func:`hub.pipeline.graph.streamed_from`). Ids fed twice run once; what is
+    queued when :meth:`finish` is called still runs before it returns the merged report."""
+
+    def __init__(self, hub: Hub, stage: PipelineStage) -> None:
+        self.hub = hub
+        self.stage = stage
+        self.report = StageReport(stage)
+        self._seen: set[Any] = set()
+        self._queue: queue.Queue[list[Any] | None] = queue.Queue()
+        self._started = time.perf_counter()
+        self._thread = threading.Thread(target=self._work, name=f"chair-{stage.value}", daemon=True)
+        self._thread.start()
+
+    def feed(self, ids: Sequence[Any]) -> None:
+        """Have the stage run over ``ids`` (soon, in its thread)."""
+        if ids:
+            self._queue.put(list(ids))
+
+    def _work(self) -> None:
+        size = CHUNK.get(self.stage, 500)
+        ended = False
+        while not ended:
+            batch = self._queue.get()
+            ended = batch is None
+            fresh = [i for i in batch or () if i not in self._seen]
+            while not ended and len(fresh) < size:  # take what else is waiting, up to one chunk
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                ended = more is None
+                fresh.extend(i for i in more or () if i not in self._seen)
+            fresh = list(dict.fromkeys(fresh))
+            self._seen.update(fresh)
+            if fresh:
+                self.report.merge(run_stage(self.hub, self.stage, fresh))
+
+    def finish(self) -> StageReport:
+        """Wait for every id fed to be done; the stage's report (its wall-clock time from the start)."""
+        self._queue.put(None)
+        self._thread.join()
+        self.report.duration = time.perf_counter() - self._started
+        return self.report
+
+
 def _run_here(hub: Hub, pending: dict[PipelineStage, list[Any]], progress: Progress | None) -> list[StageReport]:
     wanted = {stage: dict.fromkeys(ids) for stage, ids in pending.items()}
     reports = []
@@ -120,12 +174,33 @@ def _run_here(hub: Hub, pending: dict[PipelineStage, list[Any]], progress: Progr
         ids = list(wanted.pop(stage, {}))
         if not ids:
             continue
-        report = run_stage(hub, stage, ids, progress=progress)
-        reports.append(report)
-        for target, more in triggered(report).items():
-            assert ORDER.index(target) > ORDER.index(stage), f"{stage} triggers the earlier {target}"
-            wanted.setdefault(target, {}).update(dict.fromkeys(more))
+        made = _run_streaming(hub, stage, ids, wanted, progress)
+        reports.extend(made)
+        for report in made:
+            for target, more in triggered(report).items():
+                assert ORDER.index(target) > ORDER.index(stage), f"{stage} triggers the earlier {target}"
+                if target not in {r.stage for r in made}:
+                    wanted.setdefault(target, {}).update(dict.fromkeys(more))
     return reports
+
+
+def _run_streaming(hub: Hub, stage: PipelineStage, ids: list[Any], wanted: dict[PipelineStage, dict[Any, None]],
+                   progress: Progress | None) -> list[StageReport]:
+    """Run ``stage`` here; with a streaming target, that target alongside it on each finished chunk (and on
+    the ids it was waiting for): both reports. Otherwise the stage's report alone."""
+    target = streamed_from(stage)
+    if target is None:
+        return [run_stage(hub, stage, ids, progress=progress)]
+    assert ORDER.index(target) == ORDER.index(stage) + 1, f"{target} can only stream right after {stage}"
+    follower = Follower(hub, target)
+    follower.feed(list(wanted.pop(target, {})))
+    subject = SUBJECTS[target]
+    try:
+        report = run_stage(hub, stage, ids, progress=progress,
+                           on_chunk=lambda chunk: follower.feed(chunk.ids_for(subject)))
+    finally:
+        followed = follower.finish()
+    return [report, followed] if followed.given else [report]
 
 
 def carriers(stages: Iterable[PipelineStage]) -> dict[PipelineStage, PipelineStage]:

@@ -53,6 +53,9 @@ class Trigger:
     target: PipelineStage
     why: str
     dispatched: bool = True  # False: run inside the source stage itself (gather -> import)
+    # True: in one process the target starts on each chunk the source finishes while the source goes on
+    # (files -> extract: downloads and extraction overlap); with a broker every chunk's task does the same.
+    streams: bool = False
 
 
 GATHER, IMPORT, FILES, EXTRACT, WORKS, INDEX = PipelineStage  # noqa: N806 - short names for the table below
@@ -67,7 +70,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger(IMPORT, FILES, "a harvest's changed records get their full-text links synced and downloaded"),
     Trigger(IMPORT, WORKS, "a harvest's changed records are regrouped into works with their neighbours"),
     Trigger(IMPORT, INDEX, "a harvest's changed records are indexed (deleted ones removed)"),
-    Trigger(FILES, EXTRACT, "new content is extracted"),
+    Trigger(FILES, EXTRACT, "new content is extracted", streams=True),
     Trigger(FILES, INDEX, "links a platform's API listed (DSpace REST) re-index their records"),
     Trigger(EXTRACT, INDEX, "a new text re-indexes the records holding it"),
     Trigger(WORKS, INDEX, "a regrouping re-indexes the records whose work changed"),
@@ -88,6 +91,12 @@ LISTENERS: tuple[str, ...] = ("hub.exchange.webhooks.events",)
 def triggered_by(stage: PipelineStage) -> tuple[Trigger, ...]:
     """The dispatched triggers whose source is ``stage``."""
     return tuple(t for t in TRIGGERS if t.source is stage and t.dispatched)
+
+
+def streamed_from(stage: PipelineStage) -> PipelineStage | None:
+    """The stage that runs alongside ``stage`` on its finished chunks (a streaming trigger), or None."""
+    targets = [t.target for t in triggered_by(stage) if t.streams]
+    return targets[0] if targets else None
 
 
 def sources_of(stage: PipelineStage) -> tuple[PipelineStage, ...]:
