@@ -33,7 +33,7 @@ from hub.fulltext.records import record_error, refresh_records, sync_record_file
 from hub.fulltext.states import ExtractState, FileState
 from hub.models import ItemError, Record, RecordFile, StoredFile, utcnow
 from hub.redaction import Credentials, redact_url
-from hub.states import Stage
+from hub.states import ErrorKind, Stage
 
 if TYPE_CHECKING:
     from hub.context import Hub
@@ -104,7 +104,7 @@ def _download(hub: Hub, http: Any, job: Job) -> None:
         job.failure = exc
     except Exception as exc:  # a bug or an odd server must not stop the other files
         log.exception("download of %s failed", redact_url(job.url))
-        job.failure = FetchFailed("internal-error", f"{type(exc).__name__}: {exc}")
+        job.failure = FetchFailed(ErrorKind.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
 
 
 def _write(hub: Hub, jobs: list[Job], outcomes: Counter, extract: list[str]) -> list[str]:

@@ -31,6 +31,7 @@ from hub.http import (
     UnsafeURLError,
 )
 from hub.redaction import redact_url
+from hub.states import ErrorKind
 from hub.transport import DeadlinePassed
 from storage.base import ObjectStore, ObjectTooLarge, Spool
 from storage.extract.formats import sniff
@@ -40,8 +41,18 @@ _CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.I)
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 
 
+def http_status_kind(status: int) -> str:
+    """The error kind of a download answered with HTTP ``status``: its :class:`ErrorKind` member
+    (``http-404``), or the same ``http-<status>`` form for a status the enum does not list."""
+    try:
+        return ErrorKind(f"http-{status}")
+    except ValueError:
+        return f"http-{status}"
+
+
 class FetchFailed(Exception):
-    """A download that failed; ``kind`` is short and machine-readable, ``retryable`` says if later may help."""
+    """A download that failed; ``kind`` is an :class:`ErrorKind` value (or :func:`http_status_kind`),
+    ``retryable`` says if later may help."""
 
     def __init__(self, kind: str, message: str, retryable: bool = False) -> None:
         super().__init__(message)
@@ -102,7 +113,7 @@ def _receive(response: requests.Response, spool: Spool) -> None:
 def _check_checksum(spool: Spool, checksum: str) -> None:
     algo, _, value = (checksum or "").partition(":")
     if algo.lower() == "sha256" and re.fullmatch(r"[0-9a-fA-F]{64}", value) and value.lower() != spool.sha256:
-        raise FetchFailed("checksum-mismatch", f"the file's sha256 is {spool.sha256}, the source says {value}")
+        raise FetchFailed(ErrorKind.CHECKSUM_MISMATCH, f"the file's sha256 is {spool.sha256}, the source says {value}")
 
 
 def download(http: HttpClient, store: ObjectStore, url: str, *, max_bytes: int, declared_mime: str = "",
@@ -133,7 +144,7 @@ def download(http: HttpClient, store: ObjectStore, url: str, *, max_bytes: int, 
                         if response.status_code == 304:
                             return Downloaded(True, etag=etag, last_modified=last_modified)
                         if response.status_code not in (200, 206):
-                            raise FetchFailed(f"http-{response.status_code}",
+                            raise FetchFailed(http_status_kind(response.status_code),
                                               f"{shown} answered HTTP {response.status_code}")
                         if spool.size and response.status_code == 200:
                             spool.reset()  # the server ignored Range (or the file changed): start over
@@ -151,38 +162,38 @@ def download(http: HttpClient, store: ObjectStore, url: str, *, max_bytes: int, 
                     break
                 except _Broken as exc:
                     if attempt >= resume_attempts:
-                        raise FetchFailed("broken-transfer", f"{shown}: {exc}; gave up after {resumed} resumptions",
+                        raise FetchFailed(ErrorKind.BROKEN_TRANSFER, f"{shown}: {exc}; gave up after {resumed} resumptions",
                                           retryable=True) from exc
                     resumed += 1
                     http.sleep(min(http.backoff_delay(attempt), 30.0))
             return _finish(store, spool, url, declared_mime, facts, checksum, resumed)
     except ObjectTooLarge as exc:
-        raise FetchFailed("too-large", f"{shown} is larger than FILE_MAX_BYTES={max_bytes}") from exc
+        raise FetchFailed(ErrorKind.TOO_LARGE, f"{shown} is larger than FILE_MAX_BYTES={max_bytes}") from exc
     except ResponseTooLarge as exc:
-        raise FetchFailed("too-large", f"{exc} (FILE_MAX_BYTES)") from exc
+        raise FetchFailed(ErrorKind.TOO_LARGE, f"{exc} (FILE_MAX_BYTES)") from exc
     except UnsafeURLError as exc:
-        raise FetchFailed("unsafe-url", str(exc)) from exc
+        raise FetchFailed(ErrorKind.UNSAFE_URL, str(exc)) from exc
     except RetryLater as exc:
-        raise FetchFailed("retry-later", str(exc), retryable=True) from exc
+        raise FetchFailed(ErrorKind.RETRY_LATER, str(exc), retryable=True) from exc
     except DeadlineExceeded as exc:
-        raise FetchFailed("deadline", f"{exc} (FILE_DEADLINE={http.file_deadline:.0f})", retryable=True) from exc
+        raise FetchFailed(ErrorKind.DEADLINE, f"{exc} (FILE_DEADLINE={http.file_deadline:.0f})", retryable=True) from exc
     except HttpError as exc:
         status = exc.status
-        kind = f"http-{status}" if status else "unreachable"
+        kind = http_status_kind(status) if status else ErrorKind.UNREACHABLE
         raise FetchFailed(kind, str(exc), retryable=status is None or status >= 500 or status == 429) from exc
     except HarvestError as exc:
-        raise FetchFailed("http-error", str(exc), retryable=exc.retryable) from exc
+        raise FetchFailed(ErrorKind.HTTP_ERROR, str(exc), retryable=exc.retryable) from exc
 
 
 def _finish(store: ObjectStore, spool: Spool, url: str, declared_mime: str, facts: dict[str, Any],
             checksum: str, resumed: int) -> Downloaded:
     """Sniff, verify and commit the spooled file."""
     if spool.size == 0:
-        raise FetchFailed("empty", f"{redact_url(url)} sent an empty body", retryable=True)
+        raise FetchFailed(ErrorKind.EMPTY, f"{redact_url(url)} sent an empty body", retryable=True)
     sniffed = sniff(spool.head(4096))
     promised = _media_type(declared_mime) or facts["content_type"]
     if sniffed == "text/html" and promised not in _HTML_TYPES:
-        raise FetchFailed("landing-page", f"{redact_url(url)} sent an HTML page where a {promised or 'document'} file was "
+        raise FetchFailed(ErrorKind.LANDING_PAGE, f"{redact_url(url)} sent an HTML page where a {promised or 'document'} file was "
                                           "expected (a landing or login page, not the full text)")
     _check_checksum(spool, checksum)
     mime = sniffed if sniffed and sniffed not in {"text/plain", "application/xml"} else (promised or sniffed)

@@ -26,7 +26,7 @@ from hub.fulltext.states import ExtractState, FileState
 from hub.http import HttpClient
 from hub.models import Record, RecordFile, StoredFile, utcnow
 from hub.redaction import Credentials, redact_url
-from hub.states import FulltextState, Stage
+from hub.states import ErrorKind, FulltextState, Stage
 
 if TYPE_CHECKING:
     from hub.context import Hub
@@ -59,8 +59,10 @@ def _due(row: RecordFile, retry_failed: bool, max_attempts: int) -> bool:
     return False
 
 
-_RETRYABLE = {"broken-transfer", "unreachable", "retry-later", "empty", "http-500", "http-502", "http-503",
-              "http-504", "http-429", "http-error", "deadline"}
+# Failed downloads worth trying again by themselves (others wait for `chair files fetch --retry-failed`).
+_RETRYABLE = frozenset({ErrorKind.BROKEN_TRANSFER, ErrorKind.UNREACHABLE, ErrorKind.RETRY_LATER, ErrorKind.EMPTY,
+                        ErrorKind.HTTP_500, ErrorKind.HTTP_502, ErrorKind.HTTP_503, ErrorKind.HTTP_504,
+                        ErrorKind.HTTP_429, ErrorKind.HTTP_ERROR, ErrorKind.DEADLINE})
 
 
 def process_record_files(hub: Hub, record_id: int, retry_failed: bool = False, recheck: bool = True,
@@ -117,7 +119,7 @@ def process_record_files(hub: Hub, record_id: int, retry_failed: bool = False, r
                 continue
             except Exception as exc:  # a bug or an odd server must not stop the other files
                 log.exception("download of %s failed", redact_url(url))
-                _record_failure(hub, record_id, row_id, FetchFailed("internal-error", f"{type(exc).__name__}: {exc}"))
+                _record_failure(hub, record_id, row_id, FetchFailed(ErrorKind.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"))
                 report.outcomes["failed"] += 1
                 continue
             if got.not_modified:

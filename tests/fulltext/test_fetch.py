@@ -126,3 +126,15 @@ def test_checksum_from_source_is_verified(hub, files_server):
     with pytest.raises(FetchFailed) as info:
         fetch(hub, url, checksum="sha256:" + "0" * 64)
     assert info.value.kind == "checksum-mismatch"
+
+
+def test_a_download_failure_kind_is_one_of_the_hubs_error_kinds():
+    from hub.fulltext.fetch import http_status_kind
+    from hub.fulltext.pipeline import _RETRYABLE
+    from hub.states import ErrorKind
+
+    assert http_status_kind(404) is ErrorKind.HTTP_404
+    assert http_status_kind(503) is ErrorKind.HTTP_503
+    assert http_status_kind(410) == "http-410"  # a status the enum does not list keeps the same form
+    assert all(isinstance(kind, ErrorKind) for kind in _RETRYABLE)
+    assert "http-503" in _RETRYABLE and "http-404" not in _RETRYABLE  # stored strings compare as before
