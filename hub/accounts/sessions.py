@@ -19,21 +19,27 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from hub.models import User, utcnow
-from hub.models.accounts import AdminSession
+from hub.models.accounts import AdminSession, SignInMethod
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def open_session(db: Session, settings: Mapping[str, Any], user: User, *, ip: str = "", user_agent: str = "") -> str:
-    """Start a session for ``user``; returns the token for the cookie (expired sessions are purged)."""
+def open_session(db: Session, settings: Mapping[str, Any], user: User, *, ip: str = "", user_agent: str = "",
+                 method: SignInMethod = SignInMethod.LOCAL, provider_id: int | None = None, subject: str = "",
+                 logout: dict[str, Any] | None = None) -> str:
+    """Start a session for ``user``; returns the token for the cookie (expired sessions are purged).
+
+    ``method``, ``provider_id`` and ``subject`` say how it was signed in (the account page shows it);
+    ``logout`` keeps what single logout needs later (an OIDC ID token, a SAML NameID and SessionIndex)."""
     now = utcnow()
     db.execute(delete(AdminSession).where(AdminSession.expires_at <= now))
     token = secrets.token_urlsafe(32)
     db.add(AdminSession(token_hash=_digest(token), user_id=user.id, created_at=now,
                         expires_at=now + timedelta(hours=settings["SESSION_LIFETIME_HOURS"]),
-                        ip=ip[:64], user_agent=user_agent[:255]))
+                        ip=ip[:64], user_agent=user_agent[:255], method=method, provider_id=provider_id,
+                        subject=subject[:512], logout=logout))
     return token
 
 
@@ -46,6 +52,14 @@ def session_user(db: Session, token: str | None) -> User | None:
         return None
     user = db.get(User, row.user_id)
     return user if user is not None and user.active else None
+
+
+def session_row(db: Session, token: str | None) -> AdminSession | None:
+    """The unexpired session ``token`` names (how it was signed in, its logout data), or None."""
+    if not token or not isinstance(token, str):
+        return None
+    row = db.scalar(select(AdminSession).where(AdminSession.token_hash == _digest(token)))
+    return row if row is not None and row.expires_at > utcnow() else None
 
 
 def close_session(db: Session, token: str | None) -> bool:

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "hub.cli.doctor",
     "hub.cli.demo",
     "hub.cli.users",
+    "hub.cli.sso",
     "hub.cli.schedule",
     "hub.cli.files",
     "hub.cli.index",

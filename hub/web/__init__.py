@@ -10,6 +10,7 @@ from flask import Flask
 WEB_MODULES = (
     "hub.web.portal",  # first: it installs the theme loader, /static and the languages
     "hub.web.admin",
+    "hub.web.auth",  # federated sign-in (/auth/): discovery, OpenID Connect, SAML
     "hub.web.works",
     "hub.web.statistics",
     "hub.web.health",

@@ -52,10 +52,11 @@ def check_csrf() -> None:
         abort(400, description="The form expired or was not sent from this site; reload the page and try again.")
 
 
-def start_session(db_session: Any, settings: Mapping[str, Any], user: User) -> None:
-    """Sign ``user`` in: a new server-side session (committed by the caller), a fresh cookie and CSRF token."""
+def start_session(db_session: Any, settings: Mapping[str, Any], user: User, **how: Any) -> None:
+    """Sign ``user`` in: a new server-side session (committed by the caller), a fresh cookie and CSRF token.
+    ``how`` says how (method, provider_id, subject, logout: see :func:`hub.accounts.sessions.open_session`)."""
     token = open_session(db_session, settings, user, ip=client_ip(),
-                         user_agent=request.headers.get("User-Agent", ""))
+                         user_agent=request.headers.get("User-Agent", ""), **how)
     session.clear()
     session["sid"] = token
     session.permanent = True
