@@ -3,6 +3,7 @@ against sample repositories served on loopback (one with a broken record on its 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -64,6 +65,8 @@ def test_register_check_harvest_and_explain_errors(app, hub, network, faulty_sit
     assert run["state"] == "partial" and run["failed"] >= 1 and run["pages"] == 3
     page = client.get(f"/admin/runs/{run['id']}?lang=en").get_data(as_text=True)
     assert "unreadable-record" in page
+    assert re.search(r" · \d+\.\d{2,3} s · ", page), "the run's duration as chair runs shows it (0.042 s)"
+    assert re.search(r"<td>\d+\.\d{2,3} s</td>", client.get(f"/admin/repositories/{repo_id}").get_data(as_text=True))
     assert "an element is unclosed or mis-nested" in page and "元素未闭合或嵌套错误" not in page
     chinese = client.get(f"/admin/runs/{run['id']}?lang=zh").get_data(as_text=True)  # one language at a time
     assert "元素未闭合或嵌套错误" in chinese and "an element is unclosed or mis-nested" not in chinese

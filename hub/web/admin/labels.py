@@ -110,7 +110,14 @@ def member_options(institutions: Iterable[Any]) -> list[tuple[int, str]]:
     return [(i.id, f"{member_name(i)} ({i.slug})") for i in institutions]
 
 
+def duration(seconds: float | None) -> str:
+    """A run's duration as ``chair runs`` shows it (``0.042 s``, ``3.42 s``, ``2 min 5 s``); a dash when unknown."""
+    from hub.pipeline.report import format_seconds
+
+    return "–" if seconds is None else format_seconds(seconds)
+
+
 def register(blueprint) -> None:
     """Make the labels template globals of the app the blueprint is registered on."""
-    for function in (label, role_label, state_tag, member_name):
+    for function in (label, role_label, state_tag, member_name, duration):
         blueprint.add_app_template_global(function)
