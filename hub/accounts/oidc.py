@@ -275,6 +275,14 @@ def _strings(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def _claim(claims: Mapping[str, Any], *names: str) -> tuple[str, ...]:
+    """The values of the first of ``names`` the claims have (providers spell eduPerson claims two ways)."""
+    for name in names:
+        if name in claims:
+            return _strings(claims[name])
+    return ()
+
+
 def _groups(value: Any) -> tuple[str, ...]:
     """Group names as sent, and without the leading slash of a group path (Keycloak's ``/staff``)."""
     found: list[str] = []
@@ -295,8 +303,9 @@ def identity_from_claims(provider: IdentityProvider, claims: Mapping[str, Any], 
     return FederatedIdentity(
         method=SignInMethod.OIDC, provider_key=provider.key, subject=str(claims["sub"]), email=email or "",
         display_name=shown or "", username_hint=str(claims.get("preferred_username") or ""),
-        scoped_affiliations=_strings(claims.get("eduperson_scoped_affiliation")),
-        entitlements=_strings(claims.get("eduperson_entitlement")), groups=_groups(claims.get("groups")),
+        scoped_affiliations=_claim(claims, "eduPersonScopedAffiliation", "eduperson_scoped_affiliation"),
+        entitlements=_claim(claims, "eduPersonEntitlement", "eduperson_entitlement"),
+        groups=_groups(claims.get("groups")),
         attributes={k: v for k, v in claims.items() if k not in known},
         logout={"id_token_hint": id_token})
 

@@ -115,7 +115,10 @@ def public_view(provider: IdentityProvider) -> dict[str, Any]:
 
 
 def _check_scope_owners(db: Session, scopes: list[str], institution_id: int | None, slug: str) -> None:
-    """Refuse scopes another member's provider already owns: a scope belongs to one member."""
+    """Refuse scopes another member's provider already owns: a scope belongs to one member (a provider of the
+    whole hub may list members' scopes: it signs into the member owning them)."""
+    if institution_id is None:
+        return
     for other in db.scalars(select(IdentityProvider).where(IdentityProvider.slug != slug)).all():
         if other.institution_id is None or other.institution_id == institution_id:
             continue
