@@ -18,6 +18,7 @@ WEB_MODULES = (
     "oai.resourcesync.views",
     "hub.web.files",
     "hub.web.api",
+    "hub.web.api_write",  # the API's token-authenticated actions (personal API tokens)
 )
 
 

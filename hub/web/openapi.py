@@ -141,7 +141,26 @@ SCHEMAS: dict[str, Any] = {
     "DumpList": _page_of("Dump", license={
         "type": "object", "required": ["id", "url"], "additionalProperties": False,
         "description": "licence of the metadata (SPDX identifier)", "properties": {"id": _STR, "url": _STR}}),
+    "HarvestStarted": {"type": "object", "required": ["repository", "full", "job", "queued", "message"],
+                       "additionalProperties": False,
+                       "properties": {"repository": _INT, "full": {"type": "boolean"},
+                                      "job": {"type": ["string", "null"],
+                                              "description": "the queued task's id (null: running in the hub's "
+                                                             "background, without a task queue)"},
+                                      "queued": {"type": "boolean"}, "message": _STR}},
+    "QualityReport": {"type": "object", "required": ["repository_id", "records", "fields", "records_concerned"],
+                      "description": "a repository's metadata quality: completeness per field, invalid values, "
+                                     "OpenAIRE requirements and the records concerned (hub.quality.report)",
+                      "properties": {"repository_id": _INT, "repository_name": _STR, "created_at": _STR,
+                                     "records": _INT, "openaire_failing": _INT,
+                                     "fields": {"type": "array", "items": {"type": "object"}},
+                                     "records_concerned": {"type": "array", "items": {"type": "object"}}}},
 }
+
+TOKEN_HELP = ("Write actions and a member's quality reports need a personal API token (made on the admin "
+              "area's API tokens page or with `chair token create`), sent as `Authorization: Bearer chair_...`; "
+              "it acts for one member, as its user may. 401: no token, or a bad, expired or revoked one; 403: "
+              "another member's repository, or a write with a token whose user may only read.")
 
 
 def _ok(schema: str, description: str) -> dict[str, Any]:
@@ -157,6 +176,15 @@ def _param(name: str, description: str, schema: dict[str, Any], where: str = "qu
     return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
 
 
+def _token_action(summary: str, operation: str, ok: tuple[str, str, str], *more: str) -> dict[str, Any]:
+    """An operation that needs a personal API token (``ok``: status, schema, description; ``more``: statuses)."""
+    status, schema, description = ok
+    responses = {status: _ok(schema, description), "401": _ERR, "403": _ERR, "404": _ERR,
+                 **{code: _ERR for code in more}}
+    return {"summary": summary, "operationId": operation, "security": [{"apiToken": []}],
+            "parameters": [_param("id", "repository id", _INT, "path", True)], "responses": responses}
+
+
 _PAGE = _param("page", "page number, from 1 (links.next gives the next page)", {"type": "integer", "minimum": 1})
 _PER_PAGE = _param("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": 100})
 
@@ -169,7 +197,7 @@ def document(server: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "CHAIR Hub API", "version": "1.0.0",
                  "description": "Search and read the records harvested from the member repositories. "
-                                + PAGING_HELP},
+                                + PAGING_HELP + " " + TOKEN_HELP},
         "servers": [{"url": server}],
         "paths": {
             "/search": {"get": {
@@ -214,6 +242,22 @@ def document(server: str) -> dict[str, Any]:
                                 "operationId": "listDumps", "parameters": [_PAGE, _PER_PAGE],
                                 "responses": {"200": _ok("DumpList", "the dumps, the hub's first, then each member's"),
                                               "400": _ERR}}},
+            "/repositories/{id}/harvest": {"post": {
+                **_token_action("Start a harvest of a repository of the token's member", "harvestRepository",
+                                ("202", "HarvestStarted", "the harvest started or was queued"), "400", "409"),
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"full": {"type": "boolean",
+                                                              "description": "a full re-harvest"}}}}}}}},
+            "/repositories/{id}/pause": {"post": _token_action(
+                "Pause a repository's scheduled harvesting", "pauseRepository",
+                ("200", "Repository", "the repository, paused"))},
+            "/repositories/{id}/resume": {"post": _token_action(
+                "Resume a repository's scheduled harvesting", "resumeRepository",
+                ("200", "Repository", "the repository, active"))},
+            "/repositories/{id}/quality": {"get": _token_action(
+                "The metadata quality report of a repository of the token's member", "getQualityReport",
+                ("200", "QualityReport", "the report"))},
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"apiToken": {
+            "type": "http", "scheme": "bearer", "description": TOKEN_HELP}}},
     }

@@ -184,7 +184,7 @@ def test_methods_the_api_does_not_take_are_json_405(api):
 def test_the_openapi_document_explains_the_paging(api):
     _client, spec, _registry, _ids = api
     assert "links.next" in spec["info"]["description"] and "per_page" in spec["info"]["description"]
-    for template, methods in spec["paths"].items():
+    for template, methods in ((t, m) for t, m in spec["paths"].items() if "get" in m):  # the token's POSTs page nothing
         schema = methods["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         required = spec["components"]["schemas"][schema.rsplit("/", 1)[1]].get("required", [])
         if "{" not in template:  # every list

@@ -41,6 +41,8 @@ def test_every_operation_and_schema_of_the_document_is_on_the_page(client):
             rows = {row.xpath("string(td[1]/code)") for row in section.xpath(".//table[caption='Parameters']/tbody/tr")}
             assert rows == {p["name"] for p in operation.get("parameters", [])}
             assert set(section.xpath(".//table[caption='Responses']/tbody/tr/td[1]/text()")) == set(operation["responses"])
+            if method != "get":  # only reads have a "try it" form
+                continue
             form = section.xpath(".//form[@class='try-it']")[0]
             assert form.get("data-path") == path and form.get("data-base") == "/api/v1"
             assert {f.get("name") for f in form.xpath(".//input | .//select")} == rows
@@ -84,7 +86,8 @@ def test_helpers_name_types_and_split_code():
     assert description_parts("use `page` and `per_page`.") == [(False, "use "), (True, "page"), (False, " and "),
                                                                (True, "per_page"), (False, ".")]
     ops = operations(document("https://hub.example.org/api/v1"))
-    assert [o.id for o in ops if o.has_path_parameters] == ["getRecord", "getInstitution"]
+    assert [o.id for o in ops if o.has_path_parameters] == ["getRecord", "getInstitution", "harvestRepository",
+                                                            "pauseRepository", "resumeRepository", "getQualityReport"]
 
 
 @pytest.fixture
