@@ -177,6 +177,7 @@ def init_app(app: Flask) -> None:
     """Register the admin blueprint, its views and the public statistics pages."""
     from hub.web.admin import (  # noqa: F401 - the views register on bp
         account,
+        api_tokens,
         members,
         quality_list,
         repositories,
