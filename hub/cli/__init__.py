@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "hub.cli.works",
     "hub.cli.resourcesync",
     "hub.cli.dumps",
+    "hub.cli.tokens",
 )
 
 
