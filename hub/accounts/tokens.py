@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hub.accounts.audit import log_action
@@ -185,10 +185,16 @@ def may(token: ApiToken, action: Action, institution_id: int) -> bool:
 
 
 def visible_tokens(session: Session, user: User) -> list[ApiToken]:
-    """The tokens ``user`` sees: their own, and every token for a hub administrator (newest first)."""
+    """The tokens ``user`` sees (newest first): their own, those of the members they manage (a member
+    admin's colleagues'), and every token for a hub administrator."""
     query = select(ApiToken).order_by(ApiToken.id.desc())
-    if not can(user, Action.MANAGE_USERS):
-        query = query.where(ApiToken.user_id == user.id)
+    if can(user, Action.MANAGE_USERS):
+        return list(session.scalars(query))
+    mine = ApiToken.user_id == user.id
+    if user.institution_id is not None and can(user, Action.MANAGE_INSTITUTION, user.institution_id):
+        query = query.where(or_(mine, ApiToken.institution_id == user.institution_id))
+    else:
+        query = query.where(mine)
     return list(session.scalars(query))
 
 

@@ -3,7 +3,7 @@
 A member administrator makes tokens for their own member; hub staff choose the member. The new token is
 shown on the answer to the form itself (never put in a flash message or the session cookie) with
 ``Cache-Control: no-store``. Hub administrators see and may revoke every token; a member's
-administrators may revoke its tokens. Tokens are :mod:`hub.accounts.tokens`; the API actions they open,
+administrators see and may revoke its tokens (a colleague's who left, say). Tokens are :mod:`hub.accounts.tokens`; the API actions they open,
 :mod:`hub.web.api_write`.
 """
 
@@ -45,7 +45,7 @@ def _page(status: int = 200, *, secret: str = "", name: str = ""):
     body = render_template("admin/api_tokens.html", tokens=tokens, members=_members(user),
                            secret=secret, name=name, state_of=state_of, may_revoke=may_revoke,
                            max_name=MAX_NAME_LENGTH, expiry_days=int(hub().settings["API_TOKEN_DAYS"]),
-                           everyone=can(user, Action.MANAGE_USERS))
+                           everyone=any(t.user_id != user.id for t in tokens))
     return body, status, {"Cache-Control": "no-store"}
 
 
