@@ -3,8 +3,8 @@
 :func:`start_harvest` is what the admin buttons call: the dispatcher queues the Celery task (broker)
 or harvests in a background thread (a web request never waits for a harvest). :func:`tick` runs once a minute (``chair beat`` or the in-process
 :class:`SchedulerThread`): health and snapshots brought up to date, due repositories harvested,
-the completeness sweep of each scheduled repository run at most daily, and the change feed's
-webhook deliveries that are due retried.
+the completeness sweep of each scheduled repository run at most daily, the change feed's
+webhook deliveries that are due retried, and federation metadata aggregates refreshed when due.
 """
 
 from __future__ import annotations
@@ -85,7 +85,19 @@ def tick(hub: Hub, now: datetime | None = None) -> list[str]:
     for repo_id in sweeps:
         lines.append(f"repository {repo_id}: {_sweep(hub, repo_id)}")
     lines.extend(_deliver_webhooks(hub, now))
+    lines.extend(_refresh_federations(hub, now))
     return lines
+
+
+def _refresh_federations(hub: Hub, now: datetime) -> list[str]:
+    """Federation metadata aggregates due for a refresh (each source's refresh_hours after the last)."""
+    from hub.accounts.federation_metadata import refresh_due
+
+    try:
+        return refresh_due(hub, now)
+    except Exception as exc:  # the schedule goes on whatever a federation publishes
+        log.exception("federation metadata refresh failed")
+        return [f"federation metadata refresh failed: {exc}"]
 
 
 def _deliver_webhooks(hub: Hub, now: datetime) -> list[str]:
