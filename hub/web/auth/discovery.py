@@ -25,7 +25,7 @@ from hub.models import Institution
 from hub.models.accounts import SignInMethod
 from hub.models.federation import IdentityProvider, Protocol
 from hub.web.admin.auth import check_csrf, client_ip, end_session
-from hub.web.auth import bp
+from hub.web.auth import bp, hub
 from hub.web.links import same_site_target
 
 CHOICE_COOKIE = "chair_idp"
@@ -133,7 +133,7 @@ def federated_logout_target(provider: IdentityProvider | None, method: SignInMet
         from hub.accounts.oidc import end_session_url
 
         return end_session_url(provider, (logout or {}).get("id_token_hint", ""),
-                               url_for("auth.logged_out", _external=True))
+                               hub().settings["BASE_URL"].rstrip("/") + url_for("auth.logged_out"))
     if method == SignInMethod.SAML and "auth.saml_logout" in current_app.view_functions:
         session["slo"] = {"provider": provider.slug, **(logout or {})}
         return url_for("auth.saml_logout")
