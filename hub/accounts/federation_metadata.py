@@ -420,3 +420,64 @@ def expiry_problem(source: FederationSource, now: datetime | None = None) -> str
     if source.valid_until is not None and source.valid_until - now < timedelta(hours=2 * max(1, source.refresh_hours)):
         return f"metadata expires soon ({source.valid_until.isoformat()})"
     return ""
+
+
+# -- one identity provider ------------------------------------------------------------------------------
+
+
+def read_idp_metadata(hub: Hub, location: str) -> IdpEntry:
+    """The one identity provider described by the metadata at ``location`` (an EntityDescriptor, or an
+    EntitiesDescriptor holding a single IdP). The operator chose this file or URL, so no signature is required;
+    an expired ``validUntil`` is refused all the same. AggregateError otherwise."""
+    root = parse_xml(read_location(hub, location))
+    if root.tag not in (f"{{{MD}}}EntityDescriptor", f"{{{MD}}}EntitiesDescriptor"):
+        raise AggregateError(AggregateProblem.MALFORMED, f"the root is {root.tag}, not SAML metadata")
+    valid_until = parse_time(root.get("validUntil"))
+    if valid_until is not None and valid_until <= utcnow():
+        raise AggregateError(AggregateProblem.EXPIRED, f"validUntil {valid_until.isoformat()} has passed")
+    entries = parse_entities(root)
+    if not entries:
+        raise AggregateError(AggregateProblem.MALFORMED, f"{location} describes no identity provider "
+                                                         "(no IDPSSODescriptor)")
+    if len(entries) > 1:
+        raise AggregateError(AggregateProblem.MALFORMED, f"{location} lists {len(entries)} identity providers: "
+                                                         "register a federation with 'chair sso federation'")
+    return entries[0]
+
+
+def add_saml_provider(db: Session, entry: IdpEntry, *, slug: str, member: str | None = None,
+                      scopes: tuple[str, ...] | list[str] = (), provisioning: Provisioning = Provisioning.PENDING,
+                      name_zh: str = "", name_en: str = "", actor: Any = None, ip: str = "") -> IdentityProvider:
+    """Register one SAML identity provider from its metadata (names and scopes from the metadata unless
+    given). ValueError / LookupError for a bad slug, a taken slug or entity ID, a scope of another member."""
+    from hub.accounts.providers import _check_scope_owners, check_scopes, check_slug, public_view
+    from hub.members import get_institution
+
+    check_slug(slug)
+    owned = check_scopes(scopes or entry.scopes)
+    institution_id = get_institution(db, member).id if member else None
+    if db.scalar(select(IdentityProvider).where(IdentityProvider.slug == slug)) is not None:
+        raise ValueError(f"identity provider {slug!r} already exists")
+    if db.scalar(select(IdentityProvider).where(IdentityProvider.key == entry.entity_id)) is not None:
+        raise ValueError(f"a provider with entity ID {entry.entity_id} already exists")
+    _check_scope_owners(db, owned, institution_id, slug)
+    provider = IdentityProvider(slug=slug, protocol=Protocol.SAML, key=entry.entity_id,
+                                name_zh=(name_zh or entry.name_zh).strip(), name_en=(name_en or entry.name_en).strip(),
+                                institution_id=institution_id, scopes=owned,
+                                config={"metadata_xml": entry.metadata_xml}, provisioning=provisioning, enabled=True)
+    db.add(provider)
+    db.flush()
+    log_action(db, actor, "sso.provider-add", target_type="provider", target_id=slug, institution_id=institution_id,
+               after=public_view(provider), ip=ip)
+    return provider
+
+
+def parse_mapping(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``scope=member`` pairs (``--member univ-a.edu.cn=univ-a``) as a dict; ValueError for another form."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        scope, sep, slug = pair.partition("=")
+        if not sep or not scope.strip() or not slug.strip():
+            raise ValueError(f"--member takes SCOPE=MEMBER (univ-a.edu.cn=univ-a), not {pair!r}")
+        mapping[scope.strip().lower()] = slug.strip()
+    return mapping

@@ -104,7 +104,7 @@ def list_providers(db: Session, *, enabled_only: bool = False) -> list[IdentityP
 def public_view(provider: IdentityProvider) -> dict[str, Any]:
     """What may be shown of a provider (lists, JSON, the audit log): its secret left out."""
     config = {k: v for k, v in (provider.config or {}).items()
-              if k not in SECRET_CONFIG and k not in ("discovery", "jwks", "metadata")}
+              if k not in SECRET_CONFIG and k not in ("discovery", "jwks", "metadata", "metadata_xml")}
     return {
         "slug": provider.slug, "protocol": provider.protocol.value, "key": provider.key,
         "name_en": provider.name_en, "name_zh": provider.name_zh,

@@ -166,4 +166,83 @@ def register(cli: click.Group) -> None:
             delete_rule(session, rule_id)
         click.echo(f"rule {rule_id} deleted")
 
-    # The SAML service provider's commands (add-saml, federation) are added to ``sso`` here.
+    register_saml(sso)  # the SAML service provider's commands (add-saml, federation)
+
+
+def register_saml(sso: click.Group) -> None:
+    """``chair sso add-saml`` (one identity provider from its metadata) and ``chair sso federation`` (a
+    federation's signed metadata aggregate: added, or refreshed now)."""
+
+    @sso.command("add-saml")
+    @click.option("--slug", required=True, help="Short name of the provider (lower-case letters, digits, -).")
+    @click.option("--metadata", "location", required=True,
+                  help="The IdP's SAML metadata: an http(s) URL or a file.")
+    @click.option("--member", default=None, help="The member (institution slug) the provider signs people into; "
+                                                 "none: a provider of the whole hub.")
+    @click.option("--scope", "scopes", multiple=True,
+                  help="A security domain the provider owns (default: the metadata's shibmd:Scope); repeatable.")
+    @click.option("--provisioning", type=PROVISIONING, default="pending", show_default=True,
+                  help="What a first sign-in makes: an active account, or one waiting for approval.")
+    @click.option("--name-zh", default="", help="Name on the sign-in page in Chinese (default: mdui:DisplayName).")
+    @click.option("--name-en", default="", help="Name on the sign-in page in English (default: mdui:DisplayName).")
+    @pass_hub
+    def add_saml(hub: Hub, slug, location, member, scopes, provisioning, name_zh, name_en):
+        """Register a SAML 2.0 identity provider from its metadata."""
+        from hub.accounts.federation_metadata import AggregateError, add_saml_provider, read_idp_metadata
+        from hub.accounts.providers import parse_provisioning
+
+        with refused_as_usage():
+            try:
+                entry = read_idp_metadata(hub, location)
+            except AggregateError as exc:
+                raise ValueError(f"metadata {location}: {exc}") from exc
+            with hub.db.session() as session:
+                provider = add_saml_provider(session, entry, slug=slug, member=member, scopes=scopes,
+                                             provisioning=parse_provisioning(provisioning), name_zh=name_zh,
+                                             name_en=name_en)
+                owned = ", ".join(provider.scopes) or "no scope"
+        click.echo(f"identity provider {slug} added (SAML {entry.entity_id}, {member or 'whole hub'}, {owned}, "
+                   f"{provisioning})")
+
+    @sso.command("federation")
+    @click.argument("location")
+    @click.option("--name", required=True, help="The federation's name (CARSI); an existing one is updated.")
+    @click.option("--cert", "cert_file", required=True, type=click.Path(dir_okay=False),
+                  help="PEM file of the certificate the aggregate must be signed with.")
+    @click.option("--refresh-hours", type=int, default=None,
+                  help="Hours between scheduled refreshes (default: CHAIR_FEDERATION_REFRESH_HOURS).")
+    @click.option("--member", "members", multiple=True, metavar="SCOPE=MEMBER",
+                  help="Assign the IdP of a scope to a member (univ-a.edu.cn=univ-a); repeatable. Without it an "
+                       "IdP goes to the member whose website or contact domain is its scope, if exactly one.")
+    @json_option
+    @pass_hub
+    def federation(hub: Hub, location, name, cert_file, refresh_hours, members, as_json):
+        """Add or refresh a federation's signed metadata aggregate (URL or file) now."""
+        from pathlib import Path
+
+        from hub.accounts.federation_metadata import AggregateError, add_source, parse_mapping, refresh_source
+
+        with refused_as_usage():
+            try:
+                certificate = Path(cert_file).read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise ValueError(f"--cert {cert_file}: {getattr(exc, 'strerror', None) or exc}") from exc
+            mapping = parse_mapping(members)
+            with hub.db.session() as session:
+                try:
+                    source = add_source(session, name, location, certificate,
+                                        hub.settings.FEDERATION_REFRESH_HOURS if refresh_hours is None
+                                        else refresh_hours)
+                except AggregateError as exc:
+                    raise ValueError(f"--cert {cert_file}: {exc}") from exc
+                result = refresh_source(hub, session, source, mapping=mapping)
+                valid_until = source.valid_until.isoformat() if source.valid_until else None
+        if as_json:
+            emit_json({"federation": name, "error": result.error, "added": result.added, "updated": result.updated,
+                       "disabled": result.disabled, "unassigned": result.unassigned, "valid_until": valid_until})
+        else:
+            click.echo(result.summary())
+            for entity_id in result.unassigned:
+                click.echo(f"  without a member: {entity_id} (assign with --member SCOPE=MEMBER)")
+        if result.error:
+            raise SystemExit(1)
