@@ -30,7 +30,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, hub: Hub | None = N
     app = Flask(__name__, instance_path=hub.settings["INSTANCE_PATH"], static_folder=None)
     app.config.update(SECRET_KEY=hub.settings["SECRET_KEY"], SECRET_KEY_FALLBACKS=fallback_keys(hub.settings),
                       JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
-    app.config["CHAIR"] = hub.settings
     app.extensions["chair"] = hub
     hub.db  # noqa: B018 - apply migrations before the first request
     from hub import web

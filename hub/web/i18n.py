@@ -67,7 +67,7 @@ def select_locale() -> str:
     accepted = accepted_locale()
     if accepted:
         return accepted
-    default = str(current_app.config["CHAIR"]["DEFAULT_LOCALE"])[:2]
+    default = str(current_app.extensions["chair"].settings.DEFAULT_LOCALE)[:2]
     return default if default in LOCALES else "zh"
 
 

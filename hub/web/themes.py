@@ -38,7 +38,7 @@ def theme_dirs(settings: dict) -> list[Path]:
 
 def init_app(app: Flask) -> None:
     """Install the theme's template loader and the /static route on ``app``."""
-    dirs = theme_dirs(app.config["CHAIR"])
+    dirs = theme_dirs(app.extensions["chair"].settings)
     template_dirs = [str(d / "templates") for d in dirs if (d / "templates").is_dir()]
     static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
     app.jinja_loader = ChoiceLoader([FileSystemLoader(template_dirs)] + ([app.jinja_loader] if app.jinja_loader else []))

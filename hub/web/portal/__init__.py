@@ -68,8 +68,9 @@ def init_app(app: Flask) -> None:
         from hub.exchange.dumps.listing import metadata_license
 
         lang = str(get_locale() or "zh")[:2]
-        licence = metadata_license(app.config["CHAIR"])
-        return {"lang_url": lang_url, "routed_path": routed_path, "site_name": site_name(app.config["CHAIR"], lang),
+        settings = app.extensions["chair"].settings  # the hub's current settings (hub.configure replaces them)
+        licence = metadata_license(settings)
+        return {"lang_url": lang_url, "routed_path": routed_path, "site_name": site_name(settings, lang),
                 "metadata_licence": Markup('<a href="{}" rel="license">{}</a>').format(licence.url,
                                                                                        escape(licence.id))}
 
