@@ -24,18 +24,20 @@ import pytest
 from playwright import sync_api as playwright_sync
 from sqlalchemy import select
 
+from hub.accounts.federation_metadata import add_saml_provider, read_idp_metadata
 from hub.accounts.providers import add_oidc_provider, add_rule
 from hub.context import Hub
-from hub.members import add_institution
+from hub.members import add_institution, get_institution
 from hub.models import AuditEntry, Repository, Role, User
 from hub.models.accounts import AdminSession
-from hub.models.federation import ExternalIdentity, Provisioning, RuleSource
+from hub.models.federation import ExternalIdentity, IdentityProvider, Provisioning, RuleSource
 from tests.browser import ARTIFACTS, chromium_page
-from tests.sso.keycloak import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PASSWORD, Keycloak
+from tests.sso.keycloak import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PASSWORD, SP_ENTITY_ID, Keycloak
 
 pytestmark = pytest.mark.services
 expect = playwright_sync.expect
 KEYCLOAK_WAIT = 30_000  # ms: Keycloak's pages on a busy machine
+ENTITLEMENT = "urn:mace:chair.example.org:repository-manager"  # bob's, in the realm univ-b
 
 
 @pytest.fixture
@@ -59,8 +61,6 @@ class LiveHub:
             return found
 
     def institution_id(self, slug: str) -> int:
-        from hub.members import get_institution
-
         with self.hub.db.session() as db:
             return get_institution(db, slug).id
 
@@ -72,7 +72,9 @@ class LiveHub:
 @pytest.fixture
 def live(keycloak: Keycloak, overrides: dict[str, object], tmp_path: Path) -> Iterator[LiveHub]:
     """The hub on a free loopback port, with members univ-a and univ-b (a repository each), univ-a's OIDC
-    provider (the Keycloak realm univ-a, scope univ-a.edu.cn, accounts active at once) and its rule."""
+    provider (the Keycloak realm univ-a, scope univ-a.edu.cn) and univ-b's SAML IdP (the realm univ-b, its
+    metadata read from Keycloak's descriptor URL as `chair sso add-saml` reads it, scope univ-b.edu.cn), accounts active at once, and their rules: univ-a's
+    group repository-managers and univ-b's entitlement repository-manager make member admins."""
     from werkzeug.serving import make_server
 
     from hub.app import create_app
@@ -83,7 +85,8 @@ def live(keycloak: Keycloak, overrides: dict[str, object], tmp_path: Path) -> It
     base = f"http://127.0.0.1:{server.server_port}"
     instance = tmp_path / "instance"
     instance.mkdir()
-    hub = Hub.create(overrides={**overrides, "BASE_URL": base}, instance_path=instance)
+    hub = Hub.create(overrides={**overrides, "BASE_URL": base, "SAML_SP_ENTITY_ID": SP_ENTITY_ID},
+                     instance_path=instance)
     with hub.db.session() as db:
         for slug, name_en, name_zh in (("univ-a", "University A", "甲大学"), ("univ-b", "University B", "乙大学")):
             institution = add_institution(db, slug, name_en, name_zh)
@@ -95,6 +98,10 @@ def live(keycloak: Keycloak, overrides: dict[str, object], tmp_path: Path) -> It
                           provisioning=Provisioning.ACTIVE, name_en="University A", name_zh="甲大学",
                           allow_http=True)
         add_rule(db, member="univ-a", source=RuleSource.GROUP, value="repository-managers", role=Role.MEMBER_ADMIN)
+        add_saml_provider(db, read_idp_metadata(hub, keycloak.saml_metadata_url), slug="univ-b", member="univ-b",
+                          scopes=["univ-b.edu.cn"], provisioning=Provisioning.ACTIVE, name_en="University B",
+                          name_zh="乙大学")
+        add_rule(db, member="univ-b", source=RuleSource.ENTITLEMENT, value=ENTITLEMENT, role=Role.MEMBER_ADMIN)
     holder["app"] = create_app(hub=hub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -184,5 +191,33 @@ def test_disabled_dora_cannot_sign_in(live, keycloak, page):
     assert page.url.startswith(keycloak.oidc_issuer)  # Keycloak stops her: the hub never hears of her
     page.screenshot(path=str(ARTIFACTS / "sso-oidc-dora-disabled.png"), full_page=True)
     assert live.user("dora") is None
+    page.goto(f"{live.base}/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/sign-in"))
+
+
+def test_bob_signs_in_through_keycloak_saml_and_lands_in_univ_b_as_member_admin(live, keycloak, page):
+    page.goto(f"{live.base}/auth/login?lang=en")
+    page.click("#idp-list a[data-slug=univ-b]")
+    expect(page).to_have_url(re.compile("^" + re.escape(keycloak.saml_sso_url)), timeout=KEYCLOAK_WAIT)
+    expect(page.locator("body")).to_contain_text("University B (test, SAML 2.0)")  # Keycloak's realm page
+    keycloak_login(page, "bob")  # Keycloak posts its signed response to /auth/saml/acs
+
+    expect(page).to_have_url(re.compile("^" + re.escape(live.base) + "/admin/"), timeout=KEYCLOAK_WAIT)
+    expect(page.locator("h1")).to_have_text("Your repositories")
+    expect(page.locator("header .user")).to_contain_text("bob")
+    expect(page.locator("main")).to_contain_text("univ-b")
+    expect(page.locator("main")).not_to_contain_text("univ-a")
+    page.screenshot(path=str(ARTIFACTS / "sso-saml-bob-landing.png"), full_page=True)
+
+    with live.hub.db.session() as db:
+        (link,) = db.scalars(select(ExternalIdentity).join(IdentityProvider)
+                             .where(IdentityProvider.slug == "univ-b")).all()
+        bob = db.get(User, link.user_id)
+        assert bob.role == Role.MEMBER_ADMIN and bob.institution_id == get_institution(db, "univ-b").id
+        assert link.subject.startswith("G-")  # Keycloak's persistent NameID
+        (row,) = db.scalars(select(AdminSession).where(AdminSession.user_id == bob.id)).all()
+        assert row.method.value == "saml" and row.subject == link.subject
+
+    page.click("header button:has-text('Sign out')")
     page.goto(f"{live.base}/admin/")
     expect(page).to_have_url(re.compile(r"/admin/sign-in"))
