@@ -277,3 +277,20 @@ def test_a_missing_xmlsec1_is_named(hub):
     with pytest.raises(SamlError) as caught:
         saml.sp_metadata(hub.settings)
     assert "xmlsec1" in caught.value.detail and "apt-get install xmlsec1" in caught.value.detail
+
+
+def test_an_encrypted_signed_assertion_is_decrypted_with_the_sp_key(hub, provider, idp):
+    """Shibboleth IdPs (CARSI's) encrypt assertions for SPs whose metadata publishes an encryption key."""
+    request_id = start(hub)
+    xml = answer(idp, hub, request_id, encrypt_assertion=True, encrypt_assertion_self_contained=True)
+    assert "EncryptedAssertion" in xml and "alice@univ-a.edu.cn" not in xml
+    _, identity, _ = verify(hub, xml, {request_id: "univ-a"})
+    assert identity.subject == "alice-persistent-7f3a" and identity.email == "alice@univ-a.edu.cn"
+    assert refused(hub, xml, {request_id: "univ-a"}).kind == Refusal.REPLAYED
+
+
+def test_an_encrypted_unsigned_assertion_is_refused(hub, provider, idp):
+    request_id = start(hub)
+    xml = answer(idp, hub, request_id, sign_assertion=False, sign_response=True, encrypt_assertion=True)
+    assert "EncryptedAssertion" in xml
+    assert refused(hub, xml, {request_id: "univ-a"}).kind == Refusal.UNSIGNED
