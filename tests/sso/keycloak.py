@@ -105,6 +105,22 @@ class Keycloak:
         response.raise_for_status()
         return response.json()
 
+    def set_saml_logout_url(self, url: str) -> None:
+        """Point univ-b's SP client at the hub's single logout service ``url`` ("" removes it).
+
+        Keycloak answers an SP's LogoutRequest only at a logout URL configured on the client (never one taken
+        from the request), and a test hub's port is only known when it starts: a test that signs out of a
+        SAML session through Keycloak sets it first. It lasts until Keycloak restarts (or the next call).
+        """
+        headers = {"Authorization": f"Bearer {self.admin_token()}"}
+        clients = f"{self.base_url}/admin/realms/{SAML_REALM}/clients"
+        found = requests.get(clients, params={"clientId": SP_ENTITY_ID}, headers=headers, timeout=TIMEOUT)
+        found.raise_for_status()
+        (client,) = found.json()
+        client["attributes"]["saml_single_logout_service_url_redirect"] = url
+        response = requests.put(f"{clients}/{client['id']}", json=client, headers=headers, timeout=TIMEOUT)
+        response.raise_for_status()
+
 
 def _session() -> requests.Session:
     return requests.Session()
@@ -195,16 +211,22 @@ def authn_request(keycloak: Keycloak, acs_url: str, request_id: str | None = Non
             f"</samlp:AuthnRequest>")
 
 
+def redirect_message(xml: str) -> str:
+    """A SAML message as the HTTP-Redirect binding carries it (deflated, base64)."""
+    return base64.b64encode(zlib.compress(xml.encode("utf-8"))[2:-4]).decode("ascii")
+
+
 def saml_sign_in(keycloak: Keycloak, username: str, acs_url: str, *, password: str = PASSWORD,
-                 request_id: str | None = None) -> tuple[str, str]:
-    """SP-initiated sign-in at univ-b (HTTP-Redirect binding) through its login page.
+                 request_id: str | None = None, session: requests.Session | None = None) -> tuple[str, str]:
+    """SP-initiated sign-in at univ-b (HTTP-Redirect binding) through its login page, in ``session`` (the
+    browser's cookies: Keycloak's session) or a new one.
 
     Returns (the form's target, the SAML Response XML Keycloak posts to the ACS). LoginRefused when refused.
     """
-    deflated = zlib.compress(authn_request(keycloak, acs_url, request_id).encode("utf-8"))[2:-4]
-    session = _session()
+    session = session if session is not None else _session()
     page = session.get(keycloak.saml_sso_url, timeout=TIMEOUT,
-                       params={"SAMLRequest": base64.b64encode(deflated).decode("ascii"), "RelayState": "test"})
+                       params={"SAMLRequest": redirect_message(authn_request(keycloak, acs_url, request_id)),
+                               "RelayState": "test"})
     answer = submit_login(session, page, username, password)
     response = SAML_RESPONSE.search(answer.text)
     target = FORM_ACTION.search(answer.text)
@@ -212,3 +234,15 @@ def saml_sign_in(keycloak: Keycloak, username: str, acs_url: str, *, password: s
         raise LoginRefused(username, f"no SAML response (HTTP {answer.status_code}): "
                                      f"{_page_message(answer.text)[:300]}")
     return html.unescape(target.group(1)), base64.b64decode(html.unescape(response.group(1))).decode("utf-8")
+
+
+def logout_request(keycloak: Keycloak, name_id: str, session_index: str, request_id: str | None = None) -> str:
+    """An unsigned SP-initiated LogoutRequest of the hub's SP for a persistent NameID and its session."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (f'<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+            f'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{request_id or "_" + uuid.uuid4().hex}" '
+            f'Version="2.0" IssueInstant="{now}" Destination="{keycloak.saml_sso_url}">'
+            f"<saml:Issuer>{SP_ENTITY_ID}</saml:Issuer>"
+            f'<saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{html.escape(name_id)}'
+            f"</saml:NameID><samlp:SessionIndex>{html.escape(session_index)}</samlp:SessionIndex>"
+            f"</samlp:LogoutRequest>")

@@ -103,9 +103,11 @@ def live(keycloak: Keycloak, overrides: dict[str, object], tmp_path: Path) -> It
                           name_zh="乙大学")
         add_rule(db, member="univ-b", source=RuleSource.ENTITLEMENT, value=ENTITLEMENT, role=Role.MEMBER_ADMIN)
     holder["app"] = create_app(hub=hub)
+    keycloak.set_saml_logout_url(f"{base}/auth/saml/sls")  # SAML single logout comes back to this hub
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveHub(base, hub)
+    keycloak.set_saml_logout_url("")
     server.shutdown()
     thread.join(5)
     server.server_close()

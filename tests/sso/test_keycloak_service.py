@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,8 +25,11 @@ from tests.sso.keycloak import (
     SP_ENTITY_ID,
     Keycloak,
     LoginRefused,
+    authn_request,
     jwt_claims,
+    logout_request,
     oidc_sign_in,
+    redirect_message,
     saml_sign_in,
 )
 
@@ -39,6 +43,7 @@ MAIL, DISPLAY_NAME = "urn:oid:0.9.2342.19200300.100.1.3", "urn:oid:2.16.840.1.11
 # an ephemeral port, as a test's live server would have: the realms accept any port on 127.0.0.1
 CALLBACK = "http://127.0.0.1:45123/auth/oidc/univ-a/callback"
 ACS = "http://127.0.0.1:45124/auth/saml/acs"
+SLS = "http://127.0.0.1:45124/auth/saml/sls"
 
 services = pytest.mark.services
 
@@ -208,3 +213,37 @@ def test_erin_has_member_affiliation_and_no_entitlement(keycloak: Keycloak):
              for a in assertion.findall("saml:AttributeStatement/saml:Attribute", NS)}
     assert names[ESA] == ["member@univ-b.edu.cn"]
     assert ENTITLEMENT not in names
+
+
+@pytest.fixture
+def saml_logout_url(keycloak: Keycloak):
+    """univ-b's SP logout URL set to SLS for one test, removed afterwards (the committed realm has none)."""
+    keycloak.set_saml_logout_url(SLS)
+    yield SLS
+    keycloak.set_saml_logout_url("")
+
+
+@services
+def test_saml_single_logout_answers_at_the_sp_logout_url(keycloak: Keycloak, saml_logout_url):
+    session = requests.Session()
+    _, document = saml_sign_in(keycloak, "bob", ACS, session=session)
+    assertion = etree.fromstring(document.encode("utf-8")).find("saml:Assertion", NS)
+    name_id = assertion.findtext("saml:Subject/saml:NameID", namespaces=NS)
+    session_index = assertion.find("saml:AuthnStatement", NS).get("SessionIndex")
+
+    answer = session.get(keycloak.saml_sso_url, timeout=20, allow_redirects=False, params={
+        "SAMLRequest": redirect_message(logout_request(keycloak, name_id, session_index, "_logout-bob"))})
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert location.startswith(saml_logout_url + "?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["SigAlg"] == ["http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"] and query["Signature"]
+    response = etree.fromstring(zlib.decompress(base64.b64decode(query["SAMLResponse"][0]), -15))
+    assert response.tag == f"{{{NS['samlp']}}}LogoutResponse" and response.get("InResponseTo") == "_logout-bob"
+    assert response.find("samlp:Status/samlp:StatusCode", NS).get("Value") == \
+        "urn:oasis:names:tc:SAML:2.0:status:Success"
+
+    # bob's Keycloak session is over: signing in again shows the login page
+    again = session.get(keycloak.saml_sso_url, timeout=20, params={
+        "SAMLRequest": redirect_message(authn_request(keycloak, ACS))})
+    assert 'id="kc-form-login"' in again.text
