@@ -17,6 +17,8 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage-members"  # create, edit or delete institutions
     MANAGE_USERS = "manage-users"
     VIEW_AUDIT = "view-audit"
+    MANAGE_PROVIDERS = "manage-providers"  # identity providers: add, enable, disable (hub administrators)
+    MANAGE_ROLE_RULES = "manage-role-rules"  # a member's role rules and the accounts waiting for its approval
 
 
 class AccessDenied(Exception):
@@ -28,7 +30,7 @@ _NETWORK_WIDE = {
     Role.VIEWER: {Action.VIEW_NETWORK, Action.VIEW_INSTITUTION},
     Role.MEMBER_ADMIN: set(),
 }
-_OWN_INSTITUTION = {Action.VIEW_INSTITUTION, Action.MANAGE_INSTITUTION}
+_OWN_INSTITUTION = {Action.VIEW_INSTITUTION, Action.MANAGE_INSTITUTION, Action.MANAGE_ROLE_RULES}
 
 
 def can(user: User | None, action: Action, institution_id: int | None = None) -> bool:

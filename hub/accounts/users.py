@@ -38,6 +38,7 @@ class SignInOutcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad-credentials"
     THROTTLED = "throttled"
+    LOCAL_FORBIDDEN = "local-forbidden"  # member staff must sign in through their institution (LOCAL_SIGN_IN_MEMBER_STAFF)
 
 
 @dataclass
@@ -170,7 +171,8 @@ def sign_out_everywhere(session: Session, user: User) -> None:
 
 
 def sign_in(session: Session, settings: Mapping[str, Any], username: str, password: str, ip: str) -> SignInResult:
-    """Check a user name and password, throttled per account and per IP address.
+    """Check a user name and password, throttled per account and per IP address. With
+    ``LOCAL_SIGN_IN_MEMBER_STAFF`` off only hub administrators may sign in so (break-glass).
 
     The evaluation is reserved (and committed) before the password is checked, so parallel attempts
     never get more evaluations than the limits; the attempt is recorded and the caller commits."""
@@ -183,6 +185,10 @@ def sign_in(session: Session, settings: Mapping[str, Any], username: str, passwo
     settle(session, settings, username, ip, ok)
     if not ok:
         return SignInResult(SignInOutcome.BAD_CREDENTIALS)
+    if not settings["LOCAL_SIGN_IN_MEMBER_STAFF"] and user.role != Role.HUB_ADMIN:
+        log_action(session, user, "user.sign-in-local-refused", target_type="user", target_id=user.id,
+                   institution_id=user.institution_id, ip=ip, note="member staff sign in through their institution")
+        return SignInResult(SignInOutcome.LOCAL_FORBIDDEN)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_sign_in_at = utcnow()

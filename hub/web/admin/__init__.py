@@ -101,6 +101,8 @@ def sign_in_view():
             return redirect(safe_next(request.args.get("next")))
         if result.outcome == SignInOutcome.THROTTLED:
             error, status = gettext("Too many failed attempts: wait a while."), 429
+        elif result.outcome == SignInOutcome.LOCAL_FORBIDDEN:
+            error, status = gettext("Member staff sign in with their institution's account."), 403
         else:
             error, status = gettext("Wrong user name or password."), 401
     return render_template("admin/sign_in.html", error=error), status
@@ -109,10 +111,11 @@ def sign_in_view():
 
 @bp.post("/sign-out")
 def sign_out():
-    """End this session on the server: its cookie, even copied, opens nothing afterwards."""
-    end_session(g.db)
-    g.db.commit()
-    return redirect(url_for("admin.sign_in"))
+    """End this session on the server: its cookie, even copied, opens nothing afterwards. A session signed
+    in through an identity provider goes on to its single logout where it offers one."""
+    from hub.web.auth.discovery import sign_out_response
+
+    return sign_out_response(url_for("admin.sign_in"))
 
 
 @bp.post("/sign-out-everywhere")
@@ -178,10 +181,12 @@ def init_app(app: Flask) -> None:
     from hub.web.admin import (  # noqa: F401 - the views register on bp
         account,
         api_tokens,
+        identity_providers,
         members,
         quality_list,
         repositories,
         repository_list,
+        role_rules,
         runs,
         webhooks,
         works_list,

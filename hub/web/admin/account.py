@@ -6,14 +6,16 @@ Every password goes through the password policy; its refusal is shown on the for
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext
 from sqlalchemy import func, select
 
 from hub.accounts.permissions import Action
+from hub.accounts.sessions import session_row
 from hub.accounts.users import change_own_password, require_password_change, set_password
 from hub.models import User, utcnow
 from hub.models.accounts import AdminSession
+from hub.models.federation import IdentityProvider
 from hub.web.admin import bp, hub
 from hub.web.admin.auth import client_ip, current_user, login_required, require, start_session
 
@@ -47,7 +49,21 @@ def password():
             return redirect(url_for("admin.dashboard"))
         g.db.rollback()
     return render_template("admin/password.html", error=error, forced=user.must_change_password,
-                           min_length=hub().settings["PASSWORD_MIN_LENGTH"]), 422 if error else 200
+                           min_length=hub().settings["PASSWORD_MIN_LENGTH"], signed_in=_signed_in(),
+                           has_password=user.has_password), 422 if error else 200
+
+
+def _signed_in() -> dict[str, str] | None:
+    """How this session was signed in: the provider's name, its protocol and the subject (None: unknown)."""
+    row = session_row(g.db, session.get("sid"))
+    if row is None:
+        return None
+    provider = g.db.get(IdentityProvider, row.provider_id) if row.provider_id else None
+    if provider is None:
+        return {"provider": "", "protocol": row.method.value, "subject": ""}
+    protocols = {"oidc": "OpenID Connect", "saml": "SAML 2.0"}
+    return {"provider": provider.name(str(get_locale() or "zh")), "protocol": protocols.get(row.method.value, ""),
+            "subject": row.subject}
 
 
 def _user_or_404(user_id: int) -> User:

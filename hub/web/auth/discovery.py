@@ -120,7 +120,7 @@ def login_page():
     remembered = request.cookies.get(CHOICE_COOKIE, "")[:64]
     found, first = groups(list_providers(g.db, enabled_only=True), query, remembered, next_url, locale)
     local = url_for("admin.sign_in", next=next_url) if next_url else url_for("admin.sign_in")
-    return render_template("auth/login.html", groups=found, first=first, query=query, local_url=local,
+    return render_template("auth/login.html", groups=found, first=first, query=query, local_url=local, next_url=next_url,
                            locale=locale, total=sum(len(group.choices) for group in found))
 
 
@@ -140,9 +140,10 @@ def federated_logout_target(provider: IdentityProvider | None, method: SignInMet
     return None
 
 
-def sign_out_response() -> Response:
+def sign_out_response(done: str | None = None) -> Response:
     """End this request's hub session (committed here) and answer with the redirect that follows: the
-    provider's single logout when the session came from one that offers it, otherwise the sign-in page."""
+    provider's single logout when the session came from one that offers it, otherwise ``done`` (default:
+    the signed-out page)."""
     row = session_row(g.db, session.get("sid"))
     target = None
     if row is not None and row.method != SignInMethod.LOCAL:
@@ -156,7 +157,7 @@ def sign_out_response() -> Response:
     else:
         end_session(g.db)
     g.db.commit()
-    return redirect(target or url_for("auth.logged_out"))
+    return redirect(target or done or url_for("auth.logged_out"))
 
 
 @bp.post("/logout", endpoint="logout")
