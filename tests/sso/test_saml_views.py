@@ -210,3 +210,21 @@ def test_an_unsigned_logout_request_is_refused(hub, client, member, idp):
     response = client.get(dict(info["headers"])["Location"].removeprefix(BASE))
     assert response.status_code == 403 and errors(hub)[-1].after["kind"] == "unsigned"
     assert client.get("/admin/").status_code == 200  # still signed in
+
+
+def test_garbage_at_the_single_logout_service_is_refused_without_a_traceback(hub, client, member, idp):
+    post(client, idp, start(client))
+    _, request = idp.server.create_logout_request(f"{BASE}/auth/saml/sls", f"{BASE}/auth/saml/metadata",
+                                                  name_id=NameID(format=PERSISTENT, text="alice-persistent-7f3a"),
+                                                  sign=False)
+    info = idp.server.apply_binding(BINDING_HTTP_REDIRECT, str(request), f"{BASE}/auth/saml/sls", "", sign=True,
+                                    sigalg=saml.SIGN_ALG)
+    args = {k: v[0] for k, v in parse_qs(urlsplit(dict(info["headers"])["Location"]).query).items()}
+    forged = dict(args, Signature=base64.b64encode(b"\0" * 256).decode())
+    for query, kind in (({}, "malformed"), ({"SAMLRequest": "***"}, "malformed"),
+                        ({"SAMLRequest": base64.b64encode(b"junk").decode()}, "malformed"),
+                        (forged, "bad-signature"), (dict(args, SigAlg="urn:unknown"), "bad-signature")):
+        response = client.get("/auth/saml/sls", query_string=query)
+        assert response.status_code in (400, 403) and "Traceback" not in response.get_data(as_text=True)
+        assert errors(hub)[-1].after["kind"] == kind, query
+    assert client.get("/admin/").status_code == 200  # nothing of it ended the session
