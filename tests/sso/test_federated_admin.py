@@ -136,8 +136,9 @@ def test_a_member_admin_edits_their_own_members_rules_only(site, client):
     hub_admin = client.post("/admin/role-rules", data={"csrf_token": token, "source": "group", "value": "x",
                                                         "role": "hub-admin"})
     assert hub_admin.status_code == 422 and rules_of(site, "univ-a")[-1] == "staff@univ-a.edu.cn"
-    own = next(r for r in site.db.sessionmaker().scalars(select(RoleRule).where(RoleRule.value == "repository-managers")))
-    assert client.post("/admin/role-rules/delete", data={"csrf_token": token, "rule_id": own.id}).status_code == 302
+    with site.db.session() as db:
+        own = db.scalar(select(RoleRule.id).where(RoleRule.value == "repository-managers"))
+    assert client.post("/admin/role-rules/delete", data={"csrf_token": token, "rule_id": own}).status_code == 302
     assert rules_of(site, "univ-a") == ["staff@univ-a.edu.cn"]
 
 

@@ -14,11 +14,11 @@ import requests
 from sqlalchemy import select
 
 from hub.accounts.oidc import OidcError, verify_id_token
-from hub.accounts.providers import add_oidc_provider, add_rule
+from hub.accounts.providers import add_oidc_provider, add_rule, get_provider
 from hub.members import add_institution
-from hub.models import Role, User
+from hub.models import AuditEntry, Role, User
 from hub.models.accounts import AdminSession, SignInMethod
-from hub.models.federation import Provisioning, RuleSource
+from hub.models.federation import ExternalIdentity, Provisioning, RuleSource
 from tests.sso.keycloak import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, LoginRefused, oidc_sign_in, submit_login
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -72,6 +72,41 @@ def test_alice_signs_in_through_keycloak_as_her_members_admin(univ_a, client):
         assert user.email == "alice@univ-a.edu.cn"
         row = db.scalar(select(AdminSession).where(AdminSession.user_id == user.id))
         assert row.method == SignInMethod.OIDC and row.subject and row.logout["id_token_hint"].count(".") == 2
+        config = get_provider(db, "univ-a").config  # discovery document and key set cached, with the time read
+        assert config["discovery"]["issuer"] == config_issuer(univ_a) and config["discovered_at"]
+        assert config["jwks"]["keys"]
+
+
+def config_issuer(hub) -> str:
+    with hub.db.session() as db:
+        return get_provider(db, "univ-a").key
+
+
+def test_userinfo_is_read_when_configured(univ_a, client):
+    with univ_a.db.session() as db:
+        provider = get_provider(db, "univ-a")
+        provider.config = {**provider.config, "userinfo": True}
+    assert sign_in(client, "alice")[2].status_code == 302
+    with univ_a.db.session() as db:
+        link = db.scalar(select(ExternalIdentity))
+        assert link.attributes["email"] == "alice@univ-a.edu.cn" and link.attributes["groups"] == [
+            "repository-managers"]
+        provider = get_provider(db, "univ-a")  # now another realm's userinfo: the access token is not its own
+        document = {**provider.config["discovery"], "userinfo_endpoint":
+                    provider.config["discovery"]["userinfo_endpoint"].replace("/univ-a/", "/univ-b/")}
+        provider.config = {**provider.config, "discovery": document}
+    answer = sign_in(client.application.test_client(), "alice")[2]
+    assert answer.status_code == 502 and "无法读取身份提供者的用户信息" in answer.get_data(as_text=True)
+    with univ_a.db.session() as db:
+        assert db.scalar(select(AuditEntry).where(AuditEntry.action == "sso.error")).after["kind"] == "userinfo"
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(univ_a, client, keycloak):
+    with univ_a.db.session() as db:
+        get_provider(db, "univ-a").key = keycloak.oidc_issuer + "/"  # Keycloak's document names it without
+    answer = client.get("/auth/oidc/univ-a/login?lang=en")
+    assert answer.status_code == 502 and "cannot be reached or is not set up correctly" in answer.get_data(
+        as_text=True)
 
 
 def test_carol_is_a_viewer_by_her_scoped_affiliation(univ_a, client):
