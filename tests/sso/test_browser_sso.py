@@ -4,9 +4,11 @@ real Keycloak of scripts/services with its two institutions.
 - univ-a over OpenID Connect: alice (group repository-managers; rule: that group -> member-admin) starts at
   /auth/login, signs in on Keycloak's own login page and lands in univ-a's admin area as its member admin;
   mallory (univ-a's IdP vouching for univ-b's scope) is refused by the hub; dora (disabled in Keycloak)
-  never gets past Keycloak; signing out ends the hub session (/admin/ asks to sign in again).
+  never gets past Keycloak.
 - univ-b over SAML 2.0: bob (entitlement repository-manager; rule: that entitlement -> member-admin) lands in
   univ-b's admin area.
+- Signing out (the admin area's button) ends the hub session and, through the IdP's single logout, Keycloak's:
+  the browser comes back to the hub's signed-out page, /admin/ asks to sign in again, and so does Keycloak.
 
 Each test's hub has its own SQLite database and the members univ-a and univ-b with one repository each, so
 the dashboard shows whose area it is. Screenshots go to test-artifacts/ (gitignored).
@@ -128,6 +130,17 @@ def keycloak_login(page: playwright_sync.Page, username: str, password: str = PA
     page.click("#kc-login")
 
 
+def sign_out(page: playwright_sync.Page, live: LiveHub, screenshot: str) -> None:
+    """Click the admin area's "Sign out": the hub session ends, the identity provider's single logout
+    follows and the browser comes back to the hub's signed-out page; the admin area then asks to sign in."""
+    page.click("header button:has-text('Sign out')")
+    expect(page).to_have_url(re.compile("^" + re.escape(live.base) + "/auth/logged-out"), timeout=KEYCLOAK_WAIT)
+    expect(page.locator("h1")).to_have_text("Signed out")
+    page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    page.goto(f"{live.base}/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/sign-in"))
+
+
 def start_oidc(page: playwright_sync.Page, live: LiveHub, keycloak: Keycloak) -> None:
     """From the hub's discovery page to univ-a's login page at Keycloak."""
     page.goto(f"{live.base}/auth/login?lang=en")
@@ -159,12 +172,12 @@ def test_alice_signs_in_through_keycloak_and_lands_in_univ_a_as_member_admin(liv
         assert [s.method.value for s in sessions] == ["oidc"]
     assert "sso.sign-in" in live.audit_actions()
 
-    # sign-out ends the hub session: the admin area asks to sign in again
-    page.click("header button:has-text('Sign out')")
-    page.goto(f"{live.base}/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/sign-in"))
+    # sign-out ends the hub session, then Keycloak's (single logout), and comes back to the hub
+    sign_out(page, live, "sso-oidc-alice-signed-out.png")
     with live.hub.db.session() as db:
         assert db.scalars(select(AdminSession).where(AdminSession.user_id == alice.id)).all() == []  # row gone
+    start_oidc(page, live, keycloak)  # Keycloak's session ended too: it asks for the password again
+    expect(page.locator("#kc-form-login")).to_be_visible(timeout=KEYCLOAK_WAIT)
 
 
 def test_mallory_asserting_another_members_scope_is_refused(live, keycloak, page):
@@ -220,6 +233,7 @@ def test_bob_signs_in_through_keycloak_saml_and_lands_in_univ_b_as_member_admin(
         (row,) = db.scalars(select(AdminSession).where(AdminSession.user_id == bob.id)).all()
         assert row.method.value == "saml" and row.subject == link.subject
 
-    page.click("header button:has-text('Sign out')")
-    page.goto(f"{live.base}/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/sign-in"))
+    sign_out(page, live, "sso-saml-bob-signed-out.png")
+    page.goto(f"{live.base}/auth/login?lang=en")
+    page.click("#idp-list a[data-slug=univ-b]")  # Keycloak's session ended too: it asks for the password again
+    expect(page.locator("#kc-form-login")).to_be_visible(timeout=KEYCLOAK_WAIT)
