@@ -153,7 +153,8 @@ def _fetch(http: OidcHttp, url: str, what: str) -> dict[str, Any]:
 
 def discovery(http: OidcHttp, provider: IdentityProvider, *, force: bool = False) -> dict[str, Any]:
     """The provider's discovery document, from the cache in ``provider.config`` while it is fresh (the caller
-    commits the refreshed cache). Its ``issuer`` must be the provider's issuer exactly."""
+    commits the refreshed cache; a stale one is still used while the provider cannot be read). Its ``issuer``
+    must be the provider's issuer exactly."""
     config = _config(provider)
     cached, at = config.get("discovery"), config.get("discovered_at")
     if not force and isinstance(cached, dict) and at:
@@ -163,7 +164,12 @@ def discovery(http: OidcHttp, provider: IdentityProvider, *, force: bool = False
         except (TypeError, ValueError):
             pass
     url = provider.key.rstrip("/") + "/.well-known/openid-configuration"
-    document = _fetch(http, url, "discovery document")
+    try:
+        document = _fetch(http, url, "discovery document")
+    except OidcError:
+        if isinstance(cached, dict) and not force:
+            return cached  # the provider's document is down for now: the one read last still holds
+        raise
     if document.get("issuer") != provider.key:
         raise OidcError(OidcFailure.DISCOVERY, f"the discovery document at {url} names issuer "
                                                f"{document.get('issuer')!r}, not {provider.key!r}")

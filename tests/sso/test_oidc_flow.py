@@ -34,6 +34,7 @@ class Provider:
         self.jwks_reads = 0
         self.refuse = False
         self.nonce_override = ""
+        self.discovery_down = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}/realm"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -59,7 +60,9 @@ class Provider:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
-                if self.path == "/realm/.well-known/openid-configuration":
+                if self.path == "/realm/.well-known/openid-configuration" and provider.discovery_down:
+                    self._json(503, {})
+                elif self.path == "/realm/.well-known/openid-configuration":
                     self._json(200, {"issuer": provider.issuer, "authorization_endpoint": provider.issuer + "/auth",
                                      "token_endpoint": provider.issuer + "/token",
                                      "jwks_uri": provider.issuer + "/certs"})
@@ -170,3 +173,23 @@ def test_an_id_token_of_another_sign_in_is_refused(hub, client, idp):
     assert answer.status_code == 400 and "failed the hub's checks" in answer.get_data(as_text=True).replace(
         "&#39;", "'")
     assert errors(hub) == ["id-token"] and client.get("/admin/").status_code == 302
+
+
+def test_a_stale_discovery_document_still_serves_while_the_provider_cannot_be_read(hub, client, idp):
+    from datetime import timedelta
+
+    from hub.accounts.providers import get_provider
+    from hub.models import utcnow
+
+    assert round_trip(client, idp).status_code == 302
+    with hub.db.session() as db:
+        provider = get_provider(db, "univ-a")
+        provider.config = {**provider.config, "discovered_at": (utcnow() - timedelta(days=2)).isoformat()}
+    idp.discovery_down = True
+    assert round_trip(client.application.test_client(), idp).status_code == 302
+    with hub.db.session() as db:  # nothing new was read: the stale document stays, and is asked for next time
+        assert get_provider(db, "univ-a").config["discovered_at"] < (utcnow() - timedelta(days=1)).isoformat()
+    idp.discovery_down = False
+    assert round_trip(client.application.test_client(), idp).status_code == 302
+    with hub.db.session() as db:
+        assert get_provider(db, "univ-a").config["discovered_at"] > (utcnow() - timedelta(hours=1)).isoformat()
