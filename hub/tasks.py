@@ -98,14 +98,9 @@ def _refuse_an_unsafe_key(**_kwargs: Any) -> None:
 
 # --- producing: what the dispatcher calls with a broker ------------------------------------------
 
-@lru_cache(maxsize=4)
-def _producer(broker_url: str, visibility_timeout: int) -> Celery:
-    return make_celery({"BROKER_URL": broker_url, "BROKER_VISIBILITY_TIMEOUT": visibility_timeout})
-
-
-def producer(hub: Any) -> Celery:
-    """The Celery app that queues tasks on ``hub``'s broker (built once per broker)."""
-    return _producer(hub.settings["BROKER_URL"], hub.settings["BROKER_VISIBILITY_TIMEOUT"])
+def producer(hub: Hub) -> Celery:
+    """The Celery app that queues tasks on ``hub``'s broker: the Hub's own (``hub.celery``, built once)."""
+    return hub.celery
 
 
 def _carry_json(carry: dict[PipelineStage, list] | None) -> dict[str, list]:
@@ -116,13 +111,13 @@ def _carry_of(data: dict[str, list] | None) -> dict[PipelineStage, list]:
     return {PipelineStage(name): list(ids) for name, ids in (data or {}).items()}
 
 
-def send_stage(hub: Any, stage: PipelineStage, ids: list, carry: dict[PipelineStage, list] | None = None) -> str:
+def send_stage(hub: Hub, stage: PipelineStage, ids: list, carry: dict[PipelineStage, list] | None = None) -> str:
     """Queue ``stage``'s task over ``ids`` (with the ids it takes along to a later stage); its task id."""
     return producer(hub).send_task(STAGE_TASKS[stage], args=(list(ids), _carry_json(carry)),
                                    queue=QUEUES[stage]).id
 
 
-def send_job(hub: Any, job: str, *args: Any) -> str:
+def send_job(hub: Hub, job: str, *args: Any) -> str:
     """Queue a job of :data:`hub.pipeline.dispatch.JOBS` (harvest, check, files, extract); its task id."""
     if job == "extract":
         return send_stage(hub, PipelineStage.EXTRACT, list(args[0]))
