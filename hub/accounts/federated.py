@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -27,7 +27,7 @@ from hub.accounts.audit import log_action, snapshot
 from hub.accounts.identity import FederatedIdentity
 from hub.accounts.roles import ScopeCheck, check_scopes, member_role
 from hub.accounts.sessions import close_all_sessions
-from hub.models import Role, User, utcnow
+from hub.models import AuditEntry, Role, User, utcnow
 from hub.models.federation import ExternalIdentity, IdentityProvider, Provisioning
 
 NO_PASSWORD = "!"  # the password hash of an account that signs in only through its provider
@@ -57,6 +57,7 @@ class FederatedOutcome:
     created: bool = False
     detail: str = ""
     rules: list[int] = field(default_factory=list)
+    entry: AuditEntry | None = field(default=None, compare=False)  # the outcome's audit entry (the web adds the IP)
 
     @property
     def signed_in(self) -> bool:
@@ -97,9 +98,9 @@ def _record(db: Session, provider: IdentityProvider, identity: FederatedIdentity
              "created": result.created, "rules": result.rules}
     if scope is not None and scope.scope:
         after["scope"] = scope.scope
-    log_action(db, result.user, action, target_type="provider", target_id=provider.slug,
-               institution_id=result.institution_id, after=after, note=result.detail)
-    return result
+    entry = log_action(db, result.user, action, target_type="provider", target_id=provider.slug,
+                       institution_id=result.institution_id, after=after, note=result.detail)
+    return replace(result, entry=entry)
 
 
 def complete_sign_in(db: Session, settings: Mapping[str, Any], provider: IdentityProvider,

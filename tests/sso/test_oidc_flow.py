@@ -133,6 +133,8 @@ def test_the_code_flow_signs_in(hub, client, idp):
     with hub.db.session() as db:
         user = db.scalar(select(User).where(User.username == "alice"))
         assert user.role == Role.MEMBER_ADMIN  # the group path /repository-managers matched the rule
+        entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "sso.sign-in"))
+        assert entry.ip == "127.0.0.1" and entry.after["subject"] == "sub-alice" and entry.target_id == "univ-a"
     assert client.get("/admin/").status_code == 200
 
 

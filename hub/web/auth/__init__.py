@@ -20,7 +20,7 @@ from flask_babel import gettext
 from hub.accounts.federated import FederatedOutcome, Outcome, complete_sign_in
 from hub.accounts.identity import FederatedIdentity
 from hub.models.federation import IdentityProvider
-from hub.web.admin.auth import csrf_token, current_user, load_user, start_session
+from hub.web.admin.auth import client_ip, csrf_token, current_user, load_user, start_session
 from hub.web.links import same_site_target
 
 THEME = Path(__file__).resolve().parents[3] / "themes" / "default"
@@ -88,6 +88,8 @@ def sign_in_response(provider: IdentityProvider, identity: FederatedIdentity, ne
     on it) and the redirect to ``next_url`` or the admin area, or the refusal's page."""
     settings = hub().settings
     result = complete_sign_in(g.db, settings, provider, identity)
+    if result.entry is not None:
+        result.entry.ip = client_ip()
     g.db.commit()
     if not result.signed_in or result.user is None:
         return refusal_page(result)
