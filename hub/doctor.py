@@ -218,14 +218,16 @@ def reachable(settings: Mapping[str, Any], url: str, want_ok: bool) -> str:
 
 def check_identity_providers(settings: Mapping[str, Any]) -> list[CheckResult]:
     """One line per identity provider registered on its own (reachable?) and per federation source (its
-    metadata's validUntil and last refresh, and how many of its providers answer)."""
+    metadata's validUntil and last refresh, and how many of its providers assigned to a member answer)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from hub.accounts.federation_metadata import expiry_problem
     from hub.models.federation import FederationSource, IdentityProvider, Protocol
 
     rows = _providers(settings)
-    providers = [r for r in rows if isinstance(r, IdentityProvider)]
+    # A federation lists hundreds of IdPs: only those assigned to a member are asked (the others sign nobody in).
+    providers = [r for r in rows if isinstance(r, IdentityProvider)
+                 and (r.source_id is None or r.institution_id is not None)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         urls = [provider_url(p) for p in providers]
         problems = list(pool.map(lambda pair: reachable(settings, pair[1], pair[0].protocol == Protocol.OIDC),
@@ -241,7 +243,7 @@ def check_identity_providers(settings: Mapping[str, Any]) -> list[CheckResult]:
         expiry = expiry_problem(source)
         until = source.valid_until.isoformat() if source.valid_until else "no validUntil"
         detail = (f"{source.name}: {expiry or f'metadata valid until {until}'}; "
-                  f"{len(mine) - len(down)} of {len(mine)} identity providers answer")
+                  f"{len(mine) - len(down)} of {len(mine)} identity providers of members answer")
         if down:
             detail += f" (not: {', '.join(down[:5])}{' ...' if len(down) > 5 else ''})"
         results.append(CheckResult("federation", not expiry.startswith(("metadata expired", "never")),
