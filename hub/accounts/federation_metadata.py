@@ -6,7 +6,8 @@ certificate (xmlsec1, through pysaml2's xmlsec backend; the signature must be th
 referencing the root's ID) and its ``validUntil`` is in the future, and only then upserts one SAML
 :class:`~hub.models.federation.IdentityProvider` per ``IDPSSODescriptor``: entity ID, names from
 ``mdui:DisplayName`` (zh and en), scopes from ``shibmd:Scope`` and the entity's own metadata. Providers of
-the source no longer listed are disabled, never deleted (their accounts' links stay). A refused aggregate
+the source no longer listed are disabled, never deleted (their accounts' links stay); a provider added by
+hand or by another federation is left as it is, even when listed. A refused aggregate
 changes nothing but ``FederationSource.last_error``: the stored providers stay as they were.
 
 Which member a federation provider belongs to: an explicit mapping (scope -> member slug, ``chair sso
@@ -360,8 +361,8 @@ def apply_aggregate(db: Session, source: FederationSource, aggregate: Aggregate,
         provider = db.scalar(select(IdentityProvider).where(IdentityProvider.key == entry.entity_id))
         if provider is not None and provider.protocol != Protocol.SAML:
             continue  # an OIDC issuer with the same URL: not ours to touch
-        if provider is not None and provider.source_id not in (None, source.id):
-            continue  # listed by another federation: that one keeps it
+        if provider is not None and provider.source_id != source.id:
+            continue  # added by hand (chair sso add-saml) or by another federation: kept as it is
         member = match_member(db, entry.scopes, mapping)
         if provider is None:
             provider = IdentityProvider(slug=_slug_for(db, entry.entity_id, entry.scopes), protocol=Protocol.SAML,

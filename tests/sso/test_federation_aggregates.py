@@ -204,3 +204,14 @@ def test_expiry_problems_are_told(hub, source):
         assert fm.expiry_problem(row).startswith("metadata expires soon")
         row.valid_until = utcnow() - timedelta(hours=1)
         assert fm.expiry_problem(row).startswith("metadata expired")
+
+
+def test_a_provider_added_by_hand_is_left_as_it_is(hub, source):
+    with hub.db.session() as db:
+        db.add(IdentityProvider(slug="univ-a", protocol=Protocol.SAML, key=UNIV_A, name_en="Hand-made",
+                                scopes=["univ-a.edu.cn"], config={"metadata_xml": "<kept/>"}))
+    result = refresh(hub, source)
+    assert result.added == [UNIV_C] and result.updated == []
+    kept = providers(hub)[UNIV_A]
+    assert (kept.slug, kept.name_en, kept.source_id, kept.config) == ("univ-a", "Hand-made", None,
+                                                                      {"metadata_xml": "<kept/>"})
