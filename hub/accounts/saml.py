@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 import shutil
 import zlib
 from collections.abc import Iterable, Mapping
@@ -28,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from defusedxml import ElementTree as SafeET
 from sqlalchemy import delete, select
@@ -45,8 +43,6 @@ if TYPE_CHECKING:
     from saml2.client import Saml2Client
 
     from hub.context import Hub
-
-log = logging.getLogger(__name__)
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -591,7 +587,3 @@ def _verify_redirect_signature(sp: Any, provider: IdentityProvider, query: Mappi
             continue
     raise SamlError(Refusal.BAD_SIGNATURE, "the query-string signature does not verify", provider.key)
 
-
-def redirect_query(location: str, params: Mapping[str, str]) -> str:
-    """``location`` with ``params`` added to its query."""
-    return f"{location}{'&' if '?' in location else '?'}{urlencode(params)}"
