@@ -228,3 +228,8 @@ def test_garbage_at_the_single_logout_service_is_refused_without_a_traceback(hub
         assert response.status_code in (400, 403) and "Traceback" not in response.get_data(as_text=True)
         assert errors(hub)[-1].after["kind"] == kind, query
     assert client.get("/admin/").status_code == 200  # nothing of it ended the session
+
+
+def test_the_discovery_page_links_a_saml_provider_to_its_sign_in(client, member):
+    page = client.get("/auth/login?lang=zh").get_data(as_text=True)
+    assert "/auth/saml/univ-a/login" in page and "甲大学" in page
