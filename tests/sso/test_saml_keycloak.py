@@ -19,7 +19,15 @@ from hub.members import add_institution
 from hub.models import AuditEntry, Role, User
 from hub.models.accounts import AdminSession, SignInMethod
 from hub.models.federation import RuleSource
-from tests.sso.keycloak import FORM_ACTION, SAML_RESPONSE, SP_ENTITY_ID, Keycloak, _session, submit_login
+from tests.sso.keycloak import (
+    FORM_ACTION,
+    SAML_RESPONSE,
+    SP_ENTITY_ID,
+    Keycloak,
+    _session,
+    _unsecure_cookies,
+    submit_login,
+)
 
 HUB = "http://127.0.0.1"  # univ-b's client accepts http://127.0.0.1/auth/saml/acs
 ENTITLEMENT = "urn:mace:chair.example.org:repository-manager"
@@ -43,13 +51,13 @@ def univ_b(hub, keycloak: Keycloak):
     return "univ-b"
 
 
-def keycloak_answer(client, username: str) -> str:
+def keycloak_answer(client, username: str, browser=None) -> str:
     """Start at the hub, sign in on Keycloak's real form; returns the base64 SAMLResponse Keycloak posts."""
     started = client.get("/auth/saml/univ-b/login")
     assert started.status_code == 302
     location = started.headers["Location"]
     assert "SAMLRequest=" in location and "Signature=" in location
-    browser = _session()
+    browser = browser if browser is not None else _session()
     page = browser.get(location, timeout=30)
     answer = submit_login(browser, page, username)
     target = FORM_ACTION.search(answer.text)
@@ -110,3 +118,27 @@ def test_erin_without_an_entitlement_gets_no_role(hub, client, univ_b):
     with hub.db.session() as db:
         entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "sso.refused"))
         assert entry.after["outcome"] == "refused-no-role"
+
+
+def test_sign_out_goes_through_keycloaks_single_logout_and_back(hub, client, univ_b, keycloak):
+    browser = _session()  # the same "browser" at Keycloak for sign-in and sign-out (its session cookie)
+    assert client.post("/auth/saml/acs", data={"SAMLResponse": keycloak_answer(client, "bob", browser)}).status_code == 302
+    keycloak.set_saml_logout_url(f"{HUB}/auth/saml/sls")
+    try:
+        with client.session_transaction() as session:
+            csrf = session["csrf"]
+        assert client.post("/auth/logout", data={"csrf_token": csrf}).headers["Location"].endswith("/auth/saml/logout")
+        to_keycloak = client.get("/auth/saml/logout").headers["Location"]
+        assert to_keycloak.startswith(f"{keycloak.saml_entity_id}/protocol/saml?SAMLRequest=")
+        _unsecure_cookies(browser)
+        back = browser.get(to_keycloak, allow_redirects=False, timeout=30)
+        assert back.status_code in (302, 303), back.text[:300]
+        location = back.headers["Location"]
+        assert location.startswith(f"{HUB}/auth/saml/sls?SAMLResponse=") and "Signature=" in location
+        done = client.get(location.removeprefix(HUB))
+        assert done.status_code == 302 and urlsplit(done.headers["Location"]).path == "/auth/logged-out"
+    finally:
+        keycloak.set_saml_logout_url("")
+    assert client.get("/admin/").status_code == 302
+    again = browser.get(client.get("/auth/saml/univ-b/login").headers["Location"], timeout=30)
+    assert 'name="password"' in again.text  # Keycloak's session ended too: it asks for the password
