@@ -6,15 +6,16 @@ scopes); auth.js does the same filtering as one types, without a reload (a scrip
 inline script). The provider chosen last is remembered in a cookie (:data:`CHOICE_COOKIE`) and shown first.
 
 /auth/logout (POST, CSRF-checked) ends the hub session and, when it came from a provider that offers single
-logout, sends the browser there: OpenID Connect's ``end_session_endpoint`` with ``id_token_hint``; a SAML
-session goes to the SAML views' ``auth.saml_logout`` with what it needs in the Flask session (``slo``).
+logout, sends the browser there (through a page of the hub's, :func:`continue_page`): OpenID Connect's
+``end_session_endpoint`` with ``id_token_hint``; a SAML session goes to the SAML views' ``auth.saml_logout``
+with what it needs in the Flask session (``slo``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response
 
@@ -141,11 +142,11 @@ def federated_logout_target(provider: IdentityProvider | None, method: SignInMet
 
 
 def sign_out_response(done: str | None = None) -> Response:
-    """End this request's hub session (committed here) and answer with the redirect that follows: the
-    provider's single logout when the session came from one that offers it, otherwise ``done`` (default:
-    the signed-out page)."""
+    """End this request's hub session (committed here) and answer with what follows: the provider's single
+    logout when the session came from one that offers it (:func:`continue_page`), otherwise a redirect to
+    ``done`` (default: the signed-out page)."""
     row = session_row(g.db, session.get("sid"))
-    target = None
+    target, provider = None, None
     if row is not None and row.method != SignInMethod.LOCAL:
         provider = g.db.get(IdentityProvider, row.provider_id) if row.provider_id else None
         method, logout, user = row.method, row.logout, g.get("user")
@@ -157,7 +158,21 @@ def sign_out_response(done: str | None = None) -> Response:
     else:
         end_session(g.db)
     g.db.commit()
-    return redirect(target or done or url_for("auth.logged_out"))
+    if target is None:
+        return redirect(done or url_for("auth.logged_out"))
+    return continue_page(target, provider.name(str(get_locale() or "zh")) if provider is not None else "")
+
+
+def continue_page(target: str, provider_name: str) -> Response:
+    """The page that sends the browser on to the provider's single logout after a sign-out form.
+
+    Not a redirect: browsers hold the redirect of a form's POST to the page's ``form-action 'self'`` policy
+    (hub.web.security), which another site's logout breaks. The page is the hub's; a ``Refresh`` header
+    moves on at once (a navigation of its own, not the form's) and the page carries the link too."""
+    response = make_response(render_template("auth/signing_out.html", target=target, provider=provider_name))
+    response.headers["Refresh"] = f"0; url={target}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/logout", endpoint="logout")
