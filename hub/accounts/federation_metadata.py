@@ -313,12 +313,15 @@ def _slug_for(db: Session, entity_id: str, scopes: tuple[str, ...]) -> str:
 
 
 def add_source(db: Session, name: str, location: str, certificate: str, refresh_hours: int) -> FederationSource:
-    """A new federation source, or the one named ``name`` with its location, certificate and period changed."""
+    """A new federation source, or the one named ``name`` with its location, certificate and period changed
+    (a file's path made absolute)."""
     if not name.strip():
         raise ValueError("a federation needs a --name")
     if refresh_hours < 1:
         raise ValueError("--refresh-hours must be at least 1")
     certificate = check_certificate(certificate)
+    if not is_url(location):  # the scheduler reads it later from wherever it runs
+        location = str(Path(location.removeprefix("file://")).expanduser().resolve())
     source = db.scalar(select(FederationSource).where(FederationSource.name == name.strip()))
     if source is None:
         source = FederationSource(name=name.strip()[:128], location=location, certificate=certificate,

@@ -70,13 +70,14 @@ def test_add_saml_refuses_the_same_entity_twice(hub, member, metadata_file):
     assert again.exit_code == 2 and "already exists" in again.output
 
 
-def test_federation_adds_and_refreshes_an_aggregate(hub, member):
-    result = run(hub, "sso", "federation", str(DATA / "aggregate-good.xml"), "--name", "carsi",
+def test_federation_adds_and_refreshes_an_aggregate(hub, member, monkeypatch):
+    monkeypatch.chdir(DATA.parent)  # a relative path is stored absolute (the scheduler runs elsewhere)
+    result = run(hub, "sso", "federation", "data/aggregate-good.xml", "--name", "carsi",
                  "--cert", str(DATA / "federation.crt"), "--member", "univ-a.edu.cn=univ-a")
     assert result.exit_code == 0, result.output
     assert "federation carsi: 2 added, 0 updated, 0 disabled, 1 without a member" in result.output
     assert "without a member: https://idp.univ-c.edu.cn/idp/shibboleth" in result.output
-    result = run(hub, "sso", "federation", str(DATA / "aggregate-next.xml"), "--name", "carsi",
+    result = run(hub, "sso", "federation", "data/aggregate-next.xml", "--name", "carsi",
                  "--cert", str(DATA / "federation.crt"), "--refresh-hours", "12", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -84,7 +85,7 @@ def test_federation_adds_and_refreshes_an_aggregate(hub, member):
     assert report["disabled"] == ["https://idp.univ-c.edu.cn/idp/shibboleth"]
     with hub.db.session() as db:
         source = db.scalar(select(FederationSource))
-        assert source.refresh_hours == 12 and source.location.endswith("aggregate-next.xml")
+        assert source.refresh_hours == 12 and source.location == str(DATA / "aggregate-next.xml")
         univ_a = db.scalar(select(IdentityProvider).where(IdentityProvider.slug == "univ-a-edu-cn"))
         assert univ_a.institution.slug == "univ-a"
 
