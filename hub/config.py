@@ -155,7 +155,7 @@ class Settings(Mapping[str, Any]):
     SAML_SP_KEY: str = setting("", "PEM file of the SP's private key. Empty: <instance>/saml/sp.key, made on first use.")
     SAML_SP_NEXT_CERT: str = setting("", 'PEM file of the next SP certificate, published in the metadata beside the current one during a rotation.')
     SAML_XMLSEC_BINARY: str = setting("", 'Path of xmlsec1 (Debian package xmlsec1). Empty: looked up on PATH.')
-    FEDERATION_REFRESH_HOURS: int = setting(6, 'Hours between two refreshes of a federation metadata aggregate (the aggregate\'s cacheDuration, when shorter, wins).')
+    FEDERATION_REFRESH_HOURS: int = setting(6, 'Default hours between two refreshes of a federation metadata aggregate (chair sso federation --refresh-hours sets one per federation); an aggregate past its validUntil is refused whatever the schedule.')
     API_TOKEN_DAYS: int = setting(365, 'Days a new personal API token stays valid; 0: until revoked.')
     PASSWORD_MIN_LENGTH: int = setting(12, "Fewest characters of an admin password (common, repeated and sequential passwords and ones holding the user's name or e-mail are refused too).")
     SCHEDULER_ENABLED: bool = setting(False, 'Run the in-process scheduler thread in chair serve/chair demo (embedded defaults; use chair beat with a broker).')
