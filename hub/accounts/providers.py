@@ -35,7 +35,9 @@ SOURCE_NAMES = {
     "edupersonscopedaffiliation": RuleSource.SCOPED_AFFILIATION,
     "entitlement": RuleSource.ENTITLEMENT, "edupersonentitlement": RuleSource.ENTITLEMENT,
 }
-RULE_ROLES = (Role.MEMBER_ADMIN, Role.VIEWER)  # a member's rules never grant hub-admin
+# What a member's rules may grant: the member's own role. Hub-admin and viewer are hub staff's roles (a viewer
+# reads every member), never given by a member's identity provider.
+RULE_ROLES = (Role.MEMBER_ADMIN,)
 
 
 def parse_source(value: str) -> RuleSource:
@@ -178,7 +180,8 @@ def add_rule(db: Session, *, member: str, source: RuleSource, value: str, role: 
     """Add a role rule to a member: when ``source`` has ``value``, the user gets ``role`` in that member."""
     institution = get_institution(db, member)
     if role not in RULE_ROLES:
-        raise ValueError(f"a member's rule cannot grant {role.value}: roles {', '.join(r.value for r in RULE_ROLES)}")
+        raise ValueError(f"a member's rule cannot grant {role.value} (a hub staff role): it grants "
+                         f"{', '.join(r.value for r in RULE_ROLES)}")
     value = value.strip()
     if not value or len(value) > 255:
         raise ValueError("a rule needs a value (1-255 characters)")

@@ -11,7 +11,8 @@ provider itself lists.
 
 Roles: every rule of the member is matched against the identity (a scoped affiliation, an entitlement, an
 e-mail domain, an OIDC group, each compared exactly, domains and affiliations case-insensitively); the
-strongest role of the matching rules wins, and a rule never grants more than member-admin.
+strongest role of the matching rules wins, and a rule grants only the member's own role (member-admin),
+never a hub staff role (hub-admin, viewer).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from hub.accounts.identity import FederatedIdentity
 from hub.models import Role
 from hub.models.federation import IdentityProvider, RoleRule, RuleSource
 
-# Stronger first; hub-admin never comes from a rule.
-STRENGTH = {Role.MEMBER_ADMIN: 2, Role.VIEWER: 1}
+# The roles a rule may give, by strength. Hub-admin and viewer (hub staff: a viewer reads every member) never
+# come from a member's rule, even one written into the table by hand.
+STRENGTH = {Role.MEMBER_ADMIN: 1}
 
 
 class ScopeVerdict(StrEnum):

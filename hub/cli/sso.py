@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 PROVISIONING = click.Choice(["active", "pending"])
 SOURCES = click.Choice(["group", "email-domain", "affiliation", "entitlement"])
-RULE_ROLES = click.Choice(["member-admin", "viewer"])
+RULE_ROLES = click.Choice(["member-admin"])  # hub staff roles (hub-admin, viewer) never come from a member
 
 
 @contextmanager
@@ -124,7 +124,8 @@ def register(cli: click.Group) -> None:
                   help="What the rule looks at: an OIDC group, the e-mail's domain, eduPersonScopedAffiliation "
                        "or eduPersonEntitlement.")
     @click.option("--value", required=True, help="The value that must be there (staff@univ-a.edu.cn, a group...).")
-    @click.option("--role", type=RULE_ROLES, required=True)
+    @click.option("--role", type=RULE_ROLES, default="member-admin", show_default=True,
+                  help="The role in the member (a member's rules grant member-admin only).")
     @pass_hub
     def rule_add(hub: Hub, member, source, value, role):
         """Add a role rule to a member."""

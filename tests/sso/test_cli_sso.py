@@ -109,14 +109,13 @@ def test_rules_add_list_delete(chair, hub):
     made = chair("sso", "rule", "add", "--member", "univ-a", "--source", "group", "--value", "repository-managers",
                  "--role", "member-admin")
     assert "-> member-admin" in made
-    chair("sso", "rule", "add", "--member", "univ-a", "--source", "email-domain", "--value", "Univ-A.edu.cn",
-          "--role", "viewer")
+    chair("sso", "rule", "add", "--member", "univ-a", "--source", "email-domain", "--value", "Univ-A.edu.cn")
     chair("sso", "rule", "add", "--member", "univ-b", "--source", "affiliation", "--value", "staff@univ-b.edu.cn",
-          "--role", "viewer")
+          "--role", "member-admin")
     rules = json.loads(chair("sso", "rule", "list", "--json"))
     assert [(r["member"], r["source"], r["value"], r["role"]) for r in rules] == [
-        ("univ-a", "group", "repository-managers", "member-admin"), ("univ-a", "email-domain", "univ-a.edu.cn", "viewer"),
-        ("univ-b", "eduPersonScopedAffiliation", "staff@univ-b.edu.cn", "viewer")]
+        ("univ-a", "group", "repository-managers", "member-admin"), ("univ-a", "email-domain", "univ-a.edu.cn", "member-admin"),
+        ("univ-b", "eduPersonScopedAffiliation", "staff@univ-b.edu.cn", "member-admin")]
     assert [r["value"] for r in json.loads(chair("sso", "rule", "list", "--member", "univ-b", "--json"))] == \
         ["staff@univ-b.edu.cn"]
     assert "repository-managers" in chair("sso", "rule", "list")
@@ -127,11 +126,12 @@ def test_rules_add_list_delete(chair, hub):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--member", "nope", "--source", "group", "--value", "x", "--role", "viewer"), "no member 'nope'"),
+    (("--member", "nope", "--source", "group", "--value", "x"), "no member 'nope'"),
     (("--member", "univ-a", "--source", "group", "--value", "x", "--role", "hub-admin"), "Invalid value for '--role'"),
-    (("--member", "univ-a", "--source", "colour", "--value", "x", "--role", "viewer"), "Invalid value for '--source'"),
-    (("--member", "univ-a", "--source", "affiliation", "--value", "staff", "--role", "viewer"), "role@scope"),
-    (("--member", "univ-a", "--source", "group", "--value", " ", "--role", "viewer"), "a rule needs a value"),
+    (("--member", "univ-a", "--source", "group", "--value", "x", "--role", "viewer"), "Invalid value for '--role'"),
+    (("--member", "univ-a", "--source", "colour", "--value", "x"), "Invalid value for '--source'"),
+    (("--member", "univ-a", "--source", "affiliation", "--value", "staff"), "role@scope"),
+    (("--member", "univ-a", "--source", "group", "--value", " "), "a rule needs a value"),
 ])
 def test_wrong_rules_are_refused_with_exit_status_2(chair, hub, args, message):
     assert message in chair("sso", "rule", "add", *args, code=2)
@@ -140,6 +140,6 @@ def test_wrong_rules_are_refused_with_exit_status_2(chair, hub, args, message):
 
 
 def test_a_duplicate_rule_is_refused(chair):
-    args = ("sso", "rule", "add", "--member", "univ-a", "--source", "group", "--value", "x", "--role", "viewer")
+    args = ("sso", "rule", "add", "--member", "univ-a", "--source", "group", "--value", "x")
     chair(*args)
     assert "already has a rule" in chair(*args, code=2)

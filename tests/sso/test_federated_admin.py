@@ -37,7 +37,7 @@ def site(hub):
         add_oidc_provider(db, slug="univ-a", issuer="https://idp.univ-a.edu.cn", client_id="c", client_secret="s",
                           member="univ-a", scopes=["univ-a.edu.cn"], provisioning=Provisioning.PENDING)
         add_rule(db, member="univ-a", source=RuleSource.GROUP, value="repository-managers", role=Role.MEMBER_ADMIN)
-        add_rule(db, member="univ-b", source=RuleSource.GROUP, value="b-staff", role=Role.VIEWER)
+        add_rule(db, member="univ-b", source=RuleSource.GROUP, value="b-staff", role=Role.MEMBER_ADMIN)
     return hub
 
 
@@ -124,18 +124,19 @@ def test_a_member_admin_edits_their_own_members_rules_only(site, client):
         b_rule = db.scalar(select(RoleRule.id).where(RoleRule.value == "b-staff"))
     assert client.get(f"/admin/role-rules?institution_id={b_id}").get_data(as_text=True).count("b-staff") == 0
     client.post("/admin/role-rules", data={"csrf_token": token, "institution_id": b_id, "source": "affiliation",
-                                           "value": "staff@univ-a.edu.cn", "role": "viewer"})
+                                           "value": "staff@univ-a.edu.cn", "role": "member-admin"})
     assert rules_of(site, "univ-a") == ["repository-managers", "staff@univ-a.edu.cn"]
     assert rules_of(site, "univ-b") == ["b-staff"]
     assert client.post("/admin/role-rules/delete", data={"csrf_token": token, "rule_id": b_rule}).status_code == 404
     assert client.post("/admin/role-rules/delete", data={"csrf_token": token, "rule_id": "x"}).status_code == 422
     assert rules_of(site, "univ-b") == ["b-staff"]
     refused = client.post("/admin/role-rules?lang=en", data={"csrf_token": token, "source": "affiliation",
-                                                              "value": "no-scope", "role": "viewer"})
+                                                              "value": "no-scope", "role": "member-admin"})
     assert refused.status_code == 422 and "role@scope" in refused.get_data(as_text=True)
-    hub_admin = client.post("/admin/role-rules", data={"csrf_token": token, "source": "group", "value": "x",
-                                                        "role": "hub-admin"})
-    assert hub_admin.status_code == 422 and rules_of(site, "univ-a")[-1] == "staff@univ-a.edu.cn"
+    for staff_role in ("hub-admin", "viewer"):  # hub staff roles: never from a member's rule
+        refused = client.post("/admin/role-rules", data={"csrf_token": token, "source": "group", "value": "x",
+                                                          "role": staff_role})
+        assert refused.status_code == 422 and rules_of(site, "univ-a")[-1] == "staff@univ-a.edu.cn"
     with site.db.session() as db:
         own = db.scalar(select(RoleRule.id).where(RoleRule.value == "repository-managers"))
     assert client.post("/admin/role-rules/delete", data={"csrf_token": token, "rule_id": own}).status_code == 302
@@ -150,7 +151,7 @@ def test_a_hub_admin_chooses_the_member(site, client):
         b_id = get_institution(db, "univ-b").id
     assert "b-staff" in client.get(f"/admin/role-rules?institution_id={b_id}").get_data(as_text=True)
     client.post("/admin/role-rules", data={"csrf_token": token, "institution_id": b_id, "source": "email-domain",
-                                           "value": "univ-b.edu.cn", "role": "viewer"})
+                                           "value": "univ-b.edu.cn", "role": "member-admin"})
     assert rules_of(site, "univ-b") == ["b-staff", "univ-b.edu.cn"]
     assert client.get("/admin/role-rules?institution_id=999").status_code == 404
     assert client.get("/admin/role-rules?institution_id=x").status_code == 404

@@ -37,8 +37,8 @@ def univ_a(hub, keycloak):
         add_oidc_provider(db, slug="univ-b-oidc", issuer="https://idp.univ-b.edu.cn", client_id="c",
                           client_secret="s", member="univ-b", scopes=["univ-b.edu.cn"])
         add_rule(db, member="univ-a", source=RuleSource.GROUP, value="repository-managers", role=Role.MEMBER_ADMIN)
-        add_rule(db, member="univ-a", source=RuleSource.SCOPED_AFFILIATION, value="member@univ-a.edu.cn",
-                 role=Role.VIEWER)
+        add_rule(db, member="univ-a", source=RuleSource.SCOPED_AFFILIATION, value="staff@univ-a.edu.cn",
+                 role=Role.MEMBER_ADMIN)
     return hub
 
 
@@ -109,10 +109,13 @@ def test_a_discovery_document_naming_another_issuer_is_refused(univ_a, client, k
         as_text=True)
 
 
-def test_carol_is_a_viewer_by_her_scoped_affiliation(univ_a, client):
-    assert sign_in(client, "carol")[2].status_code == 302
+def test_carol_a_member_no_rule_names_is_refused_without_an_account(univ_a, client):
+    answer = sign_in(client, "carol")[2]  # member@univ-a.edu.cn: univ-a's scope, but no rule gives it a role
+    assert answer.status_code == 403 and "尚未为您的账号分配平台角色" in answer.get_data(as_text=True)
     with univ_a.db.session() as db:
-        assert db.scalar(select(User.role).where(User.username == "carol")) == Role.VIEWER
+        assert db.scalar(select(User).where(User.username == "carol")) is None
+        entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "sso.refused"))
+        assert entry.after["outcome"] == "refused-no-role" and entry.target_id == "univ-a"
 
 
 def test_mallory_asserting_another_members_scope_is_refused(univ_a, client):

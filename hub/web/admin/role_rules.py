@@ -21,7 +21,7 @@ from hub.models.federation import IdentityProvider
 from hub.web.admin import bp
 from hub.web.admin.auth import client_ip, current_user, login_required, require
 
-ROLES = (Role.MEMBER_ADMIN, Role.VIEWER)
+ROLES = (Role.MEMBER_ADMIN,)  # hub staff roles never come from a member's rule (hub.accounts.providers)
 
 
 def _member(raw: str | None) -> Institution | None:
