@@ -1,19 +1,24 @@
 """Every admin route, walked from the app's url_map: anonymous visitors are sent to sign in and a
 member administrator of another institution gets 403 - never a 200 with the other member's data.
-Every API route that changes data refuses anonymous callers."""
+An API token of another member is hidden from them: revoking it is a 404, as for no token at all
+(hub.accounts.tokens.revoke_token), and the token stays active. Every API route that changes data refuses
+anonymous callers."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from hub.models import CompletenessReport, HarvestRun, Repository, User, utcnow
+from hub.accounts.tokens import create_token
+from hub.models import ApiToken, CompletenessReport, HarvestRun, Institution, Repository, User, utcnow
 from hub.models.webhooks import WebhookSubscription
 from hub.states import RunKind, RunState
 from tests.admin.conftest import csrf_of
 
 PUBLIC = {"admin.sign_in", "admin.sign_out", "admin.static"}
 WRITE = {"POST", "PUT", "PATCH", "DELETE"}
+# Routes whose object another member may not even see: 404, never 403 (which would say it exists).
+HIDDEN = {"admin.api_token_revoke"}
 
 
 @pytest.fixture
@@ -29,8 +34,11 @@ def targets(hub, network) -> dict[str, int]:
         session.add_all([run, report, subscription])
         session.flush()
         donghai_admin = session.scalar(select(User).where(User.username == "dh-admin"))
+        token = create_token(session, hub.settings, donghai_admin, session.get(Institution, network.donghai),
+                             "Donghai secret token").row
         return {"institution_id": network.donghai, "repository_id": network.donghai_repo, "run_id": run.id,
-                "report_id": report.id, "user_id": donghai_admin.id, "subscription_id": subscription.id}
+                "report_id": report.id, "user_id": donghai_admin.id, "subscription_id": subscription.id,
+                "token_id": token.id}
 
 
 def admin_rules(app):
@@ -75,12 +83,15 @@ def test_member_admin_of_another_institution_is_refused(app, hub, targets, signe
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             data = {"csrf_token": client.csrf, "confirm": str(targets["repository_id"]),
                     "institution_id": targets["institution_id"], "base_url": "http://127.0.0.1:9/oai",
-                    "platform": "oai", "slug": "intruder", "name_en": "Intruder"}
+                    "platform": "oai", "slug": "intruder", "name_en": "Intruder", "name": "Intruder",
+                    "member": targets["institution_id"]}
             response = client.open(path, method=method, data=data,
                                    query_string={"institution_id": targets["institution_id"]})
             body = response.get_data(as_text=True)
             assert "Donghai" not in body and "东海" not in body, (method, path)
-            if rule.arguments:
+            if rule.endpoint in HIDDEN:
+                assert response.status_code == 404, (method, path, response.status_code)
+            elif rule.arguments:
                 assert response.status_code == 403, (method, path, response.status_code)
             else:  # 422: a form of the user's own (their password) refused
                 assert response.status_code in (200, 403, 422), (method, path, response.status_code)
@@ -88,6 +99,8 @@ def test_member_admin_of_another_institution_is_refused(app, hub, targets, signe
         repo = session.get(Repository, targets["repository_id"])
         assert repo is not None and repo.state.value == "active"
         assert session.scalar(select(HarvestRun).where(HarvestRun.id == targets["run_id"])) is not None
+        assert session.get(ApiToken, targets["token_id"]).revoked_at is None
+        assert session.scalars(select(ApiToken.id)).all() == [targets["token_id"]]  # none made for donghai
     assert client.post("/admin/sign-out-everywhere", data={"csrf_token": client.csrf}).status_code == 302
     assert client.get("/admin/").status_code == 302
 
@@ -102,6 +115,8 @@ def test_viewer_reads_everything_and_changes_nothing(app, hub, targets, signed_i
                                                                "confirm": str(targets["repository_id"])})
             assert response.status_code == 403, rule.rule
     assert client.get("/admin/audit").status_code == 403
+    with hub.db.session() as session:
+        assert session.get(ApiToken, targets["token_id"]).revoked_at is None
 
 
 def test_api_routes_that_change_data_refuse_anonymous_callers(app):
