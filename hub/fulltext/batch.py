@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.fulltext.fetch import Downloaded, FetchFailed, download
 from hub.fulltext.objects import release_unreferenced
-from hub.fulltext.records import record_error, refresh_records, sync_record_files
+from hub.fulltext.records import record_error, refresh_records, sync_records_files
 from hub.fulltext.states import ExtractState, FileState
 from hub.models import ItemError, Record, RecordFile, StoredFile, utcnow
 from hub.redaction import Credentials, redact_url
@@ -73,13 +73,14 @@ def _plan(hub: Hub, record_ids: Sequence[int], retry_failed: bool, recheck: bool
         for record_id, sha256 in session.execute(select(RecordFile.record_id, RecordFile.sha256).where(
                 RecordFile.record_id.in_([r.id for r in records]))):
             before.setdefault(record_id, set()).add(sha256)
+        synced = sync_records_files(session, [r for r in records if not r.deleted])
         for record in records:
             if origin is None:  # the repository's basic-auth credentials go to its own origin only
                 origin = (record.repository.base_url, Credentials.from_text(record.repository.credentials))
             if record.deleted:
                 deleted.append(record.id)
                 continue
-            rows = sync_record_files(session, record)
+            rows = synced[record.id]
             links = {str(link.get("url")): link for link in (record.fulltext_links or [])}
             jobs.extend(Job(record.id, row.id, row.url, row.mime_type, row.etag, row.last_modified, row.sha256,
                             str(links.get(row.url, {}).get("checksum") or ""))

@@ -27,7 +27,24 @@ def is_open(link: dict[str, Any], today: datetime | None = None) -> bool:
 
 def sync_record_files(session: Session, record: Record) -> list[RecordFile]:
     """Make the record's RecordFile rows match its links (new links pending, gone links dropped)."""
-    rows = {row.url: row for row in session.scalars(select(RecordFile).where(RecordFile.record_id == record.id))}
+    return sync_records_files(session, [record])[record.id]
+
+
+def sync_records_files(session: Session, records: list[Record]) -> dict[int, list[RecordFile]]:
+    """:func:`sync_record_files` for several records in one query and one flush: record id -> its rows
+    (in link order)."""
+    existing: dict[int, dict[str, RecordFile]] = {record.id: {} for record in records}
+    for start in range(0, len(records), 500):
+        ids = [record.id for record in records[start:start + 500]]
+        for row in session.scalars(select(RecordFile).where(RecordFile.record_id.in_(ids))):
+            existing[row.record_id][row.url] = row
+    synced = {record.id: _sync(session, record, existing[record.id]) for record in records}
+    session.flush()
+    return synced
+
+
+def _sync(session: Session, record: Record, rows: dict[str, RecordFile]) -> list[RecordFile]:
+    """One record's rows (url -> row, as stored) made to match its links; not flushed."""
     links = [] if record.deleted else list(record.fulltext_links or [])
     wanted: list[RecordFile] = []
     seen: set[str] = set()
@@ -54,7 +71,6 @@ def sync_record_files(session: Session, record: Record) -> list[RecordFile]:
     for url, row in rows.items():
         if url not in seen:
             session.delete(row)
-    session.flush()
     return wanted
 
 
