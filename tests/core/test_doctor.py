@@ -1,8 +1,11 @@
-"""chair doctor: one line per backend; a stopped service is explained in that line."""
+"""chair doctor: one line per backend; a stopped service is explained in that line. With no identity
+provider or federation registered there is no ``idp`` or ``federation`` line (tests/sso/test_saml_doctor.py
+has them), and the ``saml`` line names xmlsec1 (scripts/test requires it) and the instance's SP certificate."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -24,8 +27,21 @@ def test_embedded_defaults_are_all_ok(tmp_path):
     code, lines = doctor(tmp_path)
     assert code == 0, lines
     assert [line.split()[1] for line in lines] == ["database", "broker", "storage", "extraction", "search",
-                                                   "signing"]
+                                                   "signing", "saml"]
     assert all(line.startswith("ok") for line in lines)
+    assert SAML_OK.fullmatch(lines[-1]), lines[-1]
+    assert (tmp_path / "saml" / "sp.key").is_file()  # the instance's SP key pair, made on first use
+
+
+SAML_OK = re.compile(r"ok   saml      \S*xmlsec1  SP http://127\.0\.0\.1:5000/auth/saml/metadata, "
+                     r"certificate valid until \d{4}-\d\d-\d\d")
+
+
+def test_a_missing_xmlsec1_is_a_note_while_no_saml_provider_is_registered(tmp_path):
+    code, lines = doctor(tmp_path, SAML_XMLSEC_BINARY="/nonexistent/xmlsec1")
+    assert code == 0, lines
+    assert lines[-1].startswith("ok   saml      /nonexistent/xmlsec1  "), lines
+    assert "apt-get install xmlsec1" in lines[-1] and "(needed only for SAML sign-in)" in lines[-1]
 
 
 @pytest.mark.parametrize("setting, value, name", [
@@ -38,10 +54,11 @@ def test_embedded_defaults_are_all_ok(tmp_path):
 ])
 def test_a_stopped_service_fails_with_one_explaining_line(tmp_path, setting, value, name):
     code, lines = doctor(tmp_path, **{setting: value})
-    assert len(lines) == 6, lines
+    assert len(lines) == 7, lines
     assert code == 1
     failed = [line for line in lines if line.startswith("FAIL")]
     assert len(failed) == 1 and failed[0].split()[1] == name, lines
+    assert SAML_OK.fullmatch(lines[-1]), lines  # no provider registered (or none readable): saml is fine
     assert "127.0.0.1:9" in failed[0]
     assert "secret" not in failed[0], "passwords are never printed"
 
