@@ -16,7 +16,6 @@ when configured, and returns a :class:`~hub.accounts.identity.FederatedIdentity`
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import secrets
 import time
@@ -28,6 +27,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
@@ -196,11 +197,6 @@ def key_set(http: OidcHttp, provider: IdentityProvider, document: Mapping[str, A
     return keys
 
 
-def _challenge(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def begin(http: OidcHttp, provider: IdentityProvider, redirect_uri: str, next_url: str = "") -> tuple[str, Attempt]:
     """Start a sign-in: the attempt to keep (state, nonce, PKCE verifier) and the provider's authorisation
     URL to send the browser to."""
@@ -212,7 +208,7 @@ def begin(http: OidcHttp, provider: IdentityProvider, redirect_uri: str, next_ur
     params = {"response_type": "code", "client_id": config.get("client_id", ""), "redirect_uri": redirect_uri,
               "scope": " ".join(config.get("request_scopes") or ["openid", "profile", "email"]),
               "state": attempt.state, "nonce": attempt.nonce,
-              "code_challenge": _challenge(attempt.verifier), "code_challenge_method": "S256"}
+              "code_challenge": create_s256_code_challenge(attempt.verifier), "code_challenge_method": "S256"}
     endpoint = document["authorization_endpoint"]
     return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params), attempt
 
@@ -230,10 +226,12 @@ def _header(token: str) -> dict[str, Any]:
 
 def verify_id_token(token: str, *, keys: Mapping[str, Any], issuer: str, client_id: str, nonce: str,
                     leeway: int, now: float | None = None, client_secret: str = "",
-                    allow_hs256: bool = False) -> dict[str, Any]:
+                    allow_hs256: bool = False, access_token: str = "") -> dict[str, Any]:
     """Check an ID token and return its claims: the algorithm (never ``none``; HS* only with
     ``allow_hs256``, keyed with the client secret), the signature, ``iss``, ``aud`` (and ``azp`` when there
-    are several audiences), ``exp`` and ``iat`` within ``leeway`` seconds, ``nonce``, ``sub``."""
+    are several audiences), ``exp`` and ``iat`` within ``leeway`` seconds, ``nonce``, ``sub``, each with a
+    message a person reads; then OpenID Connect Core's rules for a code-flow ID token as Authlib implements
+    them (``CodeIDToken``: ``azp``, ``auth_time``, ``amr``, and ``at_hash`` against ``access_token``)."""
     if not isinstance(token, str) or token.count(".") != 2:
         raise OidcError(OidcFailure.ID_TOKEN, "the ID token is not a signed JWT")
     alg = _header(token).get("alg")
@@ -270,6 +268,12 @@ def verify_id_token(token: str, *, keys: Mapping[str, Any], issuer: str, client_
         raise OidcError(OidcFailure.ID_TOKEN, "the ID token's nonce does not match this sign-in")
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise OidcError(OidcFailure.ID_TOKEN, "the ID token names no subject")
+    core = CodeIDToken(claims, _header(token), params={"nonce": nonce, "client_id": client_id,
+                                                       "access_token": access_token or None})
+    try:
+        core.validate(now=int(moment), leeway=leeway)
+    except (JoseError, ValueError, TypeError) as exc:
+        raise OidcError(OidcFailure.ID_TOKEN, f"the ID token breaks OpenID Connect Core's rules ({exc})") from exc
     return claims
 
 
@@ -348,7 +352,8 @@ def finish(http: OidcHttp, provider: IdentityProvider, settings: Mapping[str, An
     keys = key_set(http, provider, document)
     if kid and kid not in {k.get("kid") for k in keys.get("keys", []) if isinstance(k, dict)}:
         keys = key_set(http, provider, document, force=True)  # the provider rotated its keys
-    claims = verify_id_token(id_token, keys=keys, **check)
+    access_token = tokens.get("access_token") if isinstance(tokens.get("access_token"), str) else ""
+    claims = verify_id_token(id_token, keys=keys, access_token=access_token, **check)
     if config.get("userinfo") and document.get("userinfo_endpoint") and isinstance(tokens.get("access_token"), str):
         claims = {**_userinfo(http, document["userinfo_endpoint"], tokens["access_token"], claims["sub"]), **claims}
     return identity_from_claims(provider, claims, id_token)

@@ -127,3 +127,16 @@ def test_hmac_with_the_client_secret_only_when_configured(jwks):
 def test_not_a_jwt(jwks):
     refused("not-a-token", jwks, "not a signed JWT")
     refused("a.b.c", jwks, "not a JWT")
+
+
+def test_an_access_token_hash_that_does_not_match_is_refused_by_openid_connect_cores_rules(key, jwks):
+    from authlib.oidc.core.util import create_half_hash
+
+    good = create_half_hash("the-access-token", "RS256").decode()  # base64url of the hash's left half
+    assert verify(sign(key, claims(at_hash=good)), jwks, access_token="the-access-token")["sub"] == "sub-alice"
+    error = refused(sign(key, claims(at_hash=good)), jwks, "OpenID Connect Core", access_token="another-token")
+    assert error.kind is OidcFailure.ID_TOKEN and "at_hash" in str(error)
+
+
+def test_an_auth_time_that_is_not_a_time_is_refused(key, jwks):
+    refused(sign(key, claims(auth_time="yesterday")), jwks, "auth_time")
