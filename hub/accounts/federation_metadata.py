@@ -334,9 +334,11 @@ def add_source(db: Session, name: str, location: str, certificate: str, refresh_
 
 
 def refresh_source(hub: Hub, db: Session, source: FederationSource, *, mapping: Mapping[str, str] | None = None,
-                   now: datetime | None = None, data: bytes | None = None) -> RefreshResult:
+                   now: datetime | None = None, data: bytes | None = None, actor: Any = None,
+                   ip: str = "") -> RefreshResult:
     """Read, verify and apply ``source``'s aggregate (``data``: bytes already read). A refused aggregate sets
-    ``last_error`` and nothing else; the caller commits either way."""
+    ``last_error`` and nothing else; the caller commits either way. ``actor`` and ``ip``: who asked (the admin
+    area), for the audit entry; none for the CLI and the scheduler."""
     now = now or utcnow()
     result = RefreshResult(source.name)
     source.fetched_at = now  # the last attempt: the schedule waits refresh_hours whatever it found
@@ -345,14 +347,15 @@ def refresh_source(hub: Hub, db: Session, source: FederationSource, *, mapping: 
                                    source.certificate, now)
     except AggregateError as exc:
         source.last_error = result.error = str(exc)
-        log_action(db, None, "federation.refused", target_type="federation", target_id=source.id, note=str(exc))
+        log_action(db, actor, "federation.refused", target_type="federation", target_id=source.id, note=str(exc),
+                   ip=ip)
         return result
     apply_aggregate(db, source, aggregate, mapping or {}, result, now)
     source.valid_until = aggregate.valid_until
     source.provider_count = len(aggregate.providers)
     source.last_error = ""
-    log_action(db, None, "federation.refreshed", target_type="federation", target_id=source.id,
-               note=result.summary())
+    log_action(db, actor, "federation.refreshed", target_type="federation", target_id=source.id,
+               note=result.summary(), ip=ip)
     return result
 
 
@@ -433,7 +436,13 @@ def read_idp_metadata(hub: Hub, location: str) -> IdpEntry:
     """The one identity provider described by the metadata at ``location`` (an EntityDescriptor, or an
     EntitiesDescriptor holding a single IdP). The operator chose this file or URL, so no signature is required;
     an expired ``validUntil`` is refused all the same. AggregateError otherwise."""
-    root = parse_xml(read_location(hub, location))
+    return parse_idp_metadata(read_location(hub, location), location)
+
+
+def parse_idp_metadata(data: bytes, location: str = "the metadata") -> IdpEntry:
+    """The one identity provider of metadata already read (pasted in the admin area, say); ``location`` names
+    it in errors. As :func:`read_idp_metadata`."""
+    root = parse_xml(data)
     if root.tag not in (f"{{{MD}}}EntityDescriptor", f"{{{MD}}}EntitiesDescriptor"):
         raise AggregateError(AggregateProblem.MALFORMED, f"the root is {root.tag}, not SAML metadata")
     valid_until = parse_time(root.get("validUntil"))

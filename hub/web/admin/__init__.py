@@ -188,6 +188,7 @@ def init_app(app: Flask) -> None:
         repository_list,
         role_rules,
         runs,
+        saml_forms,
         webhooks,
         works_list,
     )

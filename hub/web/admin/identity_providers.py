@@ -1,10 +1,14 @@
 """Admin views of identity providers (hub administrators): the list with each provider's member, scopes and
-state, adding an OpenID Connect provider, enabling and disabling one. The same registry as ``chair sso``
-(:mod:`hub.accounts.providers`); a value it refuses is shown on the form (HTTP 422) and nothing is saved."""
+state, adding an OpenID Connect provider, enabling and disabling one; adding a SAML identity provider from
+its metadata (a URL, or the XML pasted) and adding or refreshing a federation's signed metadata aggregate
+(CARSI), with the list of federations. The same registry and functions as ``chair sso`` (:mod:`hub.accounts.
+providers`, :mod:`hub.accounts.federation_metadata`); a value they refuse is shown on the form in the page's
+language (HTTP 422) and nothing is saved. Every change is an audit entry naming the administrator."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -24,9 +28,13 @@ def _members() -> list[Institution]:
                              .order_by(Institution.slug)).all())
 
 
-def _page(form: dict[str, str], error: str = "", status: int = 200):
+def _page(form: dict[str, str], error: str = "", status: int = 200, **forms: Any):
+    """The page; ``forms``: the SAML and federation forms' values and errors (``saml``, ``saml_error``,
+    ``federation``, ``federation_error``, ``refresh_error``)."""
+    from hub.web.admin.saml_forms import page_context
+
     return render_template("admin/identity_providers.html", providers=list_providers(g.db), members=_members(),
-                           form=form, error=error), status
+                           form=form, error=error, **page_context(forms)), status
 
 
 @bp.get("/identity-providers")
