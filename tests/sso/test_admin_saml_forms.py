@@ -110,7 +110,8 @@ def test_the_page_offers_both_forms_and_the_federations(site, client):
     signed_in(client)
     page = client.get("/admin/identity-providers?lang=en").get_data(as_text=True)
     assert "Add a SAML identity provider" in page and "Add or refresh a federation" in page
-    assert 'action="/admin/identity-providers/saml"' in page and 'action="/admin/identity-providers/federations"' in page
+    assert 'action="/admin/identity-providers/saml#add-saml"' in page \
+        and 'action="/admin/identity-providers/federations#add-federation"' in page
     assert "No federation yet." in page
     assert page.count('name="csrf_token"') >= 3
     switched = client.get("/admin/identity-providers/saml?lang=zh")  # the language switch of a refused form

@@ -250,7 +250,7 @@ def federation_add():
     flash(gettext("Federation %(name)s refreshed: %(added)s added, %(updated)s updated, %(disabled)s disabled, "
                   "%(unassigned)s without a member.", name=source.name, added=len(result.added),
                   updated=len(result.updated), disabled=len(result.disabled), unassigned=len(result.unassigned)))
-    return redirect(url_for("admin.identity_providers") + "#federations")
+    return redirect(url_for("admin.identity_providers"))
 
 
 @bp.post("/identity-providers/federations/refresh")
@@ -279,7 +279,7 @@ def federation_refresh():
                       "disabled, %(unassigned)s without a member.", name=source.name, added=len(result.added),
                       updated=len(result.updated), disabled=len(result.disabled),
                       unassigned=len(result.unassigned)))
-    return redirect(url_for("admin.identity_providers") + "#federations")
+    return redirect(url_for("admin.identity_providers"))
 
 
 @bp.get("/identity-providers/saml")
