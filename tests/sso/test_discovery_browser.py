@@ -175,3 +175,21 @@ def test_the_admin_saml_forms(live, page):
     expect(page.locator("p.flash")).to_contain_text("联盟 CARSI 已刷新：新增 0 个，更新 2 个")
     page.screenshot(path=str(ARTIFACTS / "admin-federations.png"), full_page=True)
     assert_accessible(page, "admin-federations")
+
+
+def test_a_refused_saml_form_fits_a_phone(live):
+    with chromium_page(width=390, height=844) as phone:
+        sign_in(phone, live)
+        phone.goto(f"{live}/admin/identity-providers?lang=en")
+        form = phone.locator("form[action$='/identity-providers/saml#add-saml']")
+        form.locator("input[name=slug]").fill("univ-c")
+        form.locator("input[name=metadata_url]").fill(f"{live}/data/no-such-metadata-file-with-a-rather-long-name.xml")
+        form.locator("button[type=submit]").click()
+        error = phone.locator("#add-saml p.error")
+        expect(error).to_contain_text("The metadata could not be read from this address.")
+        expect(error).to_be_in_viewport()
+        expect(form.locator("input[name=slug]")).to_have_value("univ-c")
+        assert_accessible(phone, "refused SAML form, phone")
+        scroll = phone.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= 390, f"the page is {scroll}px wide on a 390px phone"
+        phone.screenshot(path=str(ARTIFACTS / "admin-saml-refused-phone.png"))
