@@ -334,17 +334,18 @@ def add_source(db: Session, name: str, location: str, certificate: str, refresh_
 
 
 def refresh_source(hub: Hub, db: Session, source: FederationSource, *, mapping: Mapping[str, str] | None = None,
-                   now: datetime | None = None, data: bytes | None = None, actor: Any = None,
-                   ip: str = "") -> RefreshResult:
-    """Read, verify and apply ``source``'s aggregate (``data``: bytes already read). A refused aggregate sets
+                   now: datetime | None = None, data: bytes | None = None, verified: Aggregate | None = None,
+                   actor: Any = None, ip: str = "") -> RefreshResult:
+    """Read, verify and apply ``source``'s aggregate (``data``: bytes already read; ``verified``: the aggregate
+    already verified with the source's certificate, by :func:`load_aggregate`). A refused aggregate sets
     ``last_error`` and nothing else; the caller commits either way. ``actor`` and ``ip``: who asked (the admin
     area), for the audit entry; none for the CLI and the scheduler."""
     now = now or utcnow()
     result = RefreshResult(source.name)
     source.fetched_at = now  # the last attempt: the schedule waits refresh_hours whatever it found
     try:
-        aggregate = load_aggregate(hub.settings, data if data is not None else read_location(hub, source.location),
-                                   source.certificate, now)
+        aggregate = verified or load_aggregate(
+            hub.settings, data if data is not None else read_location(hub, source.location), source.certificate, now)
     except AggregateError as exc:
         source.last_error = result.error = str(exc)
         log_action(db, actor, "federation.refused", target_type="federation", target_id=source.id, note=str(exc),

@@ -231,18 +231,16 @@ def federation_add():
     try:
         certificate = check_certificate(certificate)
         data = read_location(hub(), location)
-        load_aggregate(hub().settings, data, certificate)  # verified before anything is stored
+        aggregate = load_aggregate(hub().settings, data, certificate)  # verified before anything is stored
     except AggregateError as exc:
         return refused(aggregate_message(exc))
     before = source_view(existing) if existing is not None else None
     try:
         source = add_source(g.db, name, location, certificate, hours)
-        result = refresh_source(hub(), g.db, source, mapping=mapping, data=data, actor=current_user(),
+        result = refresh_source(hub(), g.db, source, mapping=mapping, verified=aggregate, actor=current_user(),
                                 ip=client_ip())
     except (ValueError, LookupError, AggregateError) as exc:
         return refused(FormError(gettext("The hub refused this federation."), str(exc)))
-    if result.error:  # verified a moment ago: only a change of clock between the two could do this
-        return refused(FormError(gettext("The hub refused this federation."), result.error))
     log_action(g.db, current_user(), "sso.federation-add" if before is None else "sso.federation-change",
                target_type="federation", target_id=source.id, before=before, after=source_view(source),
                ip=client_ip(), note=result.summary())
