@@ -21,8 +21,19 @@ PG_URL = os.environ.get("CHAIR_TEST_DATABASE_URL", "")
 BROKER = os.environ.get("CHAIR_TEST_BROKER_URL", "")
 BROKER_DB = 12  # a Redis database of its own (tests/services use 7), emptied before and after
 
+MISSING = not (PG_URL and BROKER)
+# Skipped only in the embedded-defaults pass (CHAIR_TEST_NO_SERVICES); anywhere else a missing service fails.
 pytestmark = [pytest.mark.services,
-              pytest.mark.skipif(not (PG_URL and BROKER), reason="needs PostgreSQL and Redis (scripts/services)")]
+              pytest.mark.skipif(MISSING and bool(os.environ.get("CHAIR_TEST_NO_SERVICES")),
+                                 reason="needs PostgreSQL and Redis; CHAIR_TEST_NO_SERVICES run")]
+
+
+@pytest.fixture(autouse=True)
+def _services_present() -> None:
+    """Outside the embedded-defaults pass the real services must be there (never a silent skip)."""
+    if MISSING:
+        pytest.fail("needs CHAIR_TEST_DATABASE_URL and CHAIR_TEST_BROKER_URL: scripts/test starts the services "
+                    '(or scripts/services up postgres redis && eval "$(scripts/services env)")')
 
 
 @pytest.fixture
