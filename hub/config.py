@@ -141,6 +141,8 @@ class Settings(Mapping[str, Any]):
     SEARCH_EXPORT_MAX: int = setting(1000, 'Most records one export of a search result (RIS, BibTeX, CSV) holds; the first ones in the result order.')
     # Works (grouping copies of one work)
     WORKS_BUCKET_CAP: int = setting(100, 'Largest blocking bucket (records sharing a DOI, Handle or title key) compared pair by pair when grouping works; larger buckets are no evidence.')
+    # Researchers (linking creators to people across members)
+    PEOPLE_BUCKET_CAP: int = setting(400, 'Largest blocking bucket (authorships sharing a name key at one member, or an ORCID iD) compared pair by pair when linking researchers; a larger bucket is split by discipline before it is compared.')
     # Admin area, accounts, schedules, health and statistics
     SIGNIN_WINDOW_SECONDS: int = setting(900, 'Window over which failed sign-ins are counted for throttling, in seconds.')
     SIGNIN_MAX_FAILURES_ACCOUNT: int = setting(5, 'Failed sign-ins to one account within the window before it is refused.')

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAMES = tuple(dict.fromkeys(QUEUES.values()))
 STAGE_TASKS = {PipelineStage.FILES: "hub.tasks.files", PipelineStage.EXTRACT: "hub.tasks.extract",
-               PipelineStage.WORKS: "hub.tasks.works", PipelineStage.INDEX: "hub.tasks.index"}
+               PipelineStage.WORKS: "hub.tasks.works", PipelineStage.INDEX: "hub.tasks.index",
+               PipelineStage.PEOPLE: "hub.tasks.people", PipelineStage.SHOWCASE: "hub.tasks.showcase"}
 TICK_TASK = "hub.tasks.scheduler_tick"
 COMPLETENESS_TASK = "hub.tasks.completeness"
 STAGE_RETRIES = 3
@@ -209,6 +210,18 @@ def works(self: Task, record_ids: list[int], carry: dict[str, list] | None = Non
 def index(self: Task, record_ids: list[int], carry: dict[str, list] | None = None) -> dict[str, Any]:
     """Index stage over these records; retried while the search engine (or database) is away."""
     return run_stage_task(self, PipelineStage.INDEX, record_ids, carry)
+
+
+@celery_app.task(name=STAGE_TASKS[PipelineStage.PEOPLE], bind=True, max_retries=STAGE_RETRIES)
+def people(self: Task, record_ids: list[int], carry: dict[str, list] | None = None) -> dict[str, Any]:
+    """People stage over these records: their creators linked to researchers (with their neighbours)."""
+    return run_stage_task(self, PipelineStage.PEOPLE, record_ids, carry)
+
+
+@celery_app.task(name=STAGE_TASKS[PipelineStage.SHOWCASE], bind=True, max_retries=STAGE_RETRIES)
+def showcase(self: Task, record_ids: list[int], carry: dict[str, list] | None = None) -> dict[str, Any]:
+    """Showcase stage over these records: their facts refreshed and the figures they touch recomputed."""
+    return run_stage_task(self, PipelineStage.SHOWCASE, record_ids, carry)
 
 
 @celery_app.task(name=TICK_TASK)

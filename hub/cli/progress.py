@@ -19,7 +19,7 @@ from hub.pipeline.graph import PipelineStage
 
 PLAIN_EVERY = 5.0  # seconds between two plain progress lines of one stage
 LABELS = {PipelineStage.FILES: "files", PipelineStage.EXTRACT: "extraction", PipelineStage.WORKS: "works",
-          PipelineStage.INDEX: "index"}
+          PipelineStage.INDEX: "index", PipelineStage.PEOPLE: "researchers", PipelineStage.SHOWCASE: "showcase"}
 
 
 class StageProgress:

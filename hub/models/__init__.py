@@ -24,7 +24,16 @@ from hub.models.operations import (
            UsageEvent,
            UsageKind,
 )
+from hub.models.people import Authorship, Researcher, ResearcherDecision
 from hub.models.record import Record
+from hub.models.showcase import (
+           Collaboration,
+           DisciplinePair,
+           DisciplineResearcher,
+           DisciplineSubject,
+           DisciplineYear,
+           RecordFacts,
+)
 from hub.models.webhooks import DeliveryState, EventKind, WebhookDelivery, WebhookSubscription
 from hub.models.works import DecisionKind, Work, WorkDecision, WorkKey, WorkMember
 
@@ -33,4 +42,6 @@ __all__ = ["Base", "utcnow", "utcnow_precise", "Institution", "Repository", "Har
            "CompletenessReport", "UsageEvent", "UsageKind", "Work", "WorkMember", "WorkKey", "WorkDecision",
            "DecisionKind", "WebhookSubscription", "WebhookDelivery", "EventKind", "DeliveryState",
            "SignInMethod", "ApiToken", "ExternalIdentity", "FederationSource", "IdentityProvider", "Protocol",
-           "Provisioning", "RoleRule", "RuleSource", "UsedAssertion"]
+           "Provisioning", "RoleRule", "RuleSource", "UsedAssertion", "Researcher", "Authorship",
+           "ResearcherDecision", "RecordFacts", "DisciplineYear", "DisciplineResearcher", "DisciplineSubject",
+           "Collaboration", "DisciplinePair"]

@@ -43,7 +43,8 @@ Carry = dict[PipelineStage, list[Any]]
 
 # Ids per call of a stage function in this process, and per queued task with a broker.
 CHUNK: dict[PipelineStage, int] = {PipelineStage.FILES: 50, PipelineStage.EXTRACT: 100,
-                                   PipelineStage.WORKS: 2000, PipelineStage.INDEX: 500}
+                                   PipelineStage.WORKS: 2000, PipelineStage.INDEX: 500,
+                                   PipelineStage.PEOPLE: 2000, PipelineStage.SHOWCASE: 2000}
 
 
 def uses_broker(hub: Hub) -> bool:

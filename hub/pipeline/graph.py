@@ -5,6 +5,7 @@ gather --pages--> import --records--> files --files--> extract --records--> inde
                      |                 +--records (links discovered)------->^
                      +--records--> works ------records (work changed)-----+
                      +--records--------------------------------------------+
+                     +--records--> people --records--> showcase <--records (work changed, new text)
                      +--every harvest, a failed one included--> change feed (webhooks)
 ```
 
@@ -15,7 +16,9 @@ gather --pages--> import --records--> files --files--> extract --records--> inde
   target the ids of that kind from the source's report: a harvest's changed records go to files,
   works and index; new content to extract; a new text re-indexes the records holding it; links a
   platform's API listed in the files stage re-index their records; a regrouping re-indexes the
-  records whose work changed.
+  records whose work changed; the people stage links a harvest's creators to researchers, and the
+  showcase stage refreshes the facts of the records it is given (a harvest's, those whose researchers
+  or work changed, those with a new text) and recomputes only the figures they touch.
 
 Nothing here runs anything: the graph is data, read by the dispatcher, the tasks and the README.
 """
@@ -35,6 +38,8 @@ class PipelineStage(StrEnum):
     EXTRACT = "extract"
     WORKS = "works"
     INDEX = "index"
+    PEOPLE = "people"
+    SHOWCASE = "showcase"
 
 
 class Subject(StrEnum):
@@ -58,11 +63,11 @@ class Trigger:
     streams: bool = False
 
 
-GATHER, IMPORT, FILES, EXTRACT, WORKS, INDEX = PipelineStage  # noqa: N806 - short names for the table below
+GATHER, IMPORT, FILES, EXTRACT, WORKS, INDEX, PEOPLE, SHOWCASE = PipelineStage  # noqa: N806 - short names below
 
 SUBJECTS: dict[PipelineStage, Subject] = {
     GATHER: Subject.PAGES, IMPORT: Subject.PAGES, FILES: Subject.RECORDS, EXTRACT: Subject.FILES,
-    WORKS: Subject.RECORDS, INDEX: Subject.RECORDS,
+    WORKS: Subject.RECORDS, INDEX: Subject.RECORDS, PEOPLE: Subject.RECORDS, SHOWCASE: Subject.RECORDS,
 }
 
 TRIGGERS: tuple[Trigger, ...] = (
@@ -74,14 +79,19 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger(FILES, INDEX, "links a platform's API listed (DSpace REST) re-index their records"),
     Trigger(EXTRACT, INDEX, "a new text re-indexes the records holding it"),
     Trigger(WORKS, INDEX, "a regrouping re-indexes the records whose work changed"),
+    Trigger(IMPORT, PEOPLE, "a harvest's changed records have their creators linked to researchers"),
+    Trigger(IMPORT, SHOWCASE, "a harvest's changed records refresh their facts and the figures they touch"),
+    Trigger(WORKS, SHOWCASE, "a regrouping changes which members share works"),
+    Trigger(EXTRACT, SHOWCASE, "a new text changes the full-text share of the records holding it"),
+    Trigger(PEOPLE, SHOWCASE, "records whose researchers changed refresh the researcher and collaboration figures"),
 )
 
 # Stages the dispatcher runs, in an order every trigger respects (a stage runs after all its sources).
-ORDER: tuple[PipelineStage, ...] = (FILES, EXTRACT, WORKS, INDEX)
+ORDER: tuple[PipelineStage, ...] = (FILES, EXTRACT, WORKS, INDEX, PEOPLE, SHOWCASE)
 
 # The Celery queue each stage's task goes to when a broker is configured (``chair worker --queues``).
 QUEUES: dict[PipelineStage, str] = {GATHER: "harvest", IMPORT: "harvest", FILES: "files", EXTRACT: "extract",
-                                    WORKS: "index", INDEX: "index"}
+                                    WORKS: "index", INDEX: "index", PEOPLE: "index", SHOWCASE: "index"}
 
 # Modules with ``after_harvest(hub, summary) -> str`` told of every harvest, a failed one that changed
 # nothing included, once its follow-ups ran or were queued: the change feed (webhooks).

@@ -1,7 +1,8 @@
 """The dispatched stages as plain functions over ids, each returning a :class:`StageReport`.
 
 Each wraps the stage's own module (files: :mod:`hub.fulltext.pipeline`, extract:
-:mod:`hub.fulltext.extract`, works: :mod:`hub.works.grouping`, index: :mod:`hub.pipeline.index`) and
+:mod:`hub.fulltext.extract`, works: :mod:`hub.works.grouping`, index: :mod:`hub.pipeline.index`,
+people: :mod:`hub.people.linking`, showcase: :mod:`hub.showcase.refresh`) and
 reads back what the next stages need: the new content to extract, the records holding a new text,
 the records whose work changed, and the ids worth trying again. None of them calls another stage,
 imports Celery or asks whether a broker exists: :mod:`hub.pipeline.dispatch` does what follows.
@@ -122,9 +123,44 @@ def index_stage(hub: Hub, record_ids: Sequence[int]) -> StageReport:
                        duration=time.perf_counter() - started)
 
 
+def people_stage(hub: Hub, record_ids: Sequence[int]) -> StageReport:
+    """Link the creators of these records (and of their neighbours) to researchers; ``records``: those
+    whose authorships' researchers were (re)set."""
+    from hub.people.linking import relink
+
+    started = time.perf_counter()
+    ids = list(dict.fromkeys(record_ids))
+    with hub.db.session() as session:
+        got = relink(session, ids, hub.settings.PEOPLE_BUCKET_CAP)
+    return relinked(got, given=len(ids), duration=time.perf_counter() - started)
+
+
+def relinked(got: Any, *, given: int = 0, duration: float = 0.0) -> StageReport:
+    """The people report of a re-linking (a harvest's, or a member's split or join decision)."""
+    return StageReport(PipelineStage.PEOPLE, given=given or got.records, records=sorted(got.changed),
+                       counts=Counter({"authorships": got.authorships, "matches": got.edges,
+                                       "new researchers": got.created, "changed researchers": got.changed_researchers,
+                                       "gone researchers": got.deleted}),
+                       duration=duration, note=got.line())
+
+
+def showcase_stage(hub: Hub, record_ids: Sequence[int]) -> StageReport:
+    """Refresh the facts of these records and recompute the showcase figures they touch (old facts and new)."""
+    from hub.showcase.refresh import refresh
+
+    started = time.perf_counter()
+    ids = list(dict.fromkeys(record_ids))
+    with hub.db.session() as session:
+        got = refresh(session, ids)
+    return StageReport(PipelineStage.SHOWCASE, given=len(ids), counts=Counter(got.counts),
+                       duration=time.perf_counter() - started, note=got.line())
+
+
 STAGES: dict[PipelineStage, StageFunction] = {
     PipelineStage.FILES: files_stage,
     PipelineStage.EXTRACT: extract_stage,
     PipelineStage.WORKS: works_stage,
     PipelineStage.INDEX: index_stage,
+    PipelineStage.PEOPLE: people_stage,
+    PipelineStage.SHOWCASE: showcase_stage,
 }

@@ -7,12 +7,16 @@ templates put a table of the same figures beside it (macros.html ``chart_table``
 the width are percentages and text keeps its size (no viewBox scaling), so a chart fills its
 container, never makes a phone scroll sideways, and its labels stay readable at 390 px.
 
+Where a person would explore, a bar or column is a link (``links``): a click goes to the records
+behind it (a search with the bar's filters) or to the page of what it counts; a link is focusable and
+carries the same accessible name as its ``<title>``.
+
 Labels are escaped: subjects and types come from harvested records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from markupsafe import Markup
@@ -36,10 +40,20 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def bar_chart(data: Sequence[tuple[str, int]], title: str, row: int = 40) -> Markup:
+def _linked(body: str, name: str, href: str | None) -> str:
+    """``body`` (a bar's shapes) as a focusable link to ``href`` named ``name``, or as a plain group."""
+    if not href:
+        return f"<g><title>{escape(name)}</title>{body}</g>"
+    return (f'<a href="{escape(href)}" class="chart-link" aria-label="{escape(name)}">'
+            f"<title>{escape(name)}</title>{body}</a>")
+
+
+def bar_chart(data: Sequence[tuple[str, int]], title: str, row: int = 40,
+              links: Sequence[str | None] | None = None) -> Markup:
     """Horizontal bars, one per (label, value): the label above its bar, the value at the bar's end
     and in its ``<title>``. Widths are shares of the chart's width and text keeps its size, so the
-    chart reads the same on a phone and on a desktop."""
+    chart reads the same on a phone and on a desktop. ``links[i]``, when given, is where bar ``i``
+    leads (the records behind it)."""
     if not data:
         return _empty(title)
     top = max(v for _, v in data) or 1
@@ -48,17 +62,20 @@ def bar_chart(data: Sequence[tuple[str, int]], title: str, row: int = 40) -> Mar
         y = i * row
         w = max(0.4, 82 * value / top)
         text = label if len(label) <= 48 else label[:47] + "…"
-        parts.append(f'<g><title>{escape(label)}: {_number(value)}</title>'
-                     f'<text x="0" y="{y + 14}" class="chart-label">{escape(text)}</text>'
-                     f'<rect x="0" y="{y + 19}" width="{_pct(w)}" height="14" class="chart-bar"/>'
-                     f'<text x="{_pct(w)}" dx="6" y="{y + 31}" class="chart-value">{_number(value)}</text></g>')
+        href = links[i] if links and i < len(links) else None
+        parts.append(_linked(f'<text x="0" y="{y + 14}" class="chart-label">{escape(text)}</text>'
+                             f'<rect x="0" y="{y + 19}" width="{_pct(w)}" height="14" class="chart-bar"/>'
+                             f'<text x="{_pct(w)}" dx="6" y="{y + 31}" class="chart-value">{_number(value)}</text>',
+                             f"{label}: {_number(value)}", href))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def column_chart(counts: Sequence[tuple[int, int]], title: str, height: int = 180) -> Markup:
+def column_chart(counts: Sequence[tuple[int, int]], title: str, height: int = 180,
+                 links: Mapping[int, str] | None = None) -> Markup:
     """One column per year from the first to the last (years without records stay empty), at most
-    eight year labels on the axis, each column's year and count in its ``<title>``."""
+    eight year labels on the axis, each column's year and count in its ``<title>``; ``links[year]``,
+    when given, is where that year's column leads (the records behind it)."""
     if not counts:
         return _empty(title)
     by_year = dict(counts)
@@ -73,12 +90,11 @@ def column_chart(counts: Sequence[tuple[int, int]], title: str, height: int = 18
         n = by_year.get(year, 0)
         h = round(plot * n / peak, 1)
         x = i * slot
-        parts.append(f'<g><title>{year}: {_number(n)}</title>'
-                     f'<rect x="{_pct(x + slot * 0.08)}" y="{round(plot - h, 1)}" width="{_pct(slot * 0.84)}" '
-                     f'height="{h}" class="chart-bar"/>')
+        rect = (f'<rect x="{_pct(x + slot * 0.08)}" y="{round(plot - h, 1)}" width="{_pct(slot * 0.84)}" '
+                f'height="{h}" class="chart-bar"/>')
+        parts.append(_linked(rect, f"{year}: {_number(n)}", (links or {}).get(year) if n else None))
         if i % every == 0:
             parts.append(f'<text x="{_pct(x)}" y="{height - 6}" class="chart-label">{year}</text>')
-        parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
 
