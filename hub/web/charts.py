@@ -11,6 +11,9 @@ Where a person would explore, a bar or column is a link (``links``): a click goe
 behind it (a search with the bar's filters) or to the page of what it counts; a link is focusable and
 carries the same accessible name as its ``<title>``.
 
+A network (``network_chart``: members and their collaboration) puts its nodes on an ellipse, a node's
+area by its output and an edge's width by its weight; every node is a link to its page.
+
 Labels are escaped: subjects and types come from harvested records.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
+from math import cos, pi, sin, sqrt
 
 from markupsafe import Markup
 
@@ -127,6 +131,73 @@ def line_chart(points: Sequence[tuple[str, int]], title: str, height: int = 200)
         anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
         parts.append(f'<text x="{_pct(xs[i])}" y="{height - 6}" text-anchor="{anchor}" class="chart-label">'
                      f'{escape(points[i][0])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _text_width(text: str) -> float:
+    """Roughly how many pixels ``text`` takes at the charts' 12 px: CJK characters a full em, others
+    a little over half of one (the server cannot measure; this keeps labels inside a phone's width)."""
+    return sum(12.0 if ord(ch) > 0x2E7F else 6.6 for ch in text)
+
+
+def _fit(text: str, pixels: float) -> str:
+    """``text`` cut with an ellipsis to about ``pixels`` wide."""
+    if _text_width(text) <= pixels:
+        return text
+    out = ""
+    for ch in text:
+        if _text_width(out + ch) > pixels - 12:
+            break
+        out += ch
+    return out.rstrip() + "…"
+
+
+NETWORK_LABELS = 16  # at most this many node labels on the chart (the largest nodes); the rest by hover/focus
+
+
+def network_chart(nodes: Sequence[tuple[str, int, str]], edges: Sequence[tuple[int, int, int]],
+                  title: str) -> Markup:
+    """A network: ``nodes`` are (label, size, href) - a member, its output and its page - placed in
+    order around an ellipse from the top, clockwise; ``edges`` are (node index a, node index b,
+    weight), drawn as lines whose width grows with the weight. A node's area grows with its size;
+    each node is a focusable link named "label: size", each edge carries "a – b: weight" in its
+    ``<title>``. Positions across are shares of the width and text keeps its size (like the other
+    charts), labels are cut to fit a phone's width with the whole label in the link's name, and only
+    the largest ``NETWORK_LABELS`` nodes are labelled when there are more. Edges to unknown indices,
+    loops and weights below 1 are left out."""
+    if not nodes:
+        return _empty(title)
+    n = len(nodes)
+    height = 340 if n <= 12 else 420
+    top_size = max(size for _, size, _ in nodes) or 1
+    radii = [round(4 + 14 * sqrt(max(size, 0) / top_size), 1) for _, size, _ in nodes]
+    if n == 1:
+        places = [(50.0, height / 2)]
+    else:
+        rx, ry = 30.0, height / 2 - 46
+        places = [(50 + rx * cos(-pi / 2 + 2 * pi * i / n), height / 2 + ry * sin(-pi / 2 + 2 * pi * i / n))
+                  for i in range(n)]
+    labelled = set(sorted(range(n), key=lambda i: (-nodes[i][1], i))[:NETWORK_LABELS])
+    kept = [(a, b, w) for a, b, w in edges if 0 <= a < n and 0 <= b < n and a != b and w >= 1]
+    heaviest = max((w for _, _, w in kept), default=1)
+    parts = [_open(height, title, "network")]
+    for a, b, weight in sorted(kept, key=lambda e: e[2]):
+        (xa, ya), (xb, yb) = places[a], places[b]
+        line = (f'x1="{_pct(xa)}" y1="{ya:.1f}" x2="{_pct(xb)}" y2="{yb:.1f}"')
+        width = round(1 + 7 * weight / heaviest, 1)
+        name = f"{nodes[a][0]} – {nodes[b][0]}: {_number(weight)}"
+        parts.append(f'<g class="chart-edge-group"><title>{escape(name)}</title>'
+                     f'<line {line} class="chart-edge-hit"/>'
+                     f'<line {line} stroke-width="{width}" class="chart-edge"/></g>')
+    for i, ((label, size, href), (x, y), r) in enumerate(zip(nodes, places, radii, strict=True)):
+        shapes = f'<circle cx="{_pct(x)}" cy="{y:.1f}" r="{r}" class="chart-node"/>'
+        if i in labelled:
+            above = y < height / 2 - 1
+            ty = y - r - 6 if above else y + r + 15
+            shapes += (f'<text x="{_pct(x)}" y="{ty:.1f}" text-anchor="middle" class="chart-label">'
+                       f"{escape(_fit(label, 128))}</text>")
+        parts.append(_linked(shapes, f"{label}: {_number(size)}", href or None))
     parts.append("</svg>")
     return Markup("".join(parts))
 
