@@ -249,7 +249,7 @@ def _api_errors(exc: HTTPException) -> Response | HTTPException:
 
 def init_app(app: Flask) -> None:
     """Register the API, its JSON errors and its reference page, with CORS open for GET."""
-    from hub.web import api_docs
+    from hub.web import api_docs, api_researchers  # noqa: F401 - api_researchers: its routes on bp
 
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _api_errors)

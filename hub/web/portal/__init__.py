@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     """Themes, languages, the portal blueprint and friendly error pages."""
     from hub.web import i18n, themes
     from hub.web.charts import column_chart
-    from hub.web.portal import about, data_dumps, pages, views  # noqa: F401 - register the routes on bp
+    from hub.web.portal import about, data_dumps, pages, researchers, views  # noqa: F401 - register the routes on bp
     from hub.web.portal.labels import (
         FACET_TITLES,
         discipline_name,
