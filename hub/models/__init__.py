@@ -24,7 +24,7 @@ from hub.models.operations import (
            UsageEvent,
            UsageKind,
 )
-from hub.models.people import Authorship, Researcher, ResearcherDecision
+from hub.models.people import Authorship, AuthorshipKey, Researcher, ResearcherDecision
 from hub.models.record import Record
 from hub.models.showcase import (
            Collaboration,
@@ -42,6 +42,6 @@ __all__ = ["Base", "utcnow", "utcnow_precise", "Institution", "Repository", "Har
            "CompletenessReport", "UsageEvent", "UsageKind", "Work", "WorkMember", "WorkKey", "WorkDecision",
            "DecisionKind", "WebhookSubscription", "WebhookDelivery", "EventKind", "DeliveryState",
            "SignInMethod", "ApiToken", "ExternalIdentity", "FederationSource", "IdentityProvider", "Protocol",
-           "Provisioning", "RoleRule", "RuleSource", "UsedAssertion", "Researcher", "Authorship",
+           "Provisioning", "RoleRule", "RuleSource", "UsedAssertion", "Researcher", "Authorship", "AuthorshipKey",
            "ResearcherDecision", "RecordFacts", "DisciplineYear", "DisciplineResearcher", "DisciplineSubject",
            "Collaboration", "DisciplinePair"]

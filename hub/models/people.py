@@ -9,6 +9,8 @@
   authorships keeps the id most of them had), like :class:`hub.models.works.Work`. The display
   names, member(s), ORCID, disciplines and counts are kept on the row by the people stage so that
   a researcher list never aggregates per request.
+- :class:`AuthorshipKey`: the comparison blocks of an authorship (name key and discipline, subject or
+  co-author; ORCID iD), so that linking looks up its candidates by index.
 - :class:`ResearcherDecision`: a split or a join by a member administrator (of the members whose
   authorships it names) or hub staff, kept across re-harvests and re-linking. Each side is a list
   of authorship references ``"<record id>:<name as written>"`` (a creator's position in a record
@@ -79,6 +81,19 @@ class Authorship(Base):
     def ref(self) -> str:
         """The reference decisions use: ``"<record id>:<name as written>"``."""
         return f"{self.record_id}:{self.name}"
+
+
+class AuthorshipKey(Base):
+    """A comparison block of an authorship (see :func:`hub.people.features.block_keys`): its name key
+    narrowed by a discipline or a subject at its member, or by a co-author; or its ORCID iD. Only
+    authorships sharing a block are compared, so a common name's bucket is never compared pair by pair."""
+
+    __tablename__ = "authorship_key"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class ResearcherDecision(Base):

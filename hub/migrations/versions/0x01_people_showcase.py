@@ -115,6 +115,14 @@ def upgrade() -> None:
     op.create_index(op.f('ix_authorship_orcid'), 'authorship', ['orcid'], unique=False)
     op.create_index(op.f('ix_authorship_repository_id'), 'authorship', ['repository_id'], unique=False)
     op.create_index(op.f('ix_authorship_researcher_id'), 'authorship', ['researcher_id'], unique=False)
+    op.create_table('authorship_key',
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['record_id'], ['record.id'], name=op.f('fk_authorship_key_record_id_record'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('key', 'record_id', 'position', name=op.f('pk_authorship_key'))
+    )
+    op.create_index(op.f('ix_authorship_key_record_id'), 'authorship_key', ['record_id'], unique=False)
     op.create_table('record_facts',
     sa.Column('record_id', sa.Integer(), nullable=False),
     sa.Column('institution_id', sa.Integer(), nullable=False),
@@ -143,6 +151,8 @@ def downgrade() -> None:
     op.drop_index('ix_record_facts_institution_breadth', table_name='record_facts')
     op.drop_index(op.f('ix_record_facts_breadth'), table_name='record_facts')
     op.drop_table('record_facts')
+    op.drop_index(op.f('ix_authorship_key_record_id'), table_name='authorship_key')
+    op.drop_table('authorship_key')
     op.drop_index(op.f('ix_authorship_researcher_id'), table_name='authorship')
     op.drop_index(op.f('ix_authorship_repository_id'), table_name='authorship')
     op.drop_index(op.f('ix_authorship_orcid'), table_name='authorship')

@@ -1,0 +1,197 @@
+"""Linking creators to researchers, incrementally after each harvest chunk (the people stage).
+
+:func:`relink` takes the records a harvest (or a decision) changed:
+
+1. their authorships and blocks are rebuilt from ``Record.meta`` (:func:`hub.people.store.refresh_authorships`;
+   a deleted record loses its authorships);
+2. the neighbourhood is gathered: the authorships sharing a block of at most ``cap`` authorships with the new
+   ones (:mod:`hub.people.features`: the name key with the member and a discipline or subject, or with a
+   co-author; or the ORCID iD) are compared with them (:func:`hub.people.evidence.compare`). Every
+   authorship of the researchers they had, of the researchers they link to, and of the authorships a
+   stored decision ties them to, is re-clustered with them;
+3. inside that neighbourhood the pairs sharing a small block are compared and clustered
+   (:func:`hub.people.cluster.cluster`: decisions first, then the strongest links, at most one ORCID,
+   Han form and full given name per person);
+4. each person keeps the researcher id most of its authorships had (like works, ids are stable for the
+   portal's links); the others get new researchers; researchers left with no authorship are deleted;
+   the researcher rows of the neighbourhood are rewritten (:mod:`hub.people.researchers`).
+
+Researchers outside the neighbourhood are never read. The cost of a chunk grows with its authorships and
+the sizes of their (capped) blocks and researchers, never with the square of a common name's bucket.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from hub.models import Authorship, DecisionKind, utcnow
+from hub.people.cluster import candidate_pairs, cluster, link_edges
+from hub.people.evidence import Edge, compare
+from hub.people.features import AuthorFeatures, block_keys
+from hub.people.researchers import write_researchers
+from hub.people.store import (
+    Loaded,
+    Slot,
+    block_members,
+    block_sizes,
+    chunks,
+    decision_pairs,
+    load_authors,
+    load_refs,
+    refresh_authorships,
+    researcher_members,
+)
+
+DEFAULT_CAP = 400
+MAX_EVIDENCE = 5  # links kept per authorship for display
+
+
+@dataclass
+class RelinkResult:
+    """What a re-linking did."""
+
+    records: int = 0  # records given
+    authorships: int = 0  # authorships re-clustered (the given records' and their neighbourhood's)
+    edges: int = 0  # links used
+    created: int = 0  # new researchers
+    changed_researchers: int = 0  # existing researchers rewritten
+    deleted: int = 0  # researchers left with no authorship
+    changed: set[int] = field(default_factory=set, repr=False)  # records whose authorships' researcher changed
+
+    def line(self) -> str:
+        """One line for the harvest summary and the CLI."""
+        return (f"people: {self.records} records, {self.authorships} authorships linked, {self.edges} links, "
+                f"{self.created} researchers new, {self.changed_researchers} changed, {self.deleted} gone")
+
+    def merge(self, other: RelinkResult) -> None:
+        """Add another run's counts (the CLI's chunks)."""
+        for name in ("records", "authorships", "edges", "created", "changed_researchers", "deleted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.changed |= other.changed
+
+
+def _candidates(session: Session, seeds: dict[Slot, AuthorFeatures], cap: int) -> set[Slot]:
+    """Authorships sharing a block of at most ``cap`` with one of ``seeds`` (not seeds themselves)."""
+    keys = {key for author in seeds.values() for key in block_keys(author)}
+    sizes = block_sizes(session, keys)
+    small = [key for key in keys if 2 <= sizes.get(key, 0) <= cap]
+    found: set[Slot] = set()
+    for slots in block_members(session, small).values():
+        found.update(slots)
+    return found - seeds.keys()
+
+
+def _ref_partners(decisions: dict[tuple[str, str], DecisionKind]) -> dict[str, set[str]]:
+    partners: dict[str, set[str]] = defaultdict(set)
+    for a, b in decisions:
+        partners[a].add(b)
+        partners[b].add(a)
+    return partners
+
+
+def gather(session: Session, fresh: Loaded, old_researchers: set[int], cap: int,
+           decisions: dict[tuple[str, str], DecisionKind]) -> Loaded:
+    """The neighbourhood to re-cluster around the fresh authorships (see the module docstring)."""
+    hood = Loaded()
+    hood.update(fresh)
+    candidates = load_authors(session, _candidates(session, fresh.authors, cap))
+    reached = set(old_researchers)
+    seed_blocks = {slot: set(block_keys(a)) for slot, a in fresh.authors.items()}
+    cand_blocks = {slot: set(block_keys(a)) for slot, a in candidates.authors.items()}
+    index: dict[str, list[Slot]] = defaultdict(list)
+    for slot, keys in cand_blocks.items():
+        for key in keys:
+            index[key].append(slot)
+    for slot, author in fresh.authors.items():
+        tried: set[Slot] = set()
+        for key in seed_blocks[slot]:
+            for other in index.get(key, ()):
+                if other in tried:
+                    continue
+                tried.add(other)
+                if compare(author, candidates.authors[other]) is not None:
+                    researcher = candidates.researcher.get(other)
+                    if researcher is not None:
+                        reached.add(researcher)
+                    else:
+                        hood.authors[other] = candidates.authors[other]
+                        hood.researcher[other] = None
+    hood.update(researcher_members(session, reached))
+    partners = _ref_partners(decisions)
+    if partners:
+        tied = {p for author in hood.authors.values() for p in partners.get(author.ref, ())}
+        tied_loaded = load_refs(session, tied - {a.ref for a in hood.authors.values()})
+        more = {r for r in tied_loaded.researcher.values() if r is not None} - reached
+        hood.update(tied_loaded)
+        hood.update(researcher_members(session, more))
+    return hood
+
+
+def _constraints(authors: list[AuthorFeatures], decisions: dict[tuple[str, str], DecisionKind]
+                 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    by_ref: dict[str, list[int]] = defaultdict(list)
+    for index, author in enumerate(authors):
+        by_ref[author.ref].append(index)
+    must: list[tuple[int, int]] = []
+    cannot: list[tuple[int, int]] = []
+    for (a, b), kind in decisions.items():
+        if a in by_ref and b in by_ref:
+            pairs = [(i, j) for i in by_ref[a] for j in by_ref[b]]
+            (must if kind is DecisionKind.JOIN else cannot).extend(pairs)
+    return must, cannot
+
+
+def _evidence(authors: list[AuthorFeatures], used: list[Edge]) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for edge in sorted(used, reverse=True):
+        for here, there in ((edge.a, edge.b), (edge.b, edge.a)):
+            if len(found[here]) < MAX_EVIDENCE:
+                found[here].append({"with": authors[there].ref, "evidence": list(edge.evidence), "score": edge.score})
+    return found
+
+
+def relink(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_CAP) -> RelinkResult:
+    """Re-link the creators of these records and their neighbourhood (see the module docstring)."""
+    ids = set(record_ids)
+    result = RelinkResult(records=len(ids))
+    refreshed = refresh_authorships(session, ids)
+    decisions = decision_pairs(session)
+    hood = gather(session, refreshed.loaded, refreshed.old_researchers, cap, decisions)
+    slots = sorted(hood.authors)
+    authors = [hood.authors[s] for s in slots]
+    sizes = block_sizes(session, {k for a in authors for k in block_keys(a)})
+    blocks = [[k for k in block_keys(a) if sizes.get(k, 0) <= cap] for a in authors]
+    edges = link_edges(authors, sorted(candidate_pairs(authors, cap, blocks)))
+    must, cannot = _constraints(authors, decisions)
+    groups, used = cluster(authors, edges, must, cannot)
+    result.authorships, result.edges = len(authors), len(used)
+    components: dict[int, list[int]] = defaultdict(list)
+    for index, root in enumerate(groups):
+        components[root].append(index)
+    old_ids = {r for r in hood.researcher.values() if r is not None} | refreshed.old_researchers
+    assigned = write_researchers(session, authors, [hood.researcher[s] for s in slots],
+                                 list(components.values()), old_ids, result)
+    evidence = _evidence(authors, used)
+    now = utcnow()
+    rows = []
+    for index, slot in enumerate(slots):
+        links = evidence.get(index, [])
+        rows.append({"record_id": slot[0], "position": slot[1], "researcher_id": assigned[index], "evidence": links,
+                     "score": max((e["score"] for e in links), default=0.0), "linked_at": now})
+    for part in chunks(rows, 2000):
+        session.execute(update(Authorship), part)
+    names_now: dict[int, set[str]] = defaultdict(set)
+    for index, slot in enumerate(slots):
+        names_now[slot[0]].add(authors[index].name)
+        if hood.researcher[slot] != assigned[index]:  # a fresh authorship's is its reference's old one
+            result.changed.add(slot[0])
+    for record_id, names in refreshed.old_links.items():
+        if set(names) - names_now.get(record_id, set()):
+            result.changed.add(record_id)  # lost authorships (a deleted record, a creator gone)
+    return result
