@@ -16,14 +16,17 @@ from hub.pipeline.report import StageReport, format_seconds
 
 FILES, EXTRACT, WORKS, INDEX, IMPORT = (PipelineStage.FILES, PipelineStage.EXTRACT, PipelineStage.WORKS,
                                         PipelineStage.INDEX, PipelineStage.IMPORT)
+PEOPLE, SHOWCASE = PipelineStage.PEOPLE, PipelineStage.SHOWCASE
 
 
 def test_the_graph_is_the_one_the_design_names():
     edges = {(t.source, t.target) for t in TRIGGERS if t.dispatched}
     assert edges == {(IMPORT, FILES), (IMPORT, WORKS), (IMPORT, INDEX), (FILES, EXTRACT), (FILES, INDEX),
-                     (EXTRACT, INDEX), (WORKS, INDEX)}
-    assert downstream(IMPORT) == {FILES, EXTRACT, WORKS, INDEX}
-    assert downstream(INDEX) == set()
+                     (EXTRACT, INDEX), (WORKS, INDEX), (IMPORT, PEOPLE), (IMPORT, SHOWCASE), (WORKS, SHOWCASE),
+                     (EXTRACT, SHOWCASE), (PEOPLE, SHOWCASE)}
+    assert downstream(IMPORT) == {FILES, EXTRACT, WORKS, INDEX, PEOPLE, SHOWCASE}
+    assert downstream(INDEX) == set() and downstream(SHOWCASE) == set()
+    assert downstream(PEOPLE) == {SHOWCASE}  # a split or join of researchers refreshes the figures only
     for trigger in TRIGGERS:  # every trigger runs forwards in the dispatcher's order
         if trigger.dispatched:
             assert trigger.target in ORDER and (trigger.source not in ORDER
@@ -32,24 +35,32 @@ def test_the_graph_is_the_one_the_design_names():
 
 def test_a_report_feeds_each_target_the_ids_of_its_subject():
     harvested = StageReport(IMPORT, records=[3, 1, 2])
-    assert triggered(harvested) == {FILES: [3, 1, 2], WORKS: [3, 1, 2], INDEX: [3, 1, 2]}
+    assert triggered(harvested) == {FILES: [3, 1, 2], WORKS: [3, 1, 2], INDEX: [3, 1, 2], PEOPLE: [3, 1, 2],
+                                    SHOWCASE: [3, 1, 2]}
+    assert list(triggered(harvested)) == [FILES, WORKS, INDEX, PEOPLE, SHOWCASE]  # the dispatcher's order
     fetched = StageReport(FILES, records=[1], files=["ab" * 32])
     assert triggered(fetched) == {EXTRACT: ["ab" * 32], INDEX: [1]}  # extraction by digest, index by record
-    assert SUBJECTS[EXTRACT] is Subject.FILES
+    assert SUBJECTS[EXTRACT] is Subject.FILES and SUBJECTS[SHOWCASE] is Subject.RECORDS
     extracted = StageReport(EXTRACT, records=[7, 8])
-    assert triggered(extracted, carry={INDEX: [8, 9]}) == {INDEX: [7, 8, 9]}
+    assert triggered(extracted, carry={INDEX: [8, 9]}) == {INDEX: [7, 8, 9], SHOWCASE: [7, 8]}
+    assert triggered(StageReport(WORKS, records=[4])) == {INDEX: [4], SHOWCASE: [4]}
+    assert triggered(StageReport(PEOPLE, records=[5])) == {SHOWCASE: [5]}
     assert triggered(StageReport(INDEX, records=[1])) == {}
+    assert triggered(StageReport(SHOWCASE, records=[1])) == {}
 
 
 def test_with_a_broker_a_harvest_queues_no_index_task_of_its_own():
     """The harvest's records to index ride with the works task: one index task per record, after works."""
     ids = list(range(1, 5001))
     pending = triggered(StageReport(IMPORT, records=ids))
-    assert carriers(pending) == {INDEX: WORKS}
+    # the showcase ids ride with the people task (it runs after the researchers are linked; a regrouping
+    # refreshes the records whose work changed again, from the works task)
+    assert carriers(pending) == {INDEX: WORKS, SHOWCASE: PEOPLE}
     tasks = plan(pending)
-    assert {stage for stage, _, _ in tasks} == {FILES, WORKS}
-    carried = Counter(i for stage, _, carry in tasks for i in carry.get(INDEX, []))
-    assert set(carried) == set(ids) and max(carried.values()) == 1
+    assert {stage for stage, _, _ in tasks} == {FILES, WORKS, PEOPLE}
+    for target in (INDEX, SHOWCASE):
+        carried = Counter(i for stage, _, carry in tasks for i in carry.get(target, []))
+        assert set(carried) == set(ids) and max(carried.values()) == 1
     works_batches = [batch for stage, batch, _ in tasks if stage is WORKS]
     assert sum(map(len, works_batches)) == len(ids) and max(map(len, works_batches)) <= CHUNK[WORKS]
     assert sum(len(b) for s, b, _ in tasks if s is FILES) == len(ids)
@@ -74,7 +85,7 @@ def test_report_lines_and_durations():
 
 STAGE_MODULES = ["hub.pipeline", "hub.pipeline.graph", "hub.pipeline.report", "hub.pipeline.stages",
                  "hub.pipeline.index", "hub.pipeline.dispatch", "hub.pipeline.harvest", "hub.fulltext.pipeline",
-                 "hub.fulltext.extract", "hub.fulltext.fetch", "hub.fulltext.records", "hub.works.grouping",
+                 "hub.fulltext.extract", "hub.fulltext.fetch", "hub.fulltext.records", "hub.works.grouping", "hub.showcase.refresh",
                  "hub.harvest.gather", "hub.harvest.importer", "hub.checking", "hub.scheduling.runner",
                  "hub.scheduling.beat", "hub.health.completeness", "hub.exchange.webhooks.events",
                  "hub.search", "plugins.dspace.platform"]
@@ -130,7 +141,7 @@ def test_every_stage_the_dispatcher_runs_has_a_function():
     from hub.pipeline.stages import STAGES
 
     assert set(STAGES) == set(ORDER)
-    assert all(triggered_by(stage) or stage is INDEX for stage in ORDER)
+    assert all(triggered_by(stage) or stage in (INDEX, SHOWCASE) for stage in ORDER)  # the two ends
 
 
 def test_no_face_starts_a_thread_of_its_own():
