@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.search import FACETS, SORTS
+from hub.web import openapi_researchers
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -157,6 +158,8 @@ SCHEMAS: dict[str, Any] = {
                                      "records_concerned": {"type": "array", "items": {"type": "object"}}}},
 }
 
+SCHEMAS.update({**openapi_researchers.SCHEMAS, "ResearcherList": _page_of("ResearcherSummary")})
+
 TOKEN_HELP = ("Write actions and a member's quality reports need a personal API token (made on the admin "
               "area's API tokens page or with `chair token create`), sent as `Authorization: Bearer chair_...`; "
               "it acts for one member, as its user may. 401: no token, or a bad, expired or revoked one; 403: "
@@ -242,6 +245,7 @@ def document(server: str) -> dict[str, Any]:
                                 "operationId": "listDumps", "parameters": [_PAGE, _PER_PAGE],
                                 "responses": {"200": _ok("DumpList", "the dumps, the hub's first, then each member's"),
                                               "400": _ERR}}},
+            **openapi_researchers.paths(_ok, _ERR, _PAGE, _PER_PAGE, _param),
             "/repositories/{id}/harvest": {"post": {
                 **_token_action("Start a harvest of a repository of the token's member", "harvestRepository",
                                 ("202", "HarvestStarted", "the harvest started or was queued"), "400", "409"),
