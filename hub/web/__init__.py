@@ -13,6 +13,7 @@ WEB_MODULES = (
     "hub.web.auth",  # federated sign-in (/auth/): discovery, OpenID Connect, SAML
     "hub.web.works",
     "hub.web.statistics",
+    "hub.web.portal.showcase",  # disciplines and collaboration (学科·合作)
     "hub.web.health",
     "oai.provider.views",
     "oai.resourcesync.views",

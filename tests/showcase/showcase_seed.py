@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from hub.context import Hub
 from hub.models import Researcher
@@ -23,6 +24,7 @@ from hub.models.showcase import (
     DisciplineYear,
     RecordFacts,
 )
+from tests.search.conftest import add_member, add_record
 
 
 @dataclass
@@ -107,3 +109,32 @@ def write_facts(hub: Hub, facts: list[Fact], researcher_members: dict[int, list[
             session.add(DisciplinePair(institution_id=inst, discipline_a=a, discipline_b=b, works=n))
         for (a, b), (works, researchers) in collab.items():
             session.add(Collaboration(institution_a=a, institution_b=b, works=works, researchers=researchers))
+
+
+def seed_network(hub: Hub, index: bool = False) -> dict[str, Any]:
+    """Three members (pku, fdu, zju), two researchers and nine records whose facts and aggregates
+    are written; ``index``: the records indexed for search too. Returns the ids by name."""
+    pku, pku_repo = add_member(hub, "pku", "Peking University", "北京大学")
+    fdu, fdu_repo = add_member(hub, "fdu", "Fudan University", "复旦大学")
+    zju, zju_repo = add_member(hub, "zju", "Zhejiang University", "浙江大学")
+    repos = {pku: pku_repo, fdu: fdu_repo, zju: zju_repo}
+    wang = add_researcher(hub, "王伟", "王伟", "Wang, Wei", pku, 4)
+    li = add_researcher(hub, "Li, Na", "", "Li, Na", fdu, 2, [fdu, pku])
+    facts = [Fact(1, pku, 2016, ["0812"], "早期研究", researchers=[wang]),
+             Fact(2, pku, 2019, ["0812"], "A", open_access=True, fulltext=True, subjects=["机器学习"], researchers=[wang]),
+             Fact(3, pku, 2019, ["0812"], "B", open_access=True, subjects=["机器学习", "数据库"], researchers=[wang]),
+             Fact(4, pku, 2019, ["0812", "0701"], "C", subjects=["图论"], researchers=[wang, li]),
+             Fact(5, pku, 2020, ["0812"], "D", work_id=50, researchers=[li]),
+             Fact(6, fdu, 2020, ["0812"], "D", work_id=50, open_access=True),
+             Fact(7, fdu, 2018, ["0812", "0701", "1201"], "跨学科", work_id=70),
+             Fact(8, zju, 2018, ["0812", "0701", "1201"], "跨学科", work_id=70),
+             Fact(9, zju, 0, ["0501"], "年份不详")]
+    for f in facts:
+        f.record_id = add_record(hub, repos[f.institution_id], f.record_id, title=f.title, year=f.year or None,
+                                 subjects=tuple(f.subjects), disciplines=f.disciplines)
+    write_facts(hub, facts, {li: [fdu, pku]})
+    if index:
+        from hub.pipeline.index import index_records
+
+        index_records(hub, [f.record_id for f in facts])
+    return {"pku": pku, "fdu": fdu, "zju": zju, "wang": wang, "li": li, "records": [f.record_id for f in facts]}

@@ -8,32 +8,12 @@ import pytest
 
 from hub.models.showcase import DisciplineYear
 from hub.showcase import figures
-from tests.search.conftest import add_member, add_record
-from tests.showcase.showcase_seed import Fact, add_researcher, write_facts
+from tests.showcase.showcase_seed import seed_network
 
 
 @pytest.fixture
 def seeded(hub):
-    pku, pku_repo = add_member(hub, "pku", "Peking University", "北京大学")
-    fdu, fdu_repo = add_member(hub, "fdu", "Fudan University", "复旦大学")
-    zju, zju_repo = add_member(hub, "zju", "Zhejiang University", "浙江大学")
-    repos = {pku: pku_repo, fdu: fdu_repo, zju: zju_repo}
-    wang = add_researcher(hub, "王伟", "王伟", "Wang, Wei", pku, 4)
-    li = add_researcher(hub, "Li, Na", "", "Li, Na", fdu, 2, [fdu, pku])
-    facts = [Fact(1, pku, 2016, ["0812"], "早期研究", researchers=[wang]),
-             Fact(2, pku, 2019, ["0812"], "A", open_access=True, fulltext=True, subjects=["机器学习"], researchers=[wang]),
-             Fact(3, pku, 2019, ["0812"], "B", open_access=True, subjects=["机器学习", "数据库"], researchers=[wang]),
-             Fact(4, pku, 2019, ["0812", "0701"], "C", subjects=["图论"], researchers=[wang, li]),
-             Fact(5, pku, 2020, ["0812"], "D", work_id=50, researchers=[li]),
-             Fact(6, fdu, 2020, ["0812"], "D", work_id=50, open_access=True),
-             Fact(7, fdu, 2018, ["0812", "0701", "1201"], "跨学科", work_id=70),
-             Fact(8, zju, 2018, ["0812", "0701", "1201"], "跨学科", work_id=70),
-             Fact(9, zju, 0, ["0501"], "年份不详")]
-    for f in facts:
-        f.record_id = add_record(hub, repos[f.institution_id], f.record_id, title=f.title, year=f.year or None,
-                                 disciplines=f.disciplines)
-    write_facts(hub, facts, {li: [fdu, pku]})
-    return hub, {"pku": pku, "fdu": fdu, "zju": zju, "wang": wang, "li": li, "records": [f.record_id for f in facts]}
+    return hub, seed_network(hub)
 
 
 def test_codes_are_checked_malformed_and_unknown_apart():
