@@ -20,6 +20,7 @@ WEB_MODULES = (
     "hub.web.files",
     "hub.web.api",
     "hub.web.api_write",  # the API's token-authenticated actions (personal API tokens)
+    "hub.web.api_showcase",  # /api/v1/disciplines, /api/v1/collaboration
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.search import FACETS, SORTS
-from hub.web import openapi_researchers
+from hub.web import openapi_researchers, openapi_showcase
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -159,6 +159,8 @@ SCHEMAS: dict[str, Any] = {
 }
 
 SCHEMAS.update({**openapi_researchers.SCHEMAS, "ResearcherList": _page_of("ResearcherSummary")})
+SCHEMAS.update({**openapi_showcase.SCHEMAS, "DisciplineList": _page_of("DisciplineSummary", year={
+    "type": "integer", "description": "the growth's reference year (the latest complete year with records)"})})
 
 TOKEN_HELP = ("Write actions and a member's quality reports need a personal API token (made on the admin "
               "area's API tokens page or with `chair token create`), sent as `Authorization: Bearer chair_...`; "
@@ -246,6 +248,7 @@ def document(server: str) -> dict[str, Any]:
                                 "responses": {"200": _ok("DumpList", "the dumps, the hub's first, then each member's"),
                                               "400": _ERR}}},
             **openapi_researchers.paths(_ok, _ERR, _PAGE, _PER_PAGE, _param),
+            **openapi_showcase.paths(_ok, _ERR, _PAGE, _PER_PAGE, _param),
             "/repositories/{id}/harvest": {"post": {
                 **_token_action("Start a harvest of a repository of the token's member", "harvestRepository",
                                 ("202", "HarvestStarted", "the harvest started or was queued"), "400", "409"),
