@@ -29,7 +29,8 @@ class RepositoryStyle(StrEnum):
 
 @dataclass(frozen=True)
 class SampleInstitution:
-    """A fictional member institution (bilingual names, province, website)."""
+    """A fictional member institution (bilingual names, province, website) and the subjects it is
+    strongest in (indexes into ``hub.samples.vocabulary.SUBJECTS_ZH``/``SUBJECTS_EN``)."""
 
     slug: str
     name_en: str
@@ -38,6 +39,7 @@ class SampleInstitution:
     region_zh: str
     website: str
     contact_email: str
+    focus: tuple[int, ...] = ()
 
 
 @dataclass
@@ -86,19 +88,19 @@ class SampleRepository:
 
 DONGHAI = SampleInstitution(
     "donghai", "Donghai University", "东海大学", "Shanghai", "上海",
-    "https://www.donghai.example.edu.cn", "repository@donghai.example.edu.cn")
+    "https://www.donghai.example.edu.cn", "repository@donghai.example.edu.cn", (0, 1, 4))
 XILING = SampleInstitution(
     "xiling", "Xiling University of Technology", "西岭理工大学", "Sichuan", "四川",
-    "https://www.xiling.example.edu.cn", "library@xiling.example.edu.cn")
+    "https://www.xiling.example.edu.cn", "library@xiling.example.edu.cn", (6, 8, 0))
 NANHU = SampleInstitution(
     "nanhu", "Nanhu Normal University", "南湖师范大学", "Hubei", "湖北",
-    "https://www.nanhu.example.edu.cn", "ir@nanhu.example.edu.cn")
+    "https://www.nanhu.example.edu.cn", "ir@nanhu.example.edu.cn", (5, 9, 4))
 BEISHAN = SampleInstitution(
     "beishan", "Beishan Agricultural University", "北山农业大学", "Heilongjiang", "黑龙江",
-    "https://www.beishan.example.edu.cn", "eprints@beishan.example.edu.cn")
+    "https://www.beishan.example.edu.cn", "eprints@beishan.example.edu.cn", (3, 2))
 YUNLING = SampleInstitution(
     "yunling", "Yunling Medical University", "云岭医科大学", "Yunnan", "云南",
-    "https://www.yunling.example.edu.cn", "oai@yunling.example.edu.cn")
+    "https://www.yunling.example.edu.cn", "oai@yunling.example.edu.cn", (7, 1))
 
 INSTITUTIONS: tuple[SampleInstitution, ...] = (DONGHAI, XILING, NANHU, BEISHAN, YUNLING)
 

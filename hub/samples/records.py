@@ -11,7 +11,13 @@ Fixed patterns the tests rely on:
 - record i has a full-text file when i % 3 != 2 and it is not deleted;
 - record i of a repository with `duplicates_of` reuses the work (titles, creators, DOI) of record i of
   that repository when i % duplicate_every == duplicate_every // 2;
-- set membership depends only on i % SET_PERIOD (type, EPrints status, DSpace collection).
+- set membership depends only on i % SET_PERIOD (type, EPrints status, DSpace collection);
+- about half of a repository's records are in its member's strong subjects (``focus``);
+- creators come from research groups (:func:`roster`): each repository has a group of
+  :data:`ROSTER` people per subject, written in Han characters in Chinese records and as
+  ``Family, Given`` pinyin in English ones, some with an ORCID iD after the name; a few people of
+  the network's own groups (:data:`NETWORK_SEED`, all with an ORCID iD) write with every member.
+  The same Han name may be drawn for two groups of one repository: two namesakes at one member.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from hub.samples import vocabulary as v
 from hub.samples.catalog import RepositoryStyle, SampleRepository
@@ -136,6 +143,83 @@ def set_specs(repo: SampleRepository, i: int) -> list[str]:
     return [hex_set(f"types={item_type}"), hex_set(f"status={status}")]
 
 
+ROSTER = 6  # people per research group (one group per repository and subject)
+NETWORK_SEED = 0  # the seed of the groups whose people write with every member
+NETWORK_ROSTER = 2
+ORCID_SHARE = 0.4  # of a group's people having an ORCID iD
+
+
+@dataclass(frozen=True)
+class SampleResearcher:
+    """A person of a sample research group: the Han and pinyin forms of one name, and maybe an ORCID iD."""
+
+    han: str
+    latin: str  # "Wang, Wei"
+    orcid: str = ""
+
+
+def _orcid(rng: random.Random) -> str:
+    """A well-formed ORCID iD (ISO 7064 MOD 11-2 check digit) in the 0000-0002 block."""
+    digits = "00000002" + "".join(str(rng.randrange(10)) for _ in range(7))
+    total = 0
+    for char in digits:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    body = digits + ("X" if check == 10 else str(check))
+    return "-".join(body[k:k + 4] for k in range(0, 16, 4))
+
+
+@lru_cache(maxsize=512)
+def roster(seed: int, subject: int) -> tuple[SampleResearcher, ...]:
+    """The research group of the repository with ``seed`` in subject ``subject`` (``NETWORK_SEED``: the
+    network's own group, whose people all have an ORCID iD)."""
+    rng = random.Random(f"roster:{seed}:{subject}")
+    people = []
+    for _ in range(NETWORK_ROSTER if seed == NETWORK_SEED else ROSTER):
+        s, g = rng.randrange(len(v.ZH_SURNAMES)), rng.randrange(len(v.ZH_GIVEN))
+        orcid = _orcid(rng) if seed == NETWORK_SEED or rng.random() < ORCID_SHARE else ""
+        people.append(SampleResearcher(v.ZH_SURNAMES[s] + v.ZH_GIVEN[g], f"{v.PINYIN_SURNAMES[s]}, {v.PINYIN_GIVEN[g]}",
+                                       orcid))
+    return tuple(people)
+
+
+CREATORS_DRAW = 10  # the draw of creators whose chance look-alikes (same title, a year apart, a shared name
+# key) the works matcher does not take for copies: tests/works/test_demo_grouping.py finds only the planted ones
+FOCUS_SHARE = 0.5  # of a repository's records in the subjects its member is strongest in
+
+
+def _focused(repo: SampleRepository, i: int, subject: int) -> int:
+    """Record i's subject: one of its member's strong subjects for about half the records (their own
+    draw, so every other field of the record stays as it was), ``subject`` for the rest."""
+    focus = repo.institution.focus
+    rng = random.Random(f"focus:{repo.seed}:{i}")
+    return rng.choice(focus) if focus and rng.random() < FOCUS_SHARE else subject
+
+
+def _group_creators(repo: SampleRepository, i: int, subject: int, count: int, chinese: bool) -> list[str]:
+    """``count`` creators of record i from the repository's group in ``subject``: the group's first
+    people write most; sometimes a person of the network's group or a foreign co-author joins."""
+    rng = random.Random(f"creators{CREATORS_DRAW}:{repo.seed}:{i}")
+    group = list(roster(repo.seed, subject))
+    weights = [ROSTER - k for k in range(len(group))]
+    people: list[SampleResearcher] = []
+    while len(people) < min(count, len(group)):
+        person = rng.choices(group, weights)[0]
+        if person not in people:
+            people.append(person)
+    if rng.random() < 0.12:
+        people[-1] = rng.choice(roster(NETWORK_SEED, subject))
+    names = []
+    for person in people:
+        name = person.han if chinese else person.latin
+        if person.orcid and rng.random() < (0.3 if chinese else 0.7):
+            name += f" (https://orcid.org/{person.orcid})"
+        names.append(name)
+    if not chinese and rng.random() < 0.15:
+        names.append(rng.choice(v.WESTERN_NAMES))
+    return list(dict.fromkeys(names))
+
+
 def _chinese_name(rng: random.Random) -> str:
     return rng.choice(v.ZH_SURNAMES) + rng.choice(v.ZH_GIVEN)
 
@@ -170,6 +254,7 @@ def _fill_work(record: SampleRecord, rng: random.Random, repo: SampleRepository)
     record.language_kind = "zh" if roll < 0.45 else ("en" if roll < 0.85 else "both")
     k_method, k_topic = rng.randrange(len(v.ZH_METHODS)), rng.randrange(len(v.ZH_TOPICS))
     k_suffix, k_subject = rng.randrange(len(v.ZH_SUFFIXES)), rng.randrange(len(v.SUBJECTS_ZH))
+    k_subject = _focused(repo, record.index, k_subject)
     year = rng.randint(2001, 2025)
     zh_title = f"基于{v.ZH_METHODS[k_method]}的{v.ZH_TOPICS[k_topic]}{v.ZH_SUFFIXES[k_suffix]}"
     en_title = f"{v.EN_METHODS[k_method]} for {v.EN_TOPICS[k_topic]}: {v.EN_SUFFIXES[k_suffix % 6]}"
@@ -181,7 +266,8 @@ def _fill_work(record: SampleRecord, rng: random.Random, repo: SampleRepository)
     else:
         record.titles = [(zh_title, "zh"), (en_title, "en")]
     name = _chinese_name if chinese else _english_name
-    record.creators = [name(rng) for _ in range(rng.randint(1, 4))]
+    drawn = [name(rng) for _ in range(rng.randint(1, 4))]  # drawn as before, so the fields after stay as they were
+    record.creators = _group_creators(repo, record.index, k_subject, len(drawn), chinese)
     subjects = v.SUBJECTS_ZH if chinese else v.SUBJECTS_EN
     record.subjects = [subjects[k_subject], subjects[(k_subject + 1 + rng.randrange(3)) % len(subjects)]]
     sentences = v.ZH_ABSTRACT_SENTENCES if chinese else v.EN_ABSTRACT_SENTENCES

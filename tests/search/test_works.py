@@ -135,8 +135,10 @@ def test_a_split_decision_reindexes_both_sides(copies):
     hub, backend, ids, works = copies
     with hub.db.session() as session:
         report = split(session, works[ids["a"]], [ids["c"]], note="the preprint is another work")
-    (index,) = follow(hub, regrouped(report))
-    assert index.stage is PipelineStage.INDEX and index.counts["indexed"] == 3
+    reports = {r.stage: r for r in follow(hub, regrouped(report))}
+    assert set(reports) == {PipelineStage.INDEX, PipelineStage.SHOWCASE}  # the re-indexing, and the figures
+    index = reports[PipelineStage.INDEX]
+    assert index.counts["indexed"] == 3
     assert backend.get(ids["c"])["work_id"] != backend.get(ids["a"])["work_id"]
     assert backend.search(SearchRequest(q="graphene")).total == 3
 
