@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -93,3 +94,19 @@ def test_collaboration_network_matrix_meeting_crossing(seeded):
     assert f'href="/records/{ids["records"][7]}"' not in page  # the same work once
     one = client.get("/collaboration?institution=pku&lang=zh").get_data(as_text=True)
     assert "合作：北京大学" in one and "复旦大学" in one and "浙江大学</a></td>" not in one
+
+
+def test_institution_page_leads_with_its_showcase(seeded):
+    client, ids = seeded
+    page = client.get("/institutions/pku?lang=en").get_data(as_text=True)
+    assert page.index('id="showcase"') < page.index('id="h-repos"')
+    assert 'href="/search?discipline=0812&amp;institution=pku"' in page  # a discipline bar
+    assert 'href="/search?discipline=0701&amp;institution=pku"' in page
+    assert f'href="/researchers/{ids["wang"]}">Wang, Wei</a>' in page
+    partners = page.split('id="partners"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/institutions/fdu">Fudan University</a>' in partners and "zju" not in partners
+    assert re.search(r'id="stat-oa"[^>]*><strong>33.3%</strong>', page)  # 2 of 6 discipline records
+    assert 'id="stat-partners"><strong>1</strong>' in page
+    assert 'href="/collaboration?institution=pku"' in page
+    zh = client.get("/institutions/pku?lang=zh").get_data(as_text=True)
+    assert "各学科的记录数" in zh and "王伟" in zh and "复旦大学" in zh

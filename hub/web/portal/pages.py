@@ -50,7 +50,8 @@ def institutions():
 
 @bp.get("/institutions/<slug>")
 def institution(slug: str):
-    """A member's profile: repositories, records by type and year, recent records."""
+    """A member's profile, leading with its showcase (output by discipline, top researchers, partners,
+    growth, open-access share: hub.web.portal.showcase), then repositories, types, recent records."""
     hub = current_hub()
     with hub.db.session() as session:
         inst = session.scalar(select(Institution).where(Institution.slug == slug))
@@ -62,10 +63,14 @@ def institution(slug: str):
         counts = dict(session.execute(select(Record.repository_id, func.count(Record.id)).where(
             Record.repository_id.in_([r.id for r in repos]), Record.deleted.is_(False))
             .group_by(Record.repository_id)).all())
+    from hub.web.portal.showcase import change, growth_note, institution_showcase, percent
+
     types, total = data.facet_values(hub, "type", 50, institution=[slug])
+    years = data.year_counts(hub, institution=[slug])
     return render_template("institution.html", institution=inst, repositories=repos, repo_counts=counts,
-                           types=types, total=total, years=data.year_counts(hub, institution=[slug]),
-                           recent=data.newest(hub, 10, institution=[slug]))
+                           types=types, total=total, years=years, recent=data.newest(hub, 10, institution=[slug]),
+                           showcase=institution_showcase(slug, years), percent=percent, change=change,
+                           growth_note=growth_note)
 
 
 @bp.get("/browse/")

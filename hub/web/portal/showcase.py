@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -239,6 +240,41 @@ def collaboration():
     return render_template("collaboration.html", view=view, member=member, scope=scope,
                            network=_network_chart(view, lang), meeting=_meeting_figure(view, lang),
                            heat=heat_of, levels=HEAT_LEVELS)
+
+
+@dataclass
+class InstitutionShowcase:
+    """What a member's page leads with: its figures, the charts and their tables."""
+
+    shown: figures.MemberShowcase
+    growth: figures.Growth
+    charts: list[Figure]
+    meeting: list[tuple[str, int]]
+
+
+def institution_showcase(slug: str, years: list[tuple[int, int]]) -> InstitutionShowcase | None:
+    """The showcase of member ``slug`` (None when it is no live member): output by discipline (bars
+    leading to its records in each), records by year (columns leading to that year's records) and
+    the growth over time from ``years`` (the member's records by year, as the statistics page reads
+    them), top researchers, partners and the disciplines meeting in its works."""
+    lang = _lang()
+    with current_hub().db.session() as session:
+        member = figures.member_by_slug(session, slug)
+        if member is None:
+            return None
+        shown = figures.member_showcase(session, member)
+    title = gettext("Records by discipline")
+    rows = [(discipline_name(d.code, lang), d.output.records) for d in shown.disciplines]
+    out = [Figure("disciplines", title, charts.bar_chart(rows, title, links=[
+        records_url(d.code, slug) for d in shown.disciplines]), rows, gettext("Discipline"))]
+    title = gettext("Records by year of publication")
+    out.append(Figure("years", title, charts.column_chart(years, title, links={
+        y: records_url(slug=slug, year=y) for y, _ in years}), [(str(y), n) for y, n in years], gettext("Year")))
+    title = gettext("Growth: records published up to each year")
+    growth = charts.cumulative(years)
+    out.append(Figure("growth", title, charts.line_chart(growth, title), growth, gettext("Year")))
+    meeting = [(f"{discipline_name(m.a, lang)} + {discipline_name(m.b, lang)}", m.works) for m in shown.meeting]
+    return InstitutionShowcase(shown, figures.growth(dict(years), shown.year), out, meeting)
 
 
 def init_app(app: Flask) -> None:
