@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "hub.cli.files",
     "hub.cli.index",
     "hub.cli.works",
+    "hub.cli.people",
     "hub.cli.resourcesync",
     "hub.cli.dumps",
     "hub.cli.tokens",

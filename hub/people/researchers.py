@@ -115,3 +115,28 @@ def write_researchers(session: Session, authors: Sequence[AuthorFeatures], previ
     result.changed_researchers += len(updates)
     result.deleted += len(gone)
     return assigned
+
+
+def drop_orphans(session: Session) -> int:
+    """Delete every researcher no authorship belongs to (after a full re-linking); returns how many."""
+    from hub.models import Authorship
+
+    orphans = list(session.scalars(select(Researcher.id).where(
+        ~select(Authorship.record_id).where(Authorship.researcher_id == Researcher.id).exists())))
+    for batch in chunks(orphans):
+        session.execute(delete(Researcher).where(Researcher.id.in_(batch)))
+    return len(orphans)
+
+
+def authorships_of_researcher(session: Session, researcher_id: int) -> list[dict[str, Any]]:
+    """The authorships of a researcher with their member and evidence, by record id (for ``chair people
+    show``; the portal reads through :mod:`hub.people.profiles`)."""
+    from hub.models import Authorship, Institution
+
+    rows = session.execute(
+        select(Authorship.record_id, Authorship.position, Authorship.name, Authorship.orcid, Authorship.score,
+               Authorship.evidence, Institution.slug)
+        .join(Institution, Institution.id == Authorship.institution_id)
+        .where(Authorship.researcher_id == researcher_id).order_by(Authorship.record_id, Authorship.position))
+    return [{"ref": f"{r.record_id}:{r.name}", "record_id": r.record_id, "name": r.name, "orcid": r.orcid,
+             "member": r.slug, "score": r.score, "evidence": r.evidence or []} for r in rows]
