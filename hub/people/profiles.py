@@ -398,3 +398,19 @@ def researchers_of_record(session: Session, record_id: int) -> dict[str, int]:
     return {name: rid for name, rid in session.execute(
         select(Authorship.name, Authorship.researcher_id).where(Authorship.record_id == record_id,
                                                                 Authorship.researcher_id.is_not(None)))}
+
+
+def refs_of(session: Session, researcher_id: int) -> list[str]:
+    """Every authorship reference (``"<record id>:<name>"``) of a researcher (the side of a split or join)."""
+    return [f"{rid}:{name}" for rid, name in session.execute(
+        select(Authorship.record_id, Authorship.name).where(Authorship.researcher_id == researcher_id)
+        .order_by(Authorship.record_id, Authorship.position))]
+
+
+def researcher_of_ref(session: Session, ref: str) -> int | None:
+    """The researcher an authorship reference is linked to now (None: none, or no such authorship)."""
+    record_id, name = parse_ref(ref)
+    if record_id is None:
+        return None
+    return session.scalar(select(Authorship.researcher_id).where(Authorship.record_id == record_id,
+                                                                 Authorship.name == name).limit(1))

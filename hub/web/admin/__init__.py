@@ -186,6 +186,7 @@ def init_app(app: Flask) -> None:
         quality_list,
         repositories,
         repository_list,
+        researchers,
         role_rules,
         runs,
         saml_forms,
