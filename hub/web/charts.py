@@ -1,8 +1,8 @@
 """The portal's one chart technique: inline SVG drawn on the server (no script, no CDN).
 
 Bars (a label and a count per row), columns (counts per year), a line (a cumulative count over
-time) and the admin dashboard's sparkline. Every chart is an ``<svg role="img">`` whose accessible
-name is its title, every bar or point carries a ``<title>`` with its value (shown on hover), and the
+time) and the admin dashboard's sparkline. Every chart is an ``<svg role="img">`` (``role="group"``
+when it holds links, so they stay reachable) whose accessible name is its title, every bar or point carries a ``<title>`` with its value (shown on hover), and the
 templates put a table of the same figures beside it (macros.html ``chart_table``). Positions along
 the width are percentages and text keeps its size (no viewBox scaling), so a chart fills its
 container, never makes a phone scroll sideways, and its labels stay readable at 390 px.
@@ -26,9 +26,12 @@ from math import cos, pi, sin, sqrt
 from markupsafe import Markup
 
 
-def _open(height: int, title: str, css: str) -> str:
+def _open(height: int, title: str, css: str, interactive: bool = False) -> str:
+    """A chart's ``<svg>``: an image named ``title``, or, when it holds links (``interactive``), a
+    group so named (an image's content is hidden from assistive technology, its links with it)."""
     label = escape(title)
-    return (f'<svg class="chart {css}" role="img" width="100%" height="{height}" aria-label="{label}">'
+    role = "group" if interactive else "img"
+    return (f'<svg class="chart {css}" role="{role}" width="100%" height="{height}" aria-label="{label}">'
             f"<title>{label}</title>")
 
 
@@ -61,7 +64,7 @@ def bar_chart(data: Sequence[tuple[str, int]], title: str, row: int = 40,
     if not data:
         return _empty(title)
     top = max(v for _, v in data) or 1
-    parts = [_open(len(data) * row, title, "bars")]
+    parts = [_open(len(data) * row, title, "bars", any(links or ()))]
     for i, (label, value) in enumerate(data):
         y = i * row
         w = max(0.4, 82 * value / top)
@@ -89,7 +92,7 @@ def column_chart(counts: Sequence[tuple[int, int]], title: str, height: int = 18
     slot = 100 / len(years)
     every = -(-len(years) // 8)
     plot = height - 24
-    parts = [_open(height, title, "columns")]
+    parts = [_open(height, title, "columns", any((links or {}).get(y) for y in years if by_year.get(y)))]
     for i, year in enumerate(years):
         n = by_year.get(year, 0)
         h = round(plot * n / peak, 1)
@@ -181,7 +184,7 @@ def network_chart(nodes: Sequence[tuple[str, int, str]], edges: Sequence[tuple[i
     labelled = set(sorted(range(n), key=lambda i: (-nodes[i][1], i))[:NETWORK_LABELS])
     kept = [(a, b, w) for a, b, w in edges if 0 <= a < n and 0 <= b < n and a != b and w >= 1]
     heaviest = max((w for _, _, w in kept), default=1)
-    parts = [_open(height, title, "network")]
+    parts = [_open(height, title, "network", any(href for _, _, href in nodes))]
     for a, b, weight in sorted(kept, key=lambda e: e[2]):
         (xa, ya), (xb, yb) = places[a], places[b]
         line = (f'x1="{_pct(xa)}" y1="{ya:.1f}" x2="{_pct(xb)}" y2="{yb:.1f}"')

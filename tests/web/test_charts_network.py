@@ -20,7 +20,7 @@ def _svg(markup: str) -> ElementTree.Element:
 def test_nodes_are_links_named_by_label_and_output():
     svg = charts.network_chart(NODES, EDGES, "Collaboration")
     root = _svg(svg)
-    assert root.get("role") == "img" and root.get("aria-label") == "Collaboration"
+    assert root.get("role") == "group" and root.get("aria-label") == "Collaboration"
     links = root.findall("a")
     assert [a.get("href") for a in links] == ["/institutions/pku", "/institutions/fdu", "/institutions/evil?x=1&y=2"]
     assert [a.get("aria-label") for a in links] == ["北京大学: 400", "复旦大学: 100", "<b>Evil</b> & Co: 25"]
@@ -62,3 +62,13 @@ def test_long_labels_are_cut_but_named_whole_and_many_nodes_label_only_the_large
 def test_a_node_without_a_page_is_not_a_link():
     svg = charts.network_chart([("Hidden", 3, "")], [], "No page")
     assert "<a " not in svg and "<title>Hidden: 3</title>" in svg
+
+
+def test_charts_with_links_are_groups_so_their_links_stay_reachable():
+    assert 'role="group"' in charts.network_chart(NODES, EDGES, "Collaboration")
+    assert 'role="img"' in charts.network_chart([("Hidden", 3, "")], [], "No page")
+    assert 'role="group"' in charts.bar_chart([("A", 1)], "Bars", links=["/search?q=a"])
+    assert 'role="img"' in charts.bar_chart([("A", 1)], "Bars") and 'role="img"' in charts.bar_chart(
+        [("A", 1)], "Bars", links=[None])
+    assert 'role="group"' in charts.column_chart([(2020, 2)], "Years", links={2020: "/search?from=2020&to=2020"})
+    assert 'role="img"' in charts.column_chart([(2020, 0), (2021, 1)], "Years", links={2020: "/x"})

@@ -44,8 +44,33 @@ def home():
 
 @bp.get("/institutions/")
 def institutions():
-    """Every member institution with its record count."""
-    return render_template("institutions.html", institutions=data.institutions(current_hub()))
+    """The members on a map of China, then their list with record counts; ``?region=`` (a province in
+    any common form, or a region as registered) keeps the list to that province's members. A region
+    that is no province and no member's gives the page with a clear empty list and 404."""
+    from flask_babel import gettext
+
+    from hub.web import china_map
+
+    lang = _lang()
+    rows = data.institutions(current_hub())
+    members = {r.slug: china_map.MapMember(r.name(lang), url_for("portal.institution", slug=r.slug), r.records)
+               for r in rows}
+    provinces, elsewhere = china_map.province_rows((r.region, members[r.slug]) for r in rows)
+    asked = (request.args.get("region") or "").strip()[:64]
+    selected = china_map.province_of(asked) if asked else None
+    listed = rows
+    if selected is not None:
+        listed = [r for r in rows if china_map.province_of(r.region) == selected]
+    elif asked:
+        listed = [r for r in rows if r.region.strip().casefold() == asked.casefold()]
+    unknown = bool(asked) and selected is None and not listed
+    figure = china_map.china_map(
+        provinces, title=gettext("Members by province"), lang=lang, selected=selected,
+        region_href=lambda p: url_for("portal.institutions", region=p.en, _anchor="members"))
+    page = render_template("institutions.html", institutions=listed, provinces=provinces, elsewhere=elsewhere,
+                           china_map=figure, map_legend=china_map.legend(provinces), asked=asked,
+                           selected=selected, unknown=unknown, total=len(rows))
+    return page, 404 if unknown else 200
 
 
 @bp.get("/institutions/<slug>")
