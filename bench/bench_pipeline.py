@@ -50,7 +50,7 @@ server, thread, url = serve([repo], port=0)
 print(repo.base_url(url), flush=True)
 thread.join()
 """
-STAGE_LINE = re.compile(r"^\s*(files|extract|works|index): (\d+) given.* in (?:(\d+) min )?([\d.]+) s$")
+STAGE_LINE = re.compile(r"^\s*(files|extract|works|index|people|showcase): (\d+) given.* in (?:(\d+) min )?([\d.]+) s$")
 RECORDS_LINE = re.compile(r"^repository \d+: (\w+), (\d+) seen.* in (?:(\d+) min )?([\d.]+) s")
 
 
@@ -150,11 +150,12 @@ def _fresh_database(admin_url: str) -> str:
 
 
 def _progress(hub) -> dict[str, int]:
-    """How far each stage got: records imported, files stored, files extracted, records grouped, indexed."""
+    """How far each stage got: records imported, files stored, files extracted, records grouped, indexed,
+    authorships linked to researchers, records with showcase facts."""
     from sqlalchemy import func, select
 
     from hub.fulltext.states import ExtractState, FileState
-    from hub.models import Record, RecordFile, StoredFile, WorkMember
+    from hub.models import Authorship, Record, RecordFacts, RecordFile, StoredFile, WorkMember
 
     with hub.db.session() as session:
         counts = {
@@ -163,6 +164,8 @@ def _progress(hub) -> dict[str, int]:
             "extract": session.scalar(select(func.count()).where(
                 StoredFile.extract_state == ExtractState.EXTRACTED)) or 0,
             "works": session.scalar(select(func.count()).select_from(WorkMember)) or 0,
+            "people": session.scalar(select(func.count()).where(Authorship.researcher_id.is_not(None))) or 0,
+            "showcase": session.scalar(select(func.count()).select_from(RecordFacts)) or 0,
         }
     counts["index"] = hub.search.count() if hasattr(hub.search, "count") else 0
     return counts
@@ -216,7 +219,7 @@ def part_services(args: argparse.Namespace) -> None:
                 last = now
             print(f"[services] PostgreSQL + Redis, 2 workers x 1 process, Tika, S3 (search: SQLite); "
                   f"{last.get('records', 0):,} records:")
-            for stage in ("records", "files", "extract", "works", "index"):
+            for stage in ("records", "files", "extract", "works", "index", "people", "showcase"):
                 if stage in finished:
                     n = last[stage]
                     busy = max(finished[stage] - first[stage], 1e-9)
