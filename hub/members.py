@@ -274,11 +274,15 @@ def files_of(session: Session, record_ids: list[int]) -> list[str]:
 def forget_records(hub: Hub, record_ids: list[int], shas: list[str]) -> None:
     """After records were deleted or tombstoned (and committed): drop their search documents and
     file rows, and the stored files among ``shas`` that no remaining record holds. Done after the
-    commit, so a delete that fails leaves every file and document in place."""
+    commit, so a delete that fails leaves every file and document in place. Their showcase facts go
+    too, and the figures they counted in are recomputed (the showcase stage)."""
     from hub.fulltext.objects import release_unreferenced
+    from hub.pipeline.dispatch import run_stage
+    from hub.pipeline.graph import PipelineStage
     from hub.pipeline.index import index_records
 
     if shas or record_ids:
         release_unreferenced(hub, shas=shas, record_ids=record_ids)
     if record_ids:
         index_records(hub, record_ids)  # the index drops ids that are no longer records
+        run_stage(hub, PipelineStage.SHOWCASE, record_ids)

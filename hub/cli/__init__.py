@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "hub.cli.index",
     "hub.cli.works",
     "hub.cli.people",
+    "hub.cli.showcase",
     "hub.cli.resourcesync",
     "hub.cli.dumps",
     "hub.cli.tokens",

@@ -54,6 +54,14 @@ def live_record_ids(session: Session) -> list[int]:
         .order_by(Record.id)))
 
 
+def live_count(session: Session) -> int:
+    """How many records should have facts (live records of live repositories of live members)."""
+    return session.scalar(
+        select(func.count()).select_from(Record).join(Repository, Repository.id == Record.repository_id)
+        .join(Institution, Institution.id == Repository.institution_id)
+        .where(Record.deleted.is_(False), Repository.removed_at.is_(None), Institution.removed_at.is_(None))) or 0
+
+
 def all_researcher_members(session: Session) -> dict[int, Counter[int]]:
     """Every researcher's members with its records at each (from the MEMBER contributions)."""
     out: dict[int, Counter[int]] = defaultdict(Counter)

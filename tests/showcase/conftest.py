@@ -152,3 +152,16 @@ class Network:
 def network(hub: Hub) -> Network:
     """An empty network on the test hub's database."""
     return Network(hub)
+
+
+@pytest.fixture
+def demo_site():
+    """The four demo repositories with planted duplicates, served on loopback (as tests/works uses them)."""
+    from hub.samples.catalog import demo_repositories
+    from hub.samples.server import serve
+
+    repos = [r for r in demo_repositories(60) if r.slug in ("donghai", "nanhu", "xiling", "beishan")]
+    server, _thread, url = serve(repos)
+    yield url, repos
+    server.shutdown()
+    server.server_close()
