@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from hub.people.evidence import Edge, Evidence, compare
+from hub.people.evidence import Edge, Evidence, NameRelation, compare
 from hub.people.features import AuthorFeatures, block_keys
 
 
@@ -46,6 +46,23 @@ def link_edges(authors: Sequence[AuthorFeatures], pairs: Iterable[tuple[int, int
         if found is not None:
             edges.append(Edge(found.score, a, b, found.evidence))
     return edges
+
+
+def drop_ambiguous_initials(authors: Sequence[AuthorFeatures], edges: list[Edge]) -> list[Edge]:
+    """Without the initials links of an authorship (``Wang, L.``) that links by initials to two different
+    people's names (``Wang, Lijuan`` / 王丽娟 and ``Wang, Linjun``): which of them it is stays unknown."""
+    names: dict[int, set[str]] = defaultdict(set)
+    for edge in edges:
+        if edge.evidence and edge.evidence[0] == NameRelation.INITIALS.value:
+            for here, there in ((edge.a, edge.b), (edge.b, edge.a)):
+                other = authors[there]
+                if authors[here].initials and not other.initials:
+                    names[here].add(other.full)
+    ambiguous = {index for index, found in names.items() if len(found) > 1}
+    if not ambiguous:
+        return edges
+    return [e for e in edges if not (e.evidence and e.evidence[0] == NameRelation.INITIALS.value
+                                     and (e.a in ambiguous or e.b in ambiguous))]
 
 
 class PeopleUnionFind:
@@ -130,5 +147,5 @@ def cluster(authors: Sequence[AuthorFeatures], edges: list[Edge], must: Iterable
 def link_authors(authors: Sequence[AuthorFeatures], cap: int, must: Iterable[tuple[int, int]] = (),
                  cannot: Iterable[tuple[int, int]] = ()) -> tuple[list[int], list[Edge]]:
     """Link a list of authorships entirely in memory: blocks, comparison, clustering."""
-    edges = link_edges(authors, sorted(candidate_pairs(authors, cap)))
+    edges = drop_ambiguous_initials(authors, link_edges(authors, sorted(candidate_pairs(authors, cap))))
     return cluster(authors, edges, must, cannot)

@@ -14,7 +14,9 @@
    - ``name``: at least one shared co-author, subject or discipline;
    - ``pinyin``: a shared co-author or subject (a shared discipline alone is not enough);
    - ``initials``: two shared co-authors, or one and a shared subject or discipline.
-   So two 王伟 of one university in different disciplines, sharing no co-author nor subject, stay two.
+   When both records are classified in disciplines and share none, a shared subject does not count
+   (``deep learning`` is written in many disciplines): only co-authors do. So two 王伟 of one university
+   in different disciplines, sharing no co-author, stay two.
 4. Different members: a ``name`` or ``pinyin`` match (never initials alone) with at least
    :data:`CROSS_MEMBER_COAUTHORS` shared co-authors. A researcher who moved keeps co-authors; two
    namesakes at two universities rarely share two.
@@ -96,13 +98,15 @@ def compare(a: AuthorFeatures, b: AuthorFeatures) -> Link | None:
     subjects = len(a.subjects & b.subjects)
     disciplines = len(set(a.disciplines) & set(b.disciplines))
     same_member = a.institution_id == b.institution_id
+    # both records classified, in no common discipline: a subject shared across disciplines is no evidence
+    apart = bool(a.disciplines and b.disciplines and not disciplines)
     if same_member:
         if relation is NameRelation.NAME:
-            linked = bool(coauthors or subjects or disciplines)
+            linked = bool(coauthors or (subjects and not apart) or disciplines)
         elif relation is NameRelation.PINYIN:
-            linked = bool(coauthors or subjects)
+            linked = bool(coauthors or (subjects and not apart))
         else:
-            linked = coauthors >= 2 or (coauthors >= 1 and bool(subjects or disciplines))
+            linked = coauthors >= 2 or (coauthors >= 1 and bool(subjects or disciplines) and not apart)
     else:
         linked = relation is not NameRelation.INITIALS and coauthors >= CROSS_MEMBER_COAUTHORS
     if not linked:

@@ -25,13 +25,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from hub.models import Authorship, DecisionKind, utcnow
-from hub.people.cluster import candidate_pairs, cluster, link_edges
+from hub.people.cluster import candidate_pairs, cluster, drop_ambiguous_initials, link_edges
 from hub.people.evidence import Edge, compare
 from hub.people.features import AuthorFeatures, block_keys
 from hub.people.researchers import write_researchers
@@ -167,7 +167,7 @@ def relink(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_CAP) 
     authors = [hood.authors[s] for s in slots]
     sizes = block_sizes(session, {k for a in authors for k in block_keys(a)})
     blocks = [[k for k in block_keys(a) if sizes.get(k, 0) <= cap] for a in authors]
-    edges = link_edges(authors, sorted(candidate_pairs(authors, cap, blocks)))
+    edges = drop_ambiguous_initials(authors, link_edges(authors, sorted(candidate_pairs(authors, cap, blocks))))
     must, cannot = _constraints(authors, decisions)
     groups, used = cluster(authors, edges, must, cannot)
     result.authorships, result.edges = len(authors), len(used)
@@ -182,10 +182,13 @@ def relink(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_CAP) 
     rows = []
     for index, slot in enumerate(slots):
         links = evidence.get(index, [])
-        rows.append({"record_id": slot[0], "position": slot[1], "researcher_id": assigned[index], "evidence": links,
+        rows.append({"b_record": slot[0], "b_position": slot[1], "researcher_id": assigned[index], "evidence": links,
                      "score": max((e["score"] for e in links), default=0.0), "linked_at": now})
+    table = cast(Table, Authorship.__table__)
+    statement = (update(table).where(table.c.record_id == bindparam("b_record"),
+                                     table.c.position == bindparam("b_position")))
     for part in chunks(rows, 2000):
-        session.execute(update(Authorship), part)
+        session.execute(statement, part)
     names_now: dict[int, set[str]] = defaultdict(set)
     for index, slot in enumerate(slots):
         names_now[slot[0]].add(authors[index].name)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.models import Researcher, WorkMember, utcnow
@@ -104,10 +104,12 @@ def write_researchers(session: Session, authors: Sequence[AuthorFeatures], previ
             for i in members:
                 assigned[i] = researcher_id
         for part in chunks(inserts, 2000):
-            session.execute(insert(Researcher), part)
+            session.execute(insert(cast(Table, Researcher.__table__)), part)
         _sync_sequence(session)
-    for part in chunks(updates, 2000):
-        session.execute(update(Researcher), part)
+    table = cast(Table, Researcher.__table__)
+    statement = update(table).where(table.c.id == bindparam("b_id"))
+    for part in chunks([{"b_id": u.pop("id"), **u} for u in updates], 2000):
+        session.execute(statement, part)
     gone = sorted(old_ids - taken)
     for batch in chunks(gone):
         session.execute(delete(Researcher).where(Researcher.id.in_(batch)))
