@@ -102,3 +102,34 @@ def test_record_creators_and_coauthors_lead_to_researcher_pages(portal):
         page.click("#nav-researchers")
         page.wait_for_url("**/researchers")
         assert page.locator("h1").inner_text().startswith("人员")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_member_admin_splits_a_researcher_on_a_phone(hub, portal, lang):
+    from hub.accounts.users import create_user
+    from hub.models import Role
+
+    base, wang, ids = portal
+    with hub.db.session() as session:
+        create_user(session, "pku-admin", "correct-horse-battery-9", Role.MEMBER_ADMIN, member="pku")
+    with chromium_page(width=PHONE, height=900) as page:
+        page.goto(f"{base}/admin/sign-in?lang={lang}")
+        page.fill("input[name=username]", "pku-admin")
+        page.fill("input[name=password]", "correct-horse-battery-9")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+        page.goto(f"{base}/admin/researchers")
+        page.locator("table.researchers a", has_text="王伟").click()
+        page.wait_for_url(f"**/admin/researchers/{wang}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+        assert_accessible(page, f"/admin/researchers/{wang} ({lang}, phone)")
+        page.screenshot(path=str(ARTIFACTS / f"admin-researcher-{lang}-phone.png"), full_page=True)
+        page.check(f"input[name=ref][value='{ids[3]}:王伟']")
+        page.click("#split-button")
+        page.wait_for_load_state()
+        flash = page.locator("p.flash").inner_text()
+        assert flash == ("已拆分，重新收割后仍然有效。" if lang == "zh" else "Split saved; it is kept across re-harvests.")
+        assert page.locator(f"input[name=ref][value='{ids[3]}:王伟']").count() == 0  # moved out
+        page.goto(f"{base}/admin/researchers")
+        assert_accessible(page, f"/admin/researchers ({lang}, phone)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
