@@ -47,11 +47,14 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def _linked(body: str, name: str, href: str | None) -> str:
-    """``body`` (a bar's shapes) as a focusable link to ``href`` named ``name``, or as a plain group."""
+def _linked(body: str, name: str, href: str | None, labelled: bool = True) -> str:
+    """``body`` (a bar's shapes) as a focusable link to ``href`` named ``name``, or as a plain group.
+    ``labelled=False`` (a bar whose label and value are visible text): the ``<title>`` alone names
+    the link, since an ``aria-label`` other than the visible text fails WCAG 2.5.3 (label in name)."""
     if not href:
         return f"<g><title>{escape(name)}</title>{body}</g>"
-    return (f'<a href="{escape(href)}" class="chart-link" aria-label="{escape(name)}">'
+    label = f' aria-label="{escape(name)}"' if labelled else ""
+    return (f'<a href="{escape(href)}" class="chart-link"{label}>'
             f"<title>{escape(name)}</title>{body}</a>")
 
 
@@ -73,7 +76,7 @@ def bar_chart(data: Sequence[tuple[str, int]], title: str, row: int = 40,
         parts.append(_linked(f'<text x="0" y="{y + 14}" class="chart-label">{escape(text)}</text>'
                              f'<rect x="0" y="{y + 19}" width="{_pct(w)}" height="14" class="chart-bar"/>'
                              f'<text x="{_pct(w)}" dx="6" y="{y + 31}" class="chart-value">{_number(value)}</text>',
-                             f"{label}: {_number(value)}", href))
+                             f"{label}: {_number(value)}", href, labelled=False))
     parts.append("</svg>")
     return Markup("".join(parts))
 
