@@ -79,6 +79,7 @@ class ProvinceRow:
 class _Shape:
     province: Province
     d: str
+    label: tuple[float, float]  # where its marker goes (ECharts' centre point), frame units
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ _EN_BY_ZH = {zh: en for en, zh in REGIONS.items() if en not in ("Xizang", "Macau
 @cache
 def _geometry() -> _Geometry:
     data = json.loads(GEOMETRY.read_text(encoding="utf-8"))
-    shapes = tuple(sorted((_Shape(Province(p["code"], p["name"], _EN_BY_ZH[p["name"]]), p["d"])
+    shapes = tuple(sorted((_Shape(Province(p["code"], p["name"], _EN_BY_ZH[p["name"]]), p["d"],
+                                  (p["label"][0], p["label"][1]))
                            for p in data["provinces"]), key=lambda s: s.province.code))
     x, y, w, h = data["nanhai"]["box"]
     return _Geometry(data["width"], data["height"], shapes, data["nanhai"]["d"], (x, y, w, h), data["nanhai"]["name"])
@@ -184,9 +186,11 @@ def china_map(rows: Sequence[ProvinceRow], *, title: str, lang: str,
     page, or ``region_href(province)`` for several), ``selected`` marked as the current one; the
     South China Sea inset at the lower right; named ``title``. Positions scale with the width (the
     frame keeps its proportions, the geometry's and ``LABEL_STRIP``, through the stylesheet); the inset's
-    label keeps its size."""
+    label and each province's marker (its member count, a second way in for a finger, out of the tab
+    order) keep their size."""
     geo = _geometry()
     by_zh: Mapping[str, ProvinceRow] = {r.province.zh: r for r in rows}
+    markers: list[str] = []
     label = escape(title)
     height = geo.height + LABEL_STRIP
     parts = [f'<svg class="chart china-map-frame" role="group" aria-label="{label}" width="100%">',
@@ -205,6 +209,11 @@ def china_map(rows: Sequence[ProvinceRow], *, title: str, lang: str,
             aria_current = ' aria-current="true"' if current else ""
             parts.append(f'<a href="{escape(href)}" class="chart-link map-link" aria-label="{name}"{aria_current}>'
                          f"<title>{name}</title>{path}</a>")
+            # a marker of its own size with the count: a target a finger can hit on the smallest provinces
+            mx, my = 100 * shape.label[0] / geo.width, 100 * shape.label[1] / (geo.height + LABEL_STRIP)
+            markers.append(f'<a href="{escape(href)}" class="chart-link map-marker" tabindex="-1" aria-hidden="true">'
+                           f'<title>{name}</title><circle cx="{mx:.2f}%" cy="{my:.2f}%" r="9"/>'
+                           f'<text x="{mx:.2f}%" y="{my:.2f}%" dy="4" text-anchor="middle">{count}</text></a>')
         else:
             parts.append(f"<g><title>{name}</title>{path}</g>")
     x, y, w, h = geo.inset_box
@@ -215,6 +224,7 @@ def china_map(rows: Sequence[ProvinceRow], *, title: str, lang: str,
     # the inset's label under it in the outer frame, placed by shares of it, so it keeps its size
     parts.append(f'<text x="{100 * (x + w) / geo.width:.2f}%" y="{100 * (y + h) / height:.2f}%" dy="14" '
                  f'text-anchor="end" class="chart-label map-inset-label" aria-hidden="true">{inset}</text>')
+    parts += markers
     parts.append("</svg>")
     return Markup("".join(parts))
 
