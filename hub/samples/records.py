@@ -50,6 +50,7 @@ class SampleRecord:
     language_kind: str = "en"  # "zh", "en" or "both"
     titles: list[tuple[str, str | None]] = field(default_factory=list)  # (text, xml:lang)
     creators: list[str] = field(default_factory=list)
+    people: list[SampleResearcher | None] = field(default_factory=list)  # the person each creator names
     subjects: list[str] = field(default_factory=list)
     description: str = ""
     date: str = ""
@@ -156,6 +157,8 @@ class SampleResearcher:
     han: str
     latin: str  # "Wang, Wei"
     orcid: str = ""
+    group: str = ""  # "<seed>/<subject>": two namesakes of one repository are in different groups
+    number: int = 0  # place in the group
 
 
 def _orcid(rng: random.Random) -> str:
@@ -175,11 +178,15 @@ def roster(seed: int, subject: int) -> tuple[SampleResearcher, ...]:
     network's own group, whose people all have an ORCID iD)."""
     rng = random.Random(f"roster:{seed}:{subject}")
     people = []
-    for _ in range(NETWORK_ROSTER if seed == NETWORK_SEED else ROSTER):
+    names: set[tuple[int, int]] = set()
+    for number in range(NETWORK_ROSTER if seed == NETWORK_SEED else ROSTER):
         s, g = rng.randrange(len(v.ZH_SURNAMES)), rng.randrange(len(v.ZH_GIVEN))
+        while (s, g) in names:  # one group never holds two people of one name (nobody could tell them apart)
+            s, g = rng.randrange(len(v.ZH_SURNAMES)), rng.randrange(len(v.ZH_GIVEN))
+        names.add((s, g))
         orcid = _orcid(rng) if seed == NETWORK_SEED or rng.random() < ORCID_SHARE else ""
         people.append(SampleResearcher(v.ZH_SURNAMES[s] + v.ZH_GIVEN[g], f"{v.PINYIN_SURNAMES[s]}, {v.PINYIN_GIVEN[g]}",
-                                       orcid))
+                                       orcid, f"{seed}/{subject}", number))
     return tuple(people)
 
 
@@ -196,9 +203,11 @@ def _focused(repo: SampleRepository, i: int, subject: int) -> int:
     return rng.choice(focus) if focus and rng.random() < FOCUS_SHARE else subject
 
 
-def _group_creators(repo: SampleRepository, i: int, subject: int, count: int, chinese: bool) -> list[str]:
-    """``count`` creators of record i from the repository's group in ``subject``: the group's first
-    people write most; sometimes a person of the network's group or a foreign co-author joins."""
+def _group_people(repo: SampleRepository, i: int, subject: int, count: int,
+                  chinese: bool) -> list[tuple[str, SampleResearcher | None]]:
+    """``count`` creators of record i from the repository's group in ``subject``, each with the person
+    it names (None for a foreign co-author): the group's first people write most; sometimes a person of
+    the network's group or a foreign co-author joins."""
     rng = random.Random(f"creators{CREATORS_DRAW}:{repo.seed}:{i}")
     group = list(roster(repo.seed, subject))
     weights = [ROSTER - k for k in range(len(group))]
@@ -209,15 +218,24 @@ def _group_creators(repo: SampleRepository, i: int, subject: int, count: int, ch
             people.append(person)
     if rng.random() < 0.12:
         people[-1] = rng.choice(roster(NETWORK_SEED, subject))
-    names = []
+    named: dict[str, SampleResearcher | None] = {}
     for person in people:
         name = person.han if chinese else person.latin
         if person.orcid and rng.random() < (0.3 if chinese else 0.7):
             name += f" (https://orcid.org/{person.orcid})"
-        names.append(name)
+        named.setdefault(name, person)
     if not chinese and rng.random() < 0.15:
-        names.append(rng.choice(v.WESTERN_NAMES))
-    return list(dict.fromkeys(names))
+        named.setdefault(rng.choice(v.WESTERN_NAMES), None)
+    return list(named.items())
+
+
+def creator_people(repo: SampleRepository, i: int) -> list[tuple[str, SampleResearcher | None]]:
+    """Record i's creators, each with the person it names (the truth a researcher linking is measured
+    against; None for a foreign co-author, whose identity the demo leaves open): [] for a tombstone."""
+    record = generate_record(repo, i)
+    if record.deleted:
+        return []
+    return list(zip(record.creators, record.people, strict=True))
 
 
 def _chinese_name(rng: random.Random) -> str:
@@ -267,7 +285,9 @@ def _fill_work(record: SampleRecord, rng: random.Random, repo: SampleRepository)
         record.titles = [(zh_title, "zh"), (en_title, "en")]
     name = _chinese_name if chinese else _english_name
     drawn = [name(rng) for _ in range(rng.randint(1, 4))]  # drawn as before, so the fields after stay as they were
-    record.creators = _group_creators(repo, record.index, k_subject, len(drawn), chinese)
+    named = _group_people(repo, record.index, k_subject, len(drawn), chinese)
+    record.creators = [name for name, _ in named]
+    record.people = [person for _, person in named]
     subjects = v.SUBJECTS_ZH if chinese else v.SUBJECTS_EN
     record.subjects = [subjects[k_subject], subjects[(k_subject + 1 + rng.randrange(3)) % len(subjects)]]
     sentences = v.ZH_ABSTRACT_SENTENCES if chinese else v.EN_ABSTRACT_SENTENCES
@@ -297,8 +317,8 @@ def generate_record(repo: SampleRepository, i: int) -> SampleRecord:
     if (source is not None and i % repo.duplicate_every == repo.duplicate_every // 2 and i < source.records
             and not is_deleted(source, i)):
         original = generate_record(source, i)
-        for name in ("language_kind", "titles", "creators", "subjects", "description", "date", "language",
-                     "doi"):
+        for name in ("language_kind", "titles", "creators", "people", "subjects", "description", "date",
+                     "language", "doi"):
             setattr(record, name, getattr(original, name))
     chinese = record.language_kind != "en"
     record.item_type = v.TYPE_CYCLE[i % len(v.TYPE_CYCLE)]
