@@ -15,8 +15,8 @@ of 2000 records, each committed.
    with different circles; people who moved to a second member (keeping their circle); organisations
    among the creators. Prints the precision and recall of the pairwise same-person decisions.
 2. Scale (``--records``, default 100,000): records of about ``records / 3`` people at 100 members;
-   prints the time of the whole linking (chunks of 2000, as after a harvest) and of re-linking K changed
-   records at that size, the largest comparison block, and precision/recall against the planted truth
+   prints the time of the whole linking (:func:`hub.people.linking.link_all`, the backfill) and of
+   re-linking K changed records at that size (:func:`~hub.people.linking.relink`, as after a harvest), the largest comparison block, and precision/recall against the planted truth
    (pairs counted from the person x researcher table, never enumerated).
 """
 
@@ -39,7 +39,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from hub.db import Database  # noqa: E402
 from hub.models import Authorship, AuthorshipKey, Institution, Record, Repository, utcnow  # noqa: E402
-from hub.people.linking import relink  # noqa: E402
+from hub.people.linking import link_all, relink  # noqa: E402
 from hub.people.names import han_form  # noqa: E402
 
 # Surnames by share of the population (the top ones of the 2020 census, in percent), then a tail.
@@ -279,7 +279,7 @@ def scale(db: Database, records: int, seed: int = 7) -> Writer:
     return writer
 
 
-def link_all(db: Database, total: int, chunk: int = 2000, label: str = "") -> float:
+def link_chunks(db: Database, total: int, chunk: int = 2000, label: str = "") -> float:
     """Relink every record in chunks of ``chunk`` (each committed, as the people stage does); seconds."""
     started = time.perf_counter()
     last = started
@@ -332,7 +332,7 @@ def main() -> None:
     db = Database(f"sqlite:///{folder / 'crafted.db'}")
     db.ensure_schema()
     writer = crafted(db, args.crafted_people)
-    seconds = link_all(db, writer.next_id - 1)
+    seconds = link_chunks(db, writer.next_id - 1)
     precision, recall, true = pair_figures(db, writer.truth)
     print(f"crafted set: linked in {seconds:.1f} s; precision {precision:.4f}, recall {recall:.4f} "
           f"({true:,} true same-person pairs)")
@@ -346,7 +346,11 @@ def main() -> None:
     writer = scale(db, args.records)
     print(f"scale: {args.records:,} records, {len(writer.truth):,} authorships written in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
-    seconds = link_all(db, args.records, label="linking")
+    started = time.perf_counter()
+    with db.session() as session:
+        result = link_all(session, 400)
+    seconds = time.perf_counter() - started
+    print(f"scale: {result.line()}", flush=True)
     with db.session() as session:
         blocks = session.scalar(select(func.count()).select_from(AuthorshipKey))
         largest = session.execute(select(AuthorshipKey.key, func.count().label("n")).group_by(AuthorshipKey.key)
@@ -354,7 +358,7 @@ def main() -> None:
         biggest_key = session.execute(select(Authorship.key, func.count()).group_by(Authorship.key)
                                       .order_by(func.count().desc()).limit(1)).first()
     print(f"scale: linked {args.records:,} records in {seconds:.0f} s ({args.records / seconds:,.0f} records/s, "
-          f"chunks of 2000); {blocks:,} block rows, largest block {largest[1]:,} ({largest[0]}), largest name "
+          f"link_all); {blocks:,} block rows, largest block {largest[1]:,} ({largest[0]}), largest name "
           f"bucket {biggest_key[1]:,} ({biggest_key[0]}): all its pairs would be {biggest_key[1] ** 2 // 2:,}; "
           f"peak RSS {peak_rss_mb():.0f} MB", flush=True)
     precision, recall, true = pair_figures(db, writer.truth)

@@ -29,9 +29,11 @@ def register(cli: click.Group) -> None:
         from sqlalchemy import select
 
         from hub.models import Record, Repository
+        from hub.people.linking import link_all
         from hub.people.researchers import drop_orphans
-        from hub.pipeline.dispatch import run_from
+        from hub.pipeline.dispatch import follow, run_from
         from hub.pipeline.graph import PipelineStage
+        from hub.pipeline.stages import relinked
 
         if everything == (repository_id is not None):
             raise UserError("give either --all or --repository ID")
@@ -42,11 +44,15 @@ def register(cli: click.Group) -> None:
                     raise UserError(f"no repository {repository_id}")
                 query = query.where(Record.repository_id == repository_id)
             ids = list(session.scalars(query))
-        reports = run_from(hub, PipelineStage.PEOPLE, ids)
         orphans = 0
-        if everything:
+        if everything:  # the whole hub at once: every block read once, not each chunk's neighbourhood
             with hub.db.session() as session:
+                got = link_all(session, hub.settings.PEOPLE_BUCKET_CAP)
                 orphans = drop_orphans(session)
+            first = relinked(got, given=len(ids))
+            reports = [first, *follow(hub, first)]
+        else:
+            reports = run_from(hub, PipelineStage.PEOPLE, ids)
         if as_json:
             return emit_json({"records": len(ids), "orphans_deleted": orphans,
                               "stages": [{"stage": r.stage.value, "given": r.given, "counts": dict(r.counts),

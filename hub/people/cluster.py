@@ -71,15 +71,16 @@ class PeopleUnionFind:
 
     def __init__(self, authors: Sequence[AuthorFeatures], cannot: Iterable[tuple[int, int]] = ()) -> None:
         self.parent = list(range(len(authors)))
-        self.attrs: list[dict[str, str]] = []
+        # what a group may be: its ORCID iD, Han form, full name (a comma-less Latin name has two readings)
+        self.attrs: list[dict[str, frozenset[str]]] = []
         for author in authors:
             attrs = {}
             if author.orcid:
-                attrs["orcid"] = author.orcid
+                attrs["orcid"] = frozenset((author.orcid,))
             if author.han:
-                attrs["han"] = author.han
-            if author.full:
-                attrs["full"] = author.full
+                attrs["han"] = frozenset((author.han,))
+            if author.fulls and not author.initials:
+                attrs["full"] = frozenset(author.fulls)
             self.attrs.append(attrs)
         self.partners: dict[int, set[int]] = defaultdict(set)
         for a, b in cannot:
@@ -104,7 +105,7 @@ class PeopleUnionFind:
             return True
         left, right = self.attrs[ra], self.attrs[rb]
         for name in ("orcid", "han", "full"):
-            if name in left and name in right and left[name] != right[name]:
+            if name in left and name in right and not left[name] & right[name]:
                 return False
         small, other = (ra, rb) if len(self.constrained.get(ra, ())) <= len(self.constrained.get(rb, ())) else (rb, ra)
         for x in self.constrained.get(small, ()):
@@ -122,7 +123,9 @@ class PeopleUnionFind:
             return False
         self.parent[rb] = ra
         merged = dict(self.attrs[rb])
-        merged.update(self.attrs[ra])
+        for name, values in self.attrs[ra].items():
+            both = merged.get(name, values) & values
+            merged[name] = both or values  # a forced join keeps one side's
         self.attrs[ra] = merged
         if rb in self.constrained:
             self.constrained.setdefault(ra, set()).update(self.constrained.pop(rb))

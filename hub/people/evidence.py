@@ -13,7 +13,9 @@
 3. Same member (``member``), with:
    - ``name``: at least one shared co-author, subject or discipline;
    - ``pinyin``: a shared co-author or subject (a shared discipline alone is not enough);
-   - ``initials``: two shared co-authors, or one and a shared subject or discipline.
+   - ``initials``: two shared co-authors, or one and a shared subject or discipline, or a shared
+     discipline and subject; and an initials form linking to two people's different full names
+     links to neither (:func:`hub.people.cluster.drop_ambiguous_initials`).
    When both records are classified in disciplines and share none, a shared subject does not count
    (``deep learning`` is written in many disciplines): only co-authors do. So two 王伟 of one university
    in different disciplines, sharing no co-author, stay two.
@@ -106,7 +108,8 @@ def compare(a: AuthorFeatures, b: AuthorFeatures) -> Link | None:
         elif relation is NameRelation.PINYIN:
             linked = bool(coauthors or (subjects and not apart))
         else:
-            linked = coauthors >= 2 or (coauthors >= 1 and bool(subjects or disciplines) and not apart)
+            linked = (coauthors >= 2 or (coauthors >= 1 and bool(subjects or disciplines) and not apart)
+                      or bool(subjects and disciplines))
     else:
         linked = relation is not NameRelation.INITIALS and coauthors >= CROSS_MEMBER_COAUTHORS
     if not linked:

@@ -9,7 +9,8 @@ from the record's repository. Stored as JSON in ``authorship.features`` (:meth:`
 
 :func:`block_keys` are the comparison blocks stored in ``authorship_key``. Every link but an ORCID one
 needs a shared co-author, subject or discipline (see :mod:`hub.people.evidence`), so an authorship is
-only ever compared with those sharing, with its name key, one of:
+only ever compared with those sharing, with one of its name keys (both readings of a comma-less Latin
+name: ``Peng Xue`` is blocked under ``peng x`` and ``xue p``), one of:
 
 - ``o:<ORCID iD>``;
 - ``<key>|d:<member>:<discipline>``: the same member and a discipline;
@@ -149,9 +150,9 @@ def block_keys(author: AuthorFeatures) -> list[str]:
     keys: list[str] = []
     if author.orcid:
         keys.append(f"o:{author.orcid}")
-    if author.key:
-        member = author.institution_id
-        keys += [f"{author.key}|d:{member}:{code}" for code in author.disciplines]
-        keys += [f"{author.key}|s:{member}:{subject}" for subject in sorted(author.subjects)[:BLOCK_SUBJECTS]]
-        keys += [f"{author.key}|c:{other}" for other in sorted(author.coauthors)[:BLOCK_COAUTHORS]]
+    member = author.institution_id
+    for name in author.keys or ((author.key,) if author.key else ()):
+        keys += [f"{name}|d:{member}:{code}" for code in author.disciplines]
+        keys += [f"{name}|s:{member}:{subject}" for subject in sorted(author.subjects)[:BLOCK_SUBJECTS]]
+        keys += [f"{name}|c:{other}" for other in sorted(author.coauthors)[:BLOCK_COAUTHORS]]
     return list(dict.fromkeys(_bounded(k) for k in keys))

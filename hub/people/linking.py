@@ -27,10 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from hub.models import Authorship, DecisionKind, utcnow
+from hub.models import Authorship, AuthorshipKey, DecisionKind, Record, Researcher, utcnow
 from hub.people.cluster import candidate_pairs, cluster, drop_ambiguous_initials, link_edges
 from hub.people.evidence import Edge, compare
 from hub.people.features import AuthorFeatures, block_keys
@@ -156,6 +156,23 @@ def _evidence(authors: list[AuthorFeatures], used: list[Edge]) -> dict[int, list
     return found
 
 
+def _store_links(session: Session, slots: list[Slot], authors: list[AuthorFeatures], assigned: list[int],
+                 used: list[Edge]) -> None:
+    """Write each authorship's researcher, evidence and score."""
+    evidence = _evidence(authors, used)
+    now = utcnow()
+    rows = []
+    for index, slot in enumerate(slots):
+        links = evidence.get(index, [])
+        rows.append({"b_record": slot[0], "b_position": slot[1], "researcher_id": assigned[index], "evidence": links,
+                     "score": max((e["score"] for e in links), default=0.0), "linked_at": now})
+    table = cast(Table, Authorship.__table__)
+    statement = (update(table).where(table.c.record_id == bindparam("b_record"),
+                                     table.c.position == bindparam("b_position")))
+    for part in chunks(rows, 2000):
+        session.execute(statement, part)
+
+
 def relink(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_CAP) -> RelinkResult:
     """Re-link the creators of these records and their neighbourhood (see the module docstring)."""
     ids = set(record_ids)
@@ -177,18 +194,7 @@ def relink(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_CAP) 
     old_ids = {r for r in hood.researcher.values() if r is not None} | refreshed.old_researchers
     assigned = write_researchers(session, authors, [hood.researcher[s] for s in slots],
                                  list(components.values()), old_ids, result)
-    evidence = _evidence(authors, used)
-    now = utcnow()
-    rows = []
-    for index, slot in enumerate(slots):
-        links = evidence.get(index, [])
-        rows.append({"b_record": slot[0], "b_position": slot[1], "researcher_id": assigned[index], "evidence": links,
-                     "score": max((e["score"] for e in links), default=0.0), "linked_at": now})
-    table = cast(Table, Authorship.__table__)
-    statement = (update(table).where(table.c.record_id == bindparam("b_record"),
-                                     table.c.position == bindparam("b_position")))
-    for part in chunks(rows, 2000):
-        session.execute(statement, part)
+    _store_links(session, slots, authors, assigned, used)
     names_now: dict[int, set[str]] = defaultdict(set)
     for index, slot in enumerate(slots):
         names_now[slot[0]].add(authors[index].name)
@@ -197,4 +203,58 @@ def relink(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_CAP) 
     for record_id, names in refreshed.old_links.items():
         if set(names) - names_now.get(record_id, set()):
             result.changed.add(record_id)  # lost authorships (a deleted record, a creator gone)
+    return result
+
+
+def link_all(session: Session, cap: int = DEFAULT_CAP, batch: int = 2000) -> RelinkResult:
+    """Re-link every record of the hub at once (the backfill of ``chair people relink --all``, and the
+    benchmark): authorships rebuilt in batches, then every pair sharing a block of at most ``cap``
+    (streamed from ``authorship_key`` in key order) compared and the whole hub clustered, ids kept as
+    :func:`relink` keeps them. Much faster than :func:`relink` over every chunk, which re-reads each
+    chunk's neighbourhood; the same rules, so the same people."""
+    ids = list(session.scalars(select(Record.id).order_by(Record.id)))
+    result = RelinkResult(records=len(ids))
+    loaded = Loaded()
+    old_researchers: set[int] = set()
+    for part in chunks(ids, batch):
+        refreshed = refresh_authorships(session, part)
+        loaded.update(refreshed.loaded)
+        old_researchers |= refreshed.old_researchers
+    slots = sorted(loaded.authors)
+    position = {slot: index for index, slot in enumerate(slots)}
+    authors = [loaded.authors[s] for s in slots]
+    multi = (select(AuthorshipKey.key).group_by(AuthorshipKey.key)
+             .having(func.count().between(2, cap)).subquery())
+    rows = session.execute(select(AuthorshipKey.key, AuthorshipKey.record_id, AuthorshipKey.position)
+                           .join(multi, multi.c.key == AuthorshipKey.key).order_by(AuthorshipKey.key)
+                           .execution_options(yield_per=20000))
+    pairs: set[tuple[int, int]] = set()
+    current: str | None = None
+    members: list[int] = []
+    for key, record_id, pos in rows:
+        if key != current:
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    pairs.add((a, b) if a < b else (b, a))
+            current, members = key, []
+        index = position.get((record_id, pos))
+        if index is not None:
+            members.append(index)
+    for i, a in enumerate(members):
+        for b in members[i + 1:]:
+            pairs.add((a, b) if a < b else (b, a))
+    edges = drop_ambiguous_initials(authors, link_edges(authors, sorted(pairs)))
+    del pairs
+    decisions = decision_pairs(session)
+    must, cannot = _constraints(authors, decisions)
+    groups, used = cluster(authors, edges, must, cannot)
+    result.authorships, result.edges = len(authors), len(used)
+    components: dict[int, list[int]] = defaultdict(list)
+    for index, root in enumerate(groups):
+        components[root].append(index)
+    old_ids = set(session.scalars(select(Researcher.id))) | old_researchers
+    previous = [loaded.researcher[s] for s in slots]
+    assigned = write_researchers(session, authors, previous, list(components.values()), old_ids, result)
+    _store_links(session, slots, authors, assigned, used)
+    result.changed = {slot[0] for index, slot in enumerate(slots) if previous[index] != assigned[index]}
     return result

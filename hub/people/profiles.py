@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -33,7 +33,8 @@ from hub.models.people import Authorship, Researcher
 from hub.models.showcase import RecordFacts
 from hub.normalise.disciplines import discipline_label
 
-MAX_AUTHORSHIPS = 2000  # of one researcher read for a profile (most recent records first)
+MAX_AUTHORSHIPS = 500  # of one researcher read for a profile (most recent records first)
+MAX_LINKS = 200  # evidence links shown (the first of the most recent authorships)
 MAX_COAUTHORS = 40
 MAX_QUERY = 100  # characters of a name search kept
 MAX_PER_PAGE = 100
@@ -146,6 +147,20 @@ class TimelineItem:
     year: int | None
     member: Member | None
     name: str  # the name as this record writes it
+
+
+@dataclass(frozen=True)
+class Read:
+    """An authorship as a profile reads it (never its comparison features)."""
+
+    record_id: int
+    name: str
+    evidence: list[dict[str, Any]]
+
+    @property
+    def ref(self) -> str:
+        """Its decision reference, ``"<record id>:<name>"``."""
+        return f"{self.record_id}:{self.name}"
 
 
 @dataclass(frozen=True)
@@ -334,6 +349,17 @@ def _coauthors(session: Session, researcher: Researcher, record_ids: list[int],
     return out
 
 
+def _years_of_all(session: Session, researcher_id: int) -> tuple[list[tuple[int, int]], int] | None:
+    """Records per year of every authorship of a researcher, from the showcase's facts (one GROUP BY over
+    the researcher's authorships, by index); None when the facts do not cover them (not refreshed yet)."""
+    rows = session.execute(select(RecordFacts.year, func.count(func.distinct(Authorship.record_id)))
+                           .join(RecordFacts, RecordFacts.record_id == Authorship.record_id)
+                           .where(Authorship.researcher_id == researcher_id).group_by(RecordFacts.year)).all()
+    if not rows:
+        return None
+    return sorted((y, n) for y, n in rows if y), sum(n for y, n in rows if not y)
+
+
 def profile(session: Session, researcher_id: int) -> Profile | None:
     """One researcher's profile (None: no such researcher, or one without authorships)."""
     row = session.get(Researcher, researcher_id)
@@ -343,15 +369,34 @@ def profile(session: Session, researcher_id: int) -> Profile | None:
                            .where(Authorship.researcher_id == researcher_id)) or 0
     if not total:
         return None
-    authorships = list(session.scalars(select(Authorship).where(Authorship.researcher_id == researcher_id)
-                                       .order_by(Authorship.record_id.desc(), Authorship.position)
-                                       .limit(MAX_AUTHORSHIPS)))
+    # the columns the page shows only (never the comparison features)
+    authorships = [Read(rid, name or "", evidence or []) for rid, name, evidence in session.execute(
+        select(Authorship.record_id, Authorship.name, Authorship.evidence)
+        .where(Authorship.researcher_id == researcher_id)
+        .order_by(Authorship.record_id.desc(), Authorship.position).limit(MAX_AUTHORSHIPS))]
     record_ids = sorted({a.record_id for a in authorships})
     facts = _record_facts(session, record_ids)
+    links: list[Link] = []
+    pairs: set[frozenset[str]] = set()  # a link stored on both of its authorships is shown once
+    for a in authorships:
+        for e in a.evidence:
+            if len(links) >= MAX_LINKS:
+                break
+            pair = frozenset((a.ref, str(e.get("with", ""))))
+            if pair in pairs:
+                continue
+            pairs.add(pair)
+            other, other_name = parse_ref(e.get("with", ""))
+            raw = [str(x) for x in e.get("evidence") or []]
+            score = e.get("score")
+            links.append(Link(a.record_id, a.name, other, other_name, "", parse_evidence(raw), raw,
+                              float(score) if isinstance(score, int | float) else 0.0))
     # the records the evidence points to (usually the researcher's own; others are read by id)
-    with_ids = sorted({rid for a in authorships for e in (a.evidence or [])
-                       for rid in [parse_ref(e.get("with", ""))[0]] if rid is not None and rid not in facts})
-    facts.update(_record_facts(session, with_ids[:MAX_AUTHORSHIPS]))
+    facts.update(_record_facts(session, sorted({link.with_record_id for link in links
+                                                if link.with_record_id is not None
+                                                and link.with_record_id not in facts})))
+    links = [replace(link, with_title=facts[link.with_record_id][0])
+             if link.with_record_id in facts else link for link in links]
     members = _members(session, [row.institution_id, *(row.institutions or []),
                                  *(f[2] for f in facts.values())])
     names = Counter(a.name for a in authorships if a.name)
@@ -369,25 +414,14 @@ def profile(session: Session, researcher_id: int) -> Profile | None:
         else:
             undated += 1
         timeline[year].append(TimelineItem(a.record_id, title, year, members.get(inst) if inst else None, a.name))
-    links = []
-    pairs: set[frozenset[str]] = set()  # a link stored on both of its authorships is shown once
-    for a in authorships:
-        for e in a.evidence or []:
-            pair = frozenset((a.ref, str(e.get("with", ""))))
-            if pair in pairs:
-                continue
-            pairs.add(pair)
-            other, other_name = parse_ref(e.get("with", ""))
-            raw = [str(x) for x in e.get("evidence") or []]
-            score = e.get("score")
-            links.append(Link(a.record_id, a.name, other, other_name,
-                              facts.get(other, ("", None, None))[0] if other is not None else "",
-                              parse_evidence(raw), raw, float(score) if isinstance(score, int | float) else 0.0))
+    years, undated_all = sorted(by_year.items()), undated
+    if total > len(authorships):  # the chart counts every record, not only those read
+        years, undated_all = _years_of_all(session, researcher_id) or (years, undated)
     ordered_members = [members[i] for i in dict.fromkeys(
         [row.institution_id, *(row.institutions or [])]) if i is not None and i in members]
     return Profile(
         researcher=_summary(row, members), names=names.most_common(), members=ordered_members,
-        by_year=sorted(by_year.items()), undated=undated,
+        by_year=years, undated=undated_all,
         timeline=sorted(timeline.items(), key=lambda kv: -(kv[0] or 0)),
         coauthors=_coauthors(session, row, record_ids, members), links=links, authorships=total,
         refs=[a.ref for a in authorships], titles={rid: f[0] for rid, f in facts.items()})
