@@ -84,7 +84,7 @@ def test_every_chart_has_a_name_hover_values_and_a_table(client, site):
     sections = re.findall(r'<section class="stats-chart".*?</section>', page, re.S)
     assert len(sections) >= 6
     for section in sections:
-        assert re.search(r'<svg [^>]*role="img"[^>]*aria-label="[^"]+"', section), section[:200]
+        assert re.search(r'<svg [^>]*role="(?:img|group)"[^>]*aria-label="[^"]+"', section), section[:200]
         assert section.count("<title>") >= 2
         assert "<details class=\"chart-table\">" in section
     assert "<script" not in page.split("<body", 1)[1]
