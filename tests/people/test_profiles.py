@@ -169,3 +169,22 @@ def test_record_page_lookup(hub):
     with hub.db.session() as session:
         assert profiles.researchers_of_record(session, people.records["r3"]) == {"王伟": people.wang,
                                                                                  "张三": people.zhang}
+
+
+def test_a_prolific_researcher_is_read_in_part_but_charted_whole(hub, monkeypatch):
+    from hub.models.showcase import RecordFacts
+
+    people = build_people(hub)
+    with hub.db.session() as session:  # the facts the showcase stage keeps (its years, its titles)
+        for key, year in (("r1", 2019), ("r2", 2020), ("r3", 2020), ("r6", 0)):
+            session.add(RecordFacts(record_id=people.records[key], institution_id=people.pku, year=year,
+                                    extra={"title": f"facts title {key}"}))
+    monkeypatch.setattr(profiles, "MAX_AUTHORSHIPS", 2)
+    monkeypatch.setattr(profiles, "MAX_LINKS", 1)
+    with hub.db.session() as session:
+        p = profiles.profile(session, people.wang)
+    assert p.truncated and p.authorships == 4 and len(p.refs) == 2
+    assert p.by_year == [(2019, 1), (2020, 2)] and p.undated == 1  # every record, from the facts
+    assert sum(len(items) for _y, items in p.timeline) == 2  # the most recent ones only
+    assert {t.title for _y, items in p.timeline for t in items} == {"facts title r6", "facts title r3"}
+    assert len(p.links) == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext
 
 from hub.app import current_hub
@@ -61,18 +61,21 @@ def year_links(found: Profile) -> dict[int, str]:
 
 
 def evidence_text(kind: EvidenceKind, count: int) -> str:
-    """A piece of evidence in words, in the page's language."""
-    texts = {
-        EvidenceKind.ORCID: gettext("the same ORCID iD"),
-        EvidenceKind.NAME: gettext("the same name form"),
-        EvidenceKind.MEMBER: gettext("the same member"),
-        EvidenceKind.COAUTHORS: gettext("%(n)s shared co-authors", n=count),
-        EvidenceKind.SUBJECTS: gettext("%(n)s shared subjects", n=count),
-        EvidenceKind.PINYIN: gettext("the Chinese name and its pinyin form"),
-        EvidenceKind.DISCIPLINES: gettext("%(n)s shared disciplines", n=count),
-        EvidenceKind.DECISION: gettext("an administrator's decision"),
-    }
-    return texts.get(kind, gettext("other evidence"))
+    """A piece of evidence in words, in the page's language (each kind translated once per request)."""
+    cached: dict[EvidenceKind, str] | None = getattr(g, "evidence_words", None)
+    if cached is None:
+        cached = g.evidence_words = {
+            EvidenceKind.ORCID: gettext("the same ORCID iD"),
+            EvidenceKind.NAME: gettext("the same name form"),
+            EvidenceKind.MEMBER: gettext("the same member"),
+            EvidenceKind.COAUTHORS: gettext("%(n)s shared co-authors"),
+            EvidenceKind.SUBJECTS: gettext("%(n)s shared subjects"),
+            EvidenceKind.PINYIN: gettext("the Chinese name and its pinyin form"),
+            EvidenceKind.DISCIPLINES: gettext("%(n)s shared disciplines"),
+            EvidenceKind.DECISION: gettext("an administrator's decision"),
+            EvidenceKind.OTHER: gettext("other evidence"),
+        }
+    return cached.get(kind, cached[EvidenceKind.OTHER]).replace("%(n)s", str(count))
 
 
 @bp.get("/researchers")
