@@ -76,10 +76,12 @@ class RelinkResult:
         self.changed |= other.changed
 
 
-def _candidates(session: Session, seeds: dict[Slot, AuthorFeatures], cap: int) -> set[Slot]:
-    """Authorships sharing a block of at most ``cap`` with one of ``seeds`` (not seeds themselves)."""
+def _candidates(session: Session, seeds: dict[Slot, AuthorFeatures], cap: int,
+                sizes: dict[str, int]) -> set[Slot]:
+    """Authorships sharing a block of at most ``cap`` with one of ``seeds`` (not seeds themselves);
+    ``sizes`` receives the sizes of the blocks looked up."""
     keys = {key for author in seeds.values() for key in block_keys(author)}
-    sizes = block_sizes(session, keys)
+    sizes.update(block_sizes(session, keys))
     small = [key for key in keys if 2 <= sizes.get(key, 0) <= cap]
     found: set[Slot] = set()
     for slots in block_members(session, small).values():
@@ -96,11 +98,12 @@ def _ref_partners(decisions: dict[tuple[str, str], DecisionKind]) -> dict[str, s
 
 
 def gather(session: Session, fresh: Loaded, old_researchers: set[int], cap: int,
-           decisions: dict[tuple[str, str], DecisionKind]) -> Loaded:
-    """The neighbourhood to re-cluster around the fresh authorships (see the module docstring)."""
+           decisions: dict[tuple[str, str], DecisionKind], sizes: dict[str, int]) -> Loaded:
+    """The neighbourhood to re-cluster around the fresh authorships (see the module docstring); ``sizes``
+    receives the sizes of the blocks looked up."""
     hood = Loaded()
     hood.update(fresh)
-    candidates = load_authors(session, _candidates(session, fresh.authors, cap))
+    candidates = load_authors(session, _candidates(session, fresh.authors, cap, sizes))
     reached = set(old_researchers)
     seed_blocks = {slot: set(block_keys(a)) for slot, a in fresh.authors.items()}
     cand_blocks = {slot: set(block_keys(a)) for slot, a in candidates.authors.items()}
@@ -179,11 +182,13 @@ def relink(session: Session, record_ids: Iterable[int], cap: int = DEFAULT_CAP) 
     result = RelinkResult(records=len(ids))
     refreshed = refresh_authorships(session, ids)
     decisions = decision_pairs(session)
-    hood = gather(session, refreshed.loaded, refreshed.old_researchers, cap, decisions)
+    sizes: dict[str, int] = {}
+    hood = gather(session, refreshed.loaded, refreshed.old_researchers, cap, decisions, sizes)
     slots = sorted(hood.authors)
     authors = [hood.authors[s] for s in slots]
-    sizes = block_sizes(session, {k for a in authors for k in block_keys(a)})
-    blocks = [[k for k in block_keys(a) if sizes.get(k, 0) <= cap] for a in authors]
+    blocks = [block_keys(a) for a in authors]
+    sizes.update(block_sizes(session, {k for keys in blocks for k in keys} - sizes.keys()))
+    blocks = [[k for k in keys if sizes.get(k, 0) <= cap] for keys in blocks]
     edges = drop_ambiguous_initials(authors, link_edges(authors, sorted(candidate_pairs(authors, cap, blocks))))
     must, cannot = _constraints(authors, decisions)
     groups, used = cluster(authors, edges, must, cannot)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from hub.models import Authorship, AuthorshipKey, DecisionKind, Record, Repository, ResearcherDecision, utcnow
@@ -155,9 +155,9 @@ def block_members(session: Session, keys: Iterable[str]) -> dict[str, list[Slot]
 def load_authors(session: Session, slots: Iterable[Slot]) -> Loaded:
     """The stored authorships at these slots."""
     loaded = Loaded()
-    wanted = set(slots)
-    for batch in chunks(sorted({record_id for record_id, _ in wanted})):
-        _read(session.execute(select(*_COLUMNS).where(Authorship.record_id.in_(batch))), loaded, wanted)
+    for batch in chunks(sorted(set(slots))):  # row values: only these authorships' JSON is decoded
+        _read(session.execute(select(*_COLUMNS).where(tuple_(Authorship.record_id, Authorship.position).in_(batch))),
+              loaded)
     return loaded
 
 

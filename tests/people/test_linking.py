@@ -208,3 +208,26 @@ def test_bad_decisions_are_refused(hub, left, right, message):
     _relink(hub, store(hub, {1: (a, meta([person("王伟")]))}))
     with hub.db.session() as session, pytest.raises(DecisionError, match=message):
         decide(session, DecisionKind.SPLIT, left, right, username="admin")
+
+
+def test_link_all_finds_the_people_relink_finds_and_keeps_ids_and_decisions(hub):
+    from hub.people.linking import link_all
+
+    a, b = add_members(hub, 2)
+    ids = store(hub, {
+        1: (a, meta([person("王伟", ORCID), person("李明")], disciplines=("0812",))),
+        2: (b, meta([person("Wang, Wei", ORCID)])),
+        3: (a, meta([person("王伟"), person("李明")], subjects=("Tang poetry",), disciplines=("0501",))),
+        4: (a, meta([person("Wei Lu"), person("Li, Ming")], disciplines=("0812",))),
+        5: (a, meta([person("Lu, Wei"), person("Li, Ming")], disciplines=("0812",))),
+    })
+    _relink(hub, ids)
+    incremental = researcher_of(hub)
+    with hub.db.session() as session:
+        decide(session, DecisionKind.SPLIT, ["5:Lu, Wei"], ["4:Wei Lu"], username="admin")
+    decided = researcher_of(hub)
+    with hub.db.session() as session:
+        result = link_all(session, 400)
+    assert researcher_of(hub) == decided and result.changed == set() and result.created == 0
+    assert incremental["4:Wei Lu"] == incremental["5:Lu, Wei"] != decided["5:Lu, Wei"]
+    assert incremental["1:王伟"] == incremental["2:Wang, Wei"] == incremental["3:王伟"]  # 李明 co-authors both
