@@ -67,7 +67,8 @@ class DisciplineResearcher(Base):
     __table_args__ = (Index("ix_discipline_researcher_rank", "discipline", "records"),)
 
     discipline: Mapped[str] = mapped_column(String(4), primary_key=True)
-    researcher_id: Mapped[int] = mapped_column(ForeignKey("researcher.id", ondelete="CASCADE"), primary_key=True)
+    researcher_id: Mapped[int] = mapped_column(ForeignKey("researcher.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)  # a researcher's rows (its main member moved, cascades)
     institution_id: Mapped[int] = mapped_column(Integer, default=0)  # the researcher's main member
     records: Mapped[int] = mapped_column(Integer, default=0)
 

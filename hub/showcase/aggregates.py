@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from hub.models.showcase import (
@@ -23,6 +23,7 @@ from hub.models.showcase import (
     DisciplineSubject,
     DisciplineYear,
 )
+from hub.showcase.bulk import insert_rows
 from hub.showcase.contributions import Contribution, Figure, parts_of
 from hub.showcase.facts import batches
 from hub.showcase.units import main_member
@@ -51,8 +52,7 @@ def _replace(session: Session, model: Any, columns: tuple[Any, ...], keys: list[
     else:
         for chunk in batches(keys):
             session.execute(delete(model).where(tuple_(*columns).in_(chunk)))
-    for chunk in batches(rows, 5000):
-        session.execute(insert(model), list(chunk))
+    insert_rows(session, model.__table__, rows)
 
 
 def discipline_years(session: Session, keys: Iterable[str] | None) -> int:
@@ -65,8 +65,7 @@ def discipline_years(session: Session, keys: Iterable[str] | None) -> int:
              "fulltext": counts[k][2]} for k, (d, m, y) in zip(wanted, typed, strict=True) if k in counts]
     if keys is None:
         session.execute(delete(DisciplineYear))
-        for chunk in batches(rows, 5000):
-            session.execute(insert(DisciplineYear), list(chunk))
+        insert_rows(session, DisciplineYear.__table__, rows)
         pairs: list[tuple[str, int]] | None = None
     else:
         _replace(session, DisciplineYear, (DisciplineYear.discipline, DisciplineYear.institution_id,
@@ -92,8 +91,7 @@ def _network_years(session: Session, pairs: list[tuple[str, int]] | None) -> int
         found.extend(session.execute(query.group_by(DisciplineYear.discipline, DisciplineYear.year)).all())
     rows = [{"discipline": d, "institution_id": NETWORK, "year": y, "records": int(n), "open_access": int(oa),
              "fulltext": int(ft)} for d, y, n, oa, ft in found if n]
-    for part in batches(rows, 5000):
-        session.execute(insert(DisciplineYear), list(part))
+    insert_rows(session, DisciplineYear.__table__, rows)
     return len(rows)
 
 
@@ -109,11 +107,12 @@ def discipline_subjects(session: Session, keys: Iterable[str] | None) -> int:
     return len(rows)
 
 
-def discipline_researchers(session: Session, keys: Iterable[str] | None,
-                           members: Mapping[int, Counter[int]]) -> int:
+def discipline_researchers(session: Session, keys: Iterable[str] | None, members: Mapping[int, Counter[int]],
+                           moved: Mapping[int, int] | None = None) -> int:
     """Recompute DisciplineResearcher for these RESEARCHER keys (``discipline|researcher``); ``members``:
     each researcher's members (its main member is the row's ``institution_id``), every researcher named
-    by the keys included. Then every row of the researchers in ``members`` gets its main member."""
+    by the keys included. ``moved``: researcher -> its new main member, for those whose main member
+    changed: their other rows (disciplines the keys do not name) get it too."""
     counts = grouped(session, Figure.RESEARCHER, keys)
     wanted = sorted(set(counts) if keys is None else set(keys))
     typed = [(d, int(r)) for d, r in (parts_of(k, 2) for k in wanted)]
@@ -121,15 +120,14 @@ def discipline_researchers(session: Session, keys: Iterable[str] | None,
              "records": counts[k][0]} for k, (d, r) in zip(wanted, typed, strict=True) if k in counts]
     _replace(session, DisciplineResearcher, (DisciplineResearcher.discipline, DisciplineResearcher.researcher_id),
              None if keys is None else typed, rows)
-    if keys is not None:  # a researcher's main member may move without touching each of its disciplines
-        by_main: dict[int, list[int]] = defaultdict(list)
-        for researcher, counter in members.items():
-            by_main[main_member(counter)].append(researcher)
-        for main, researchers in by_main.items():
-            for chunk in batches(sorted(researchers)):
-                session.execute(update(DisciplineResearcher).where(
-                    DisciplineResearcher.researcher_id.in_(chunk), DisciplineResearcher.institution_id != main)
-                    .values(institution_id=main))
+    by_main: dict[int, list[int]] = defaultdict(list)
+    for researcher, main in (moved or {}).items():
+        by_main[main].append(researcher)
+    for main, researchers in by_main.items():
+        for chunk in batches(sorted(researchers)):
+            session.execute(update(DisciplineResearcher).where(
+                DisciplineResearcher.researcher_id.in_(chunk), DisciplineResearcher.institution_id != main)
+                .values(institution_id=main))
     return len(rows)
 
 

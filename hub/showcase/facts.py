@@ -157,14 +157,13 @@ def compute_facts(session: Session, record_ids: Sequence[int]) -> dict[int, Fact
 
 
 def stored_facts(session: Session, record_ids: Sequence[int]) -> dict[int, Facts]:
-    """The facts stored for ``record_ids`` (those that have any)."""
+    """The facts stored for ``record_ids`` (those that have any): what a refresh needs of the old facts,
+    their member, work and researchers (the keys they counted under are read from the contributions)."""
     out: dict[int, Facts] = {}
     for chunk in batches(list(record_ids)):
-        for row in session.execute(select(
-                RecordFacts.record_id, RecordFacts.institution_id, RecordFacts.year, RecordFacts.disciplines,
-                RecordFacts.subjects, RecordFacts.open_access, RecordFacts.fulltext, RecordFacts.work_id,
-                RecordFacts.researchers).where(RecordFacts.record_id.in_(chunk))):
-            out[row[0]] = Facts(record_id=row[0], institution_id=row[1], year=row[2], disciplines=list(row[3] or []),
-                                subjects=list(row[4] or []), open_access=bool(row[5]), fulltext=bool(row[6]),
-                                work_id=row[7], researchers=[int(r) for r in row[8] or []])
+        for record_id, institution_id, work_id, researchers in session.execute(select(
+                RecordFacts.record_id, RecordFacts.institution_id, RecordFacts.work_id, RecordFacts.researchers)
+                .where(RecordFacts.record_id.in_(chunk))):
+            out[record_id] = Facts(record_id=record_id, institution_id=institution_id, work_id=work_id,
+                                   researchers=[int(r) for r in researchers or []])
     return out

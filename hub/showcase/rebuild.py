@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hub.models import Institution, Record, Repository
@@ -32,9 +33,10 @@ from hub.showcase.aggregates import (
     discipline_subjects,
     discipline_years,
 )
+from hub.showcase.bulk import insert_rows
 from hub.showcase.contributions import Contribution, Figure, work_key
-from hub.showcase.facts import batches, compute_facts
-from hub.showcase.refresh import INSERT_BATCH, RefreshResult
+from hub.showcase.facts import compute_facts
+from hub.showcase.refresh import RefreshResult
 from hub.showcase.units import record_rows, researcher_rows, work_rows
 
 CHUNK = 2000
@@ -72,9 +74,8 @@ def all_researcher_members(session: Session) -> dict[int, Counter[int]]:
     return dict(out)
 
 
-def _insert(session: Session, model: object, rows: list[dict[str, object]]) -> None:
-    for part in batches(rows, INSERT_BATCH):
-        session.execute(insert(model), list(part))  # type: ignore[arg-type]
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    insert_rows(session, model.__table__, rows)
 
 
 def rebuild_all(session: Session, progress: Progress | None = None) -> RefreshResult:

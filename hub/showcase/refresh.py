@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hub.models.showcase import RecordFacts
@@ -42,9 +42,10 @@ from hub.showcase.aggregates import (
     discipline_subjects,
     discipline_years,
 )
+from hub.showcase.bulk import insert_rows
 from hub.showcase.contributions import RECORD_FIGURES, WORK_FIGURES, Contribution, Figure, key_of, work_key
 from hub.showcase.facts import Facts, batches, compute_facts, stored_facts
-from hub.showcase.units import record_rows, researcher_members, researcher_rows, work_rows
+from hub.showcase.units import main_member, record_rows, researcher_members, researcher_rows, work_rows
 
 INSERT_BATCH = 5000
 
@@ -101,16 +102,13 @@ def replace_units(session: Session, figures: Sequence[Figure], units: Iterable[i
     """Delete the contributions of ``units`` under ``figures`` and insert ``rows``."""
     for chunk in batches(sorted(set(units))):
         session.execute(delete(Contribution).where(Contribution.unit.in_(chunk), Contribution.figure.in_(figures)))
-    for part in batches(rows, INSERT_BATCH):
-        session.execute(insert(Contribution), list(part))
+    insert_rows(session, Contribution.__table__, rows)
 
 
 def _write_facts(session: Session, ids: Sequence[int], new: dict[int, Facts]) -> None:
     for chunk in batches(list(ids)):
         session.execute(delete(RecordFacts).where(RecordFacts.record_id.in_(chunk)))
-    rows = [f.row() for f in new.values()]
-    for part in batches(rows, INSERT_BATCH):
-        session.execute(insert(RecordFacts), list(part))
+    insert_rows(session, RecordFacts.__table__, [f.row() for f in new.values()])
 
 
 def _works_of_researchers(session: Session, researchers: Iterable[int]) -> set[int]:
@@ -167,8 +165,10 @@ def refresh(session: Session, record_ids: Iterable[object]) -> RefreshResult:
               "researchers": len(researchers), "works": len(works)}
     counts["years"] = discipline_years(session, touched[Figure.YEAR])
     counts["subjects"] = discipline_subjects(session, touched[Figure.SUBJECT])
+    mains = {r: main_member(after.get(r, Counter())) for r in researchers}
+    moved_main = {r: main for r, main in mains.items() if main != main_member(before.get(r, Counter()))}
     counts["disciplines x researchers"] = discipline_researchers(
-        session, touched[Figure.RESEARCHER], {r: after.get(r, Counter()) for r in researchers})
+        session, touched[Figure.RESEARCHER], {r: after.get(r, Counter()) for r in researchers}, moved_main)
     counts["pairs"] = discipline_pairs(session, touched[Figure.PAIR])
     counts["collaborations"] = collaborations(session, touched[Figure.CO_WORK] | touched[Figure.CO_RESEARCHER])
     session.flush()

@@ -30,7 +30,7 @@ Row = dict[str, Any]
 
 
 def _row(figure: Figure, key: str, unit: int, member: int = 0, open_access: int = 0, fulltext: int = 0) -> Row:
-    return {"figure": figure, "key": key, "unit": unit, "member": member, "open_access": open_access,
+    return {"figure": figure.value, "key": key, "unit": unit, "member": member, "open_access": open_access,
             "fulltext": fulltext}
 
 

@@ -1,5 +1,6 @@
 """showcase contributions: the units (records, works, researchers) counted under each key of each figure,
-so that the showcase stage recomputes an aggregate row with one GROUP BY over an index range
+so that the showcase stage recomputes an aggregate row with one GROUP BY over an index range; a
+researcher's discipline rows found by its id
 
 Revision ID: 0x02contributions
 Revises: 0x01showcase
@@ -26,8 +27,11 @@ def upgrade() -> None:
     sqlite_with_rowid=False,
     )
     op.create_index('ix_showcase_contribution_unit', 'showcase_contribution', ['unit', 'figure'], unique=False)
+    op.create_index(op.f('ix_discipline_researcher_researcher_id'), 'discipline_researcher', ['researcher_id'],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_discipline_researcher_researcher_id'), table_name='discipline_researcher')
     op.drop_index('ix_showcase_contribution_unit', table_name='showcase_contribution')
     op.drop_table('showcase_contribution')
