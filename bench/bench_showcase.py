@@ -29,7 +29,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -162,10 +164,11 @@ class Seed:
         """About 6 % of records become a work with a record of another member (copies of one work)."""
         rng, now = self.rng, utcnow()
         with self.hub.db.session() as session:
-            pairs = session.execute(select(Record.id, Record.repository_id)).all()
+            pairs: list[tuple[int, int]] = [(a, b) for a, b in session.execute(select(Record.id, Record.repository_id))]
             rng.shuffle(pairs)
             wanted = int(len(pairs) * DUPLICATES / 2)
-            couples, used = [], 0
+            couples: list[tuple[tuple[int, int], tuple[int, int]]] = []
+            used = 0
             for a, b in zip(pairs[0::2], pairs[1::2], strict=False):
                 if len(couples) >= wanted:
                     break
@@ -279,7 +282,8 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=3)
     parser.add_argument("--requests", type=int, default=20)
     options = parser.parse_args()
-    url, drop = prepare_database(options.database_url)
+    url, made = prepare_database(options.database_url)
+    drop = cast(Callable[[], None], made)
     backend = make_url(url).get_backend_name()
     try:
         hub = Hub.create(overrides={"DATABASE_URL": url, "SECRET_KEY": "bench", "BROKER_URL": ""},

@@ -36,7 +36,7 @@ from hub.showcase.aggregates import (
 from hub.showcase.bulk import insert_rows
 from hub.showcase.contributions import Contribution, Figure, work_key
 from hub.showcase.facts import compute_facts
-from hub.showcase.refresh import RefreshResult
+from hub.showcase.refresh import RefreshResult, serialise
 from hub.showcase.units import record_rows, researcher_rows, work_rows
 
 CHUNK = 2000
@@ -81,6 +81,7 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
 def rebuild_all(session: Session, progress: Progress | None = None) -> RefreshResult:
     """Recompute every fact, contribution and aggregate row of the showcase (see the module)."""
     started = time.perf_counter()
+    serialise(session)
     for model in TABLES:
         session.execute(delete(model))
     ids = live_record_ids(session)

@@ -18,6 +18,8 @@ text, in chunks of 2,000 records):
 5. recomputes the aggregate rows of exactly the keys noted, old and new, with one ``GROUP BY`` over the
    contributions restricted to them (:mod:`hub.showcase.aggregates`).
 
+Refreshes run one at a time (:func:`serialise`), so two workers never rewrite the same figure at once.
+
 Because every aggregate is a count over the contributions and the contributions of a record, a work
 or a researcher depend only on the facts, the tables after any sequence of refreshes equal a rebuild
 from scratch (:func:`hub.showcase.rebuild.rebuild_all`) as long as every record whose facts changed was
@@ -31,7 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from hub.models.showcase import RecordFacts
@@ -47,7 +49,8 @@ from hub.showcase.contributions import RECORD_FIGURES, WORK_FIGURES, Contributio
 from hub.showcase.facts import Facts, batches, compute_facts, stored_facts
 from hub.showcase.units import main_member, record_rows, researcher_members, researcher_rows, work_rows
 
-INSERT_BATCH = 5000
+# PostgreSQL advisory lock held by a refresh or a rebuild until its transaction ends ("chair" + 18)
+LOCK_KEY = 0x63686169_72000018 & 0x7FFFFFFFFFFFFFFF
 
 
 class BadRecordIds(ValueError):
@@ -124,10 +127,21 @@ def _works_of_researchers(session: Session, researchers: Iterable[int]) -> set[i
     return works
 
 
+def serialise(session: Session) -> None:
+    """Make refreshes (and rebuilds) of the figures run one at a time: on PostgreSQL a transaction-level
+    advisory lock (workers running showcase tasks side by side would otherwise delete and insert the
+    same aggregate rows at once); SQLite runs one writer at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
 def refresh(session: Session, record_ids: Iterable[object]) -> RefreshResult:
     """Refresh the facts of these records and recompute the figures they touch (see the module)."""
     started = time.perf_counter()
     ids = record_ids_of(record_ids)
+    if not ids:
+        return RefreshResult({"records": 0}, time.perf_counter() - started)
+    serialise(session)
     old = stored_facts(session, ids)
     new = compute_facts(session, ids)
     researchers = {r for f in (*old.values(), *new.values()) for r in f.researchers}
