@@ -63,16 +63,17 @@ def bar_chart(data: Sequence[tuple[str, int]], title: str, row: int = 40,
     """Horizontal bars, one per (label, value): the label above its bar, the value at the bar's end
     and in its ``<title>``. Widths are shares of the chart's width and text keeps its size, so the
     chart reads the same on a phone and on a desktop. ``links[i]``, when given, is where bar ``i``
-    leads (the records behind it)."""
+    leads (the records behind it); a bar of 0 has nothing behind it and is no link."""
     if not data:
         return _empty(title)
     top = max(v for _, v in data) or 1
-    parts = [_open(len(data) * row, title, "bars", any(links or ()))]
+    hrefs = [(links[i] if links and i < len(links) and value else None) for i, (_, value) in enumerate(data)]
+    parts = [_open(len(data) * row, title, "bars", any(hrefs))]
     for i, (label, value) in enumerate(data):
         y = i * row
         w = max(0.4, 82 * value / top)
         text = label if len(label) <= 48 else label[:47] + "…"
-        href = links[i] if links and i < len(links) else None
+        href = hrefs[i]
         parts.append(_linked(f'<text x="0" y="{y + 14}" class="chart-label">{escape(text)}</text>'
                              f'<rect x="0" y="{y + 19}" width="{_pct(w)}" height="14" class="chart-bar"/>'
                              f'<text x="{_pct(w)}" dx="6" y="{y + 31}" class="chart-value">{_number(value)}</text>',

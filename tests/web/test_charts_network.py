@@ -72,3 +72,9 @@ def test_charts_with_links_are_groups_so_their_links_stay_reachable():
         [("A", 1)], "Bars", links=[None])
     assert 'role="group"' in charts.column_chart([(2020, 2)], "Years", links={2020: "/search?from=2020&to=2020"})
     assert 'role="img"' in charts.column_chart([(2020, 0), (2021, 1)], "Years", links={2020: "/x"})
+
+
+def test_a_bar_of_nothing_is_no_link():
+    bars = charts.bar_chart([("With full text", 0), ("Metadata only", 5)], "Coverage", links=["/a", "/b"])
+    assert 'href="/a"' not in bars and 'href="/b"' in bars
+    assert 'role="img"' in charts.bar_chart([("Nothing", 0)], "Coverage", links=["/a"])
