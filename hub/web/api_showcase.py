@@ -3,7 +3,7 @@
 The figures of the discipline and collaboration pages (hub.showcase.figures, read from the
 aggregate tables), as data: the list of disciplines pages like every list of the API
 (hub.web.api_paging); one discipline answers with each member's output by year, its researchers
-and subjects; collaboration with the pairs of members, the disciplines meeting in the same works
+and subjects; collaboration with a page of the pairs of members, the disciplines meeting in the same works
 and the works crossing most disciplines, network-wide or for one member (``?institution=<slug>``).
 A malformed code is a 400, an unknown code or member a 404, as JSON errors like the rest of the
 API. Described in the OpenAPI document by hub.web.openapi_showcase.
@@ -85,13 +85,13 @@ def disciplines():
     with current_hub().db.session() as session:
         view = figures.overview(session)
     wanted = page_request(PER_PAGE_SMALL_LISTS)
-    body = paged_list(view.disciplines, wanted, _list_url, {}, summary_json)
+    body = paged_list(view.disciplines, wanted, lambda **more: _url("/disciplines", **more), {}, summary_json)
     return jsonify({**body, "year": view.year})
 
 
-def _list_url(**args: Any) -> str:
+def _url(path: str, **args: Any) -> str:
     pairs = [(k, v) for k, v in args.items() if v not in (None, "")]
-    return f"{_base()}/api/v1/disciplines" + (f"?{urlencode(pairs)}" if pairs else "")
+    return f"{_base()}/api/v1{path}" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
 @bp.get("/disciplines/<code>")
@@ -119,8 +119,8 @@ def discipline(code: str):
 
 @bp.get("/collaboration")
 def collaboration():
-    """Members working together, disciplines meeting and the works crossing most disciplines;
-    ``institution``: one member's."""
+    """Members working together (a page of pairs, strongest first), the disciplines meeting and the
+    works crossing most disciplines; ``institution``: one member's."""
     slug = request.args.get("institution", "")
     if len(slug) > 64:
         abort(400, "institution must be a member's slug")
@@ -130,9 +130,11 @@ def collaboration():
             abort(404, f"no institution {slug!r}")
         view = figures.collaboration(session, member)
     base = _base()
+    wanted = page_request(PER_PAGE_SMALL_LISTS)
+    body = paged_list(view.pairs, wanted, lambda **more: _url("/collaboration", institution=slug, **more), {},
+                      pair_json)
     return jsonify({
-        "institution": member_json(member),
-        "pairs": [pair_json(p) for p in view.pairs],
+        **body, "institution": member_json(member),
         "meeting": [{"a": discipline_ref(m.a), "b": discipline_ref(m.b), "works": m.works} for m in view.meeting],
         "crossing": [{"record_id": w.record_id, "url": f"{base}/api/v1/records/{w.record_id}", "work_id": w.work_id,
                       "title": w.title, "year": w.year or None, "disciplines": [discipline_ref(c) for c in w.disciplines],

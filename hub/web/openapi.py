@@ -160,7 +160,8 @@ SCHEMAS: dict[str, Any] = {
 
 SCHEMAS.update({**openapi_researchers.SCHEMAS, "ResearcherList": _page_of("ResearcherSummary")})
 SCHEMAS.update({**openapi_showcase.SCHEMAS, "DisciplineList": _page_of("DisciplineSummary", year={
-    "type": "integer", "description": "the growth's reference year (the latest complete year with records)"})})
+    "type": "integer", "description": "the growth's reference year (the latest complete year with records)"}),
+    "Collaboration": openapi_showcase.collaboration_schema(_page_of)})
 
 TOKEN_HELP = ("Write actions and a member's quality reports need a personal API token (made on the admin "
               "area's API tokens page or with `chair token create`), sent as `Authorization: Bearer chair_...`; "

@@ -74,28 +74,35 @@ SCHEMAS: dict[str, Any] = {
                            "properties": {"subject": _STR, "records": _COUNT}}},
                        "page": _STR, "csv": {"type": "string", "description": "the member x year table (CSV)"},
                        "report": {"type": "string", "description": "the printable report"}}},
-    "Collaboration": {
-        "type": "object", "additionalProperties": False, "required": ["institution", "pairs", "meeting", "crossing"],
-        "properties": {
-            "institution": {**_nullable("ShowcaseMember"), "description": "the member asked for (null: the network)"},
-            "pairs": {"type": "array", "description": "members sharing works or researchers, strongest first",
-                      "items": {"type": "object", "required": ["a", "b", "works", "researchers"],
-                                "additionalProperties": False,
-                                "properties": {"a": _ref("ShowcaseMember"), "b": _ref("ShowcaseMember"),
-                                               "works": _COUNT, "researchers": _COUNT}}},
-            "meeting": {"type": "array", "description": "pairs of disciplines classifying the same works",
-                        "items": {"type": "object", "required": ["a", "b", "works"], "additionalProperties": False,
-                                  "properties": {"a": _ref("DisciplineRef"), "b": _ref("DisciplineRef"),
-                                                 "works": _COUNT}}},
-            "crossing": {"type": "array", "description": "the works crossing most disciplines (a work once)",
-                         "items": {"type": "object", "additionalProperties": False,
-                                   "required": ["record_id", "url", "work_id", "title", "year", "disciplines",
-                                                "institution"],
-                                   "properties": {"record_id": _INT, "url": _STR, "work_id": {"type": ["integer", "null"]},
-                                                  "title": _STR, "year": {"type": ["integer", "null"]},
-                                                  "disciplines": {"type": "array", "items": _ref("DisciplineRef")},
-                                                  "institution": _nullable("ShowcaseMember")}}}}},
+    "CollaborationPair": {"type": "object", "required": ["a", "b", "works", "researchers"],
+                          "additionalProperties": False,
+                          "description": "two members sharing works (held by both) and researchers (linked from both)",
+                          "properties": {"a": _ref("ShowcaseMember"), "b": _ref("ShowcaseMember"),
+                                         "works": _COUNT, "researchers": _COUNT}},
 }
+
+
+# Besides its page of pairs (``items``, strongest first), the collaboration answer carries these.
+COLLABORATION_FIELDS: dict[str, Any] = {
+    "institution": {**_nullable("ShowcaseMember"), "description": "the member asked for (null: the network)"},
+    "meeting": {"type": "array", "description": "pairs of disciplines classifying the same works, most first",
+                "items": {"type": "object", "required": ["a", "b", "works"], "additionalProperties": False,
+                          "properties": {"a": _ref("DisciplineRef"), "b": _ref("DisciplineRef"), "works": _COUNT}}},
+    "crossing": {"type": "array", "description": "the works crossing most disciplines (a work once)",
+                 "items": {"type": "object", "additionalProperties": False,
+                           "required": ["record_id", "url", "work_id", "title", "year", "disciplines", "institution"],
+                           "properties": {"record_id": _INT, "url": _STR, "work_id": {"type": ["integer", "null"]},
+                                          "title": _STR, "year": {"type": ["integer", "null"]},
+                                          "disciplines": {"type": "array", "items": _ref("DisciplineRef")},
+                                          "institution": _nullable("ShowcaseMember")}}},
+}
+
+
+def collaboration_schema(page_of: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """The collaboration answer: the document's page of ``CollaborationPair`` items (``page_of``,
+    its own list schema) with :data:`COLLABORATION_FIELDS`, all required."""
+    schema = page_of("CollaborationPair", **COLLABORATION_FIELDS)
+    return {**schema, "required": [*schema["required"], *COLLABORATION_FIELDS]}
 
 
 def paths(ok: Callable[[str, str], dict[str, Any]], error: dict[str, Any], page: dict[str, Any],
@@ -114,9 +121,11 @@ def paths(ok: Callable[[str, str], dict[str, Any]], error: dict[str, Any], page:
             "responses": {"200": ok("Discipline", "the discipline's figures"),
                           "400": error, "404": error}}},
         "/collaboration": {"get": {
-            "summary": "Members working together, disciplines meeting, works crossing most disciplines",
+            "summary": "Members working together (a page of pairs, strongest first), disciplines meeting, works "
+                       "crossing most disciplines",
             "operationId": "getCollaboration",
-            "parameters": [param("institution", "a member's slug: its partners and its works only", _STR)],
+            "parameters": [param("institution", "a member's slug: its partners and its works only", _STR),
+                           page, per_page],
             "responses": {"200": ok("Collaboration", "collaboration and interdisciplinarity"),
                           "400": error, "404": error}}},
     }

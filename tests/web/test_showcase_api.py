@@ -64,10 +64,21 @@ def test_bad_input_is_json(api, path, status):
 def test_collaboration_network_and_one_member(api):
     body = check(api, "/api/v1/collaboration")
     assert body["institution"] is None
-    assert [(p["a"]["slug"], p["b"]["slug"], p["works"], p["researchers"]) for p in body["pairs"]] == [
+    assert [(p["a"]["slug"], p["b"]["slug"], p["works"], p["researchers"]) for p in body["items"]] == [
         ("pku", "fdu", 1, 1), ("fdu", "zju", 1, 0)]
     assert body["meeting"][0]["works"] == 2 and body["meeting"][0]["a"]["code"] == "0701"
     assert [w["title"] for w in body["crossing"]] == ["跨学科", "C"]
     one = check(api, "/api/v1/collaboration?institution=zju")
-    assert one["institution"]["slug"] == "zju" and [p["a"]["slug"] for p in one["pairs"]] == ["fdu"]
+    assert one["institution"]["slug"] == "zju" and [p["a"]["slug"] for p in one["items"]] == ["fdu"]
     assert [len(w["disciplines"]) for w in one["crossing"]] == [3]
+
+
+def test_collaboration_pages_its_pairs(api):
+    first = check(api, "/api/v1/collaboration?per_page=1")
+    assert first["total"] == 2 and first["pages"] == 2 and len(first["items"]) == 1
+    assert first["meeting"] and first["crossing"]  # beside every page of pairs
+    second = check(api, "/api/v1" + first["links"]["next"].split("/api/v1", 1)[1])
+    assert [p["b"]["slug"] for p in second["items"]] == ["zju"] and "next" not in second["links"]
+    one = check(api, "/api/v1/collaboration?institution=pku&per_page=1")
+    assert "institution=pku" in one["links"]["self"] and one["total"] == 1
+    assert check(api, "/api/v1/collaboration?page=0", 400)["error"] == "bad_request"
