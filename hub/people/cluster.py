@@ -9,7 +9,8 @@
   from the strongest down, refusing a union that would put into one person two different ORCID iDs,
   two different Han forms (王伟 and 王薇) or two different full given names (``Wang Wei`` and
   ``Wang Wen``, which ``Wang, W.`` would otherwise chain), or two authorships a person split
-  (cannot-link). A person's join overrides the first three.
+  (cannot-link). A person's join overrides the first three. Then :func:`profile_links` joins people
+  whose records together share co-authors (a person seen at two members).
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from hub.people.evidence import Edge, Evidence, NameRelation, compare
+from hub.people.evidence import Edge, Evidence, NameRelation, compare, name_relation
 from hub.people.features import AuthorFeatures, block_keys
+
+PROFILE_COAUTHORS = 2  # co-author keys two people's records must share to be one person
+PROFILE_SHARE = 0.3  # ... and this share of the smaller one's co-authors
+PROFILE_BUCKET = 50  # people under one (name, co-author) pair compared with each other at most
 
 
 def candidate_pairs(authors: Sequence[AuthorFeatures], cap: int,
@@ -143,8 +148,58 @@ def cluster(authors: Sequence[AuthorFeatures], edges: list[Edge], must: Iterable
     for edge in sorted(edges, reverse=True):
         if uf.find(edge.a) == uf.find(edge.b) or uf.union(edge.a, edge.b):
             used.append(edge)
+    used += profile_links(authors, uf)
     groups = [uf.find(i) for i in range(len(authors))]
     return groups, [e for e in used if groups[e.a] == groups[e.b]]
+
+
+def profile_links(authors: Sequence[AuthorFeatures], uf: PeopleUnionFind) -> list[Edge]:
+    """Join people whose records, taken together, share co-authors: two groups with a common full name
+    (or Han form and its pinyin) whose co-authors, over all their records, share at least
+    :data:`PROFILE_COAUTHORS` keys and :data:`PROFILE_SHARE` of the smaller group's. A person at two
+    members (or an outside co-author of a member's records) rarely repeats two co-authors in one record,
+    but does over several; two namesakes rarely share a third of their co-authors."""
+    roots: dict[int, list[int]] = defaultdict(list)
+    for position in range(len(authors)):
+        roots[uf.find(position)].append(position)
+    coauthors: dict[int, set[str]] = {}
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for root, members in roots.items():
+        if "full" not in uf.attrs[root]:
+            continue
+        found = set().union(*(authors[i].coauthors for i in members))
+        if len(found) < PROFILE_COAUTHORS:
+            continue
+        coauthors[root] = found
+        for name in {k for i in members for k in authors[i].keys}:
+            for other in found:
+                index[(name, other)].append(root)
+    shared: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for (_name, other), group in index.items():
+        if len(group) < 2 or len(group) > PROFILE_BUCKET:
+            continue
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if a != b:
+                    shared[(a, b) if a < b else (b, a)].add(other)
+    candidates = []
+    for (a, b), common in shared.items():
+        smaller = min(len(coauthors[a]), len(coauthors[b]))
+        if len(common) >= PROFILE_COAUTHORS and len(common) >= PROFILE_SHARE * smaller:
+            candidates.append((len(common) / smaller, len(common), a, b))
+    used: list[Edge] = []
+    for _share, count, a, b in sorted(candidates, reverse=True):
+        if uf.find(a) == uf.find(b) or not uf.allowed(a, b):
+            continue
+        left, right = roots[a], roots[b]
+        x = max(left, key=lambda i: len(authors[i].coauthors & coauthors[b]))
+        y = max(right, key=lambda i: len(authors[i].coauthors & coauthors[a]))
+        uf.union(a, b)
+        relation = name_relation(authors[x], authors[y])
+        label = relation.value if relation is not None else NameRelation.NAME.value
+        used.append(Edge(round(min(0.4 + 0.1 * min(count, 5), 0.95), 3), x, y,
+                         (label, Evidence.PROFILE.value, f"coauthors:{count}")))
+    return used
 
 
 def link_authors(authors: Sequence[AuthorFeatures], cap: int, must: Iterable[tuple[int, int]] = (),

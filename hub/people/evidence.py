@@ -53,6 +53,7 @@ class Evidence(StrEnum):
     ORCID = "orcid"
     MEMBER = "member"
     JOINED = "joined"  # a person joined the authorships
+    PROFILE = "profile"  # co-authors counted over two people's records (hub.people.cluster.profile_links)
 
 
 @dataclass(frozen=True)

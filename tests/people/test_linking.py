@@ -231,3 +231,19 @@ def test_link_all_finds_the_people_relink_finds_and_keeps_ids_and_decisions(hub)
     assert researcher_of(hub) == decided and result.changed == set() and result.created == 0
     assert incremental["4:Wei Lu"] == incremental["5:Lu, Wei"] != decided["5:Lu, Wei"]
     assert incremental["1:王伟"] == incremental["2:Wang, Wei"] == incremental["3:王伟"]  # 李明 co-authors both
+
+
+def test_a_person_at_two_members_links_on_coauthors_shared_over_their_records(hub):
+    a, b = add_members(hub, 2)
+    ids = store(hub, {
+        1: (a, meta([person("Sun, Hao"), person("Liu, Yang"), person("Zhou, Min")], disciplines=("0703",))),
+        2: (b, meta([person("孙昊"), person("刘洋")], disciplines=("0703",))),  # one co-author each...
+        3: (b, meta([person("孙昊"), person("周敏")], disciplines=("0703",))),  # ...two over both records
+        4: (b, meta([person("Sun, Hao"), person("Gao, Lin")], disciplines=("0812",))),  # a namesake
+    })
+    _relink(hub, ids)
+    links = researcher_of(hub)
+    assert links["2:孙昊"] == links["3:孙昊"] == links["1:Sun, Hao"] != links["4:Sun, Hao"]
+    with hub.db.session() as session:
+        evidence = [e for es in session.scalars(select(Authorship.evidence)) for e in es]
+    assert any(e["evidence"][1:] == ["profile", "coauthors:2"] for e in evidence)
