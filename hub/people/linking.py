@@ -11,10 +11,13 @@
    stored decision ties them to, is re-clustered with them;
 3. inside that neighbourhood the pairs sharing a small block are compared and clustered
    (:func:`hub.people.cluster.cluster`: decisions first, then the strongest links, at most one ORCID,
-   Han form and full given name per person);
+   Han form and full given name per person, then people whose records together share co-authors);
 4. each person keeps the researcher id most of its authorships had (like works, ids are stable for the
    portal's links); the others get new researchers; researchers left with no authorship are deleted;
    the researcher rows of the neighbourhood are rewritten (:mod:`hub.people.researchers`).
+
+:func:`link_all` re-links the whole hub at once with the same rules (the backfill of an upgraded
+deployment): every block is read once, in key order, instead of each chunk's neighbourhood.
 
 Researchers outside the neighbourhood are never read. The cost of a chunk grows with its authorships and
 the sizes of their (capped) blocks and researchers, never with the square of a common name's bucket.
