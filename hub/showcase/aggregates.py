@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from hub.models import Researcher
 from hub.models.showcase import (
     NETWORK,
     Collaboration,
@@ -118,6 +119,12 @@ def discipline_researchers(session: Session, keys: Iterable[str] | None, members
     typed = [(d, int(r)) for d, r in (parts_of(k, 2) for k in wanted)]
     rows = [{"discipline": d, "researcher_id": r, "institution_id": main_member(members.get(r, Counter())),
              "records": counts[k][0]} for k, (d, r) in zip(wanted, typed, strict=True) if k in counts]
+    if keys is not None:  # a researcher the people stage removed since (its records' refresh is on its way)
+        named = sorted({r for _d, r in typed})
+        alive: set[int] = set()
+        for chunk in batches(named):
+            alive.update(session.scalars(select(Researcher.id).where(Researcher.id.in_(chunk))))
+        rows = [row for row in rows if row["researcher_id"] in alive]
     _replace(session, DisciplineResearcher, (DisciplineResearcher.discipline, DisciplineResearcher.researcher_id),
              None if keys is None else typed, rows)
     by_main: dict[int, list[int]] = defaultdict(list)

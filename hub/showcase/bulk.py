@@ -10,10 +10,11 @@ record facts) goes through SQLAlchemy Core, which serialises them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import FromClause
 
 BATCH = 5000
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
@@ -24,10 +25,11 @@ def _plain(table: Table) -> bool:
     return not any(isinstance(column.type, JSON) for column in table.columns)
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (dicts holding every column of ``table``) in batches."""
+def insert_rows(session: Session, target: FromClause, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (dicts holding every column of the table ``target``, a model's ``__table__``) in batches."""
     if not rows:
         return
+    table = cast(Table, target)
     dialect = session.get_bind().dialect
     placeholder = _PLACEHOLDER.get(dialect.paramstyle)
     if placeholder is None or not _plain(table):

@@ -91,3 +91,28 @@ def _rebuilt(hub):
     finally:
         session.rollback()
         session.close()
+
+
+def test_a_researcher_removed_before_all_its_records_are_refreshed_is_no_failure(hub, network):
+    from hub.models import Researcher
+
+    network.member("donghai")
+    first, second = network.record("donghai"), network.record("donghai")
+    wang = network.researcher("王伟")
+    network.author(first, wang)
+    network.author(second, wang)
+    with hub.db.session() as session:
+        refresh(session, [first, second])
+        assert session.get(DisciplineResearcher, ("0812", wang)).records == 2
+        session.delete(session.get(Researcher, wang))  # the people stage merged it away (authorships unlinked)
+    with hub.db.session() as session:
+        refresh(session, [first])  # second's facts still name it: its row cannot be written
+        assert session.get(DisciplineResearcher, ("0812", wang)) is None
+    with hub.db.session() as session:
+        refresh(session, [second])
+    assert _snapshot(hub) == _rebuilt(hub)
+
+
+def _snapshot(hub):
+    with hub.db.session() as session:
+        return snapshot(session)
