@@ -86,8 +86,9 @@ def test_helpers_name_types_and_split_code():
     assert description_parts("use `page` and `per_page`.") == [(False, "use "), (True, "page"), (False, " and "),
                                                                (True, "per_page"), (False, ".")]
     ops = operations(document("https://hub.example.org/api/v1"))
-    assert [o.id for o in ops if o.has_path_parameters] == ["getRecord", "getInstitution", "getResearcher", "harvestRepository",
-                                                            "pauseRepository", "resumeRepository", "getQualityReport"]
+    assert [o.id for o in ops if o.has_path_parameters] == ["getRecord", "getInstitution", "getResearcher", "getDiscipline",
+                                                            "harvestRepository", "pauseRepository", "resumeRepository",
+                                                            "getQualityReport"]
 
 
 @pytest.fixture
