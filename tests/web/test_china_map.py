@@ -180,3 +180,8 @@ def test_an_unknown_region_is_a_clear_404_in_the_page(client, network, region):
 def test_the_page_in_chinese(client, network):
     page = client.get("/institutions/?region=Shanghai&lang=zh").get_data(as_text=True)
     assert "上海的成员" in page and _members_listed(page) == ["fdu"]
+
+
+def test_the_home_page_leads_to_the_map(client, network):
+    page = client.get("/?lang=zh").get_data(as_text=True)
+    assert '<a id="home-map" href="/institutions/">成员分布地图</a>' in page
