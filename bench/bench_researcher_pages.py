@@ -22,11 +22,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import bindparam, func, insert, select, update  # noqa: E402
+from sqlalchemy import Table, bindparam, func, insert, select, update  # noqa: E402
 
 from hub.context import Hub  # noqa: E402
 from hub.models import Authorship, Institution, Record, Repository, Researcher, utcnow  # noqa: E402
@@ -70,7 +71,7 @@ def seed(hub: Hub, n: int, rng: random.Random) -> dict[str, object]:
     people: list[list[tuple[int, str, str]]] = []
     with hub.db.session() as session:
         for m in range(MEMBERS):
-            rows = []
+            rows: list[dict[str, Any]] = []
             for _k in range(max(20, sizes[m] // 3)):
                 han, latin = _name(rng)
                 folded = latin.lower()
@@ -91,7 +92,7 @@ def seed(hub: Hub, n: int, rng: random.Random) -> dict[str, object]:
     for m in range(MEMBERS):
         for first in range(0, sizes[m], BATCH):
             count = min(BATCH, sizes[m] - first)
-            records = [{"repository_id": repos[m], "source_identifier": f"oai:m{m}:{made + k}",
+            records: list[dict[str, Any]] = [{"repository_id": repos[m], "source_identifier": f"oai:m{m}:{made + k}",
                         "meta": {"titles": [{"value": f"论文 {made + k}", "lang": "zho"}],
                                  "year": rng.randint(2000, 2024), "creators": []},
                         "hub_datestamp": now, "created_at": now, "deleted": False,
@@ -125,13 +126,13 @@ def seed(hub: Hub, n: int, rng: random.Random) -> dict[str, object]:
             made += count
             if made % 100_000 < BATCH:
                 print(f"  seeded {made:,} records", file=sys.stderr)
-    table = Researcher.__table__
+    table = cast(Table, Researcher.__table__)
     with hub.db.session() as session:  # the counters the people stage keeps
-        rows = [{"rid": res, "n": c} for res, c in counts.items()]
-        for start in range(0, len(rows), BATCH):
+        counters = [{"rid": res, "n": c} for res, c in counts.items()]
+        for start in range(0, len(counters), BATCH):
             session.execute(update(table).where(table.c.id == bindparam("rid"))
                             .values(records=bindparam("n"), works=bindparam("n"), first_year=2000, last_year=2024),
-                            rows[start:start + BATCH])
+                            counters[start:start + BATCH])
         record = session.scalar(select(Record.id).order_by(Record.id.desc()).limit(1))
         typical = people[5][3][0]
     return {"slug": slugs[3], "prolific": prolific[0], "typical": typical, "record": record}
