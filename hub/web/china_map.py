@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
 
@@ -118,6 +118,7 @@ def _strip(value: str, suffixes: tuple[str, ...]) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)  # members' regions repeat; a visitor's query is bounded to 64 characters
 def province_of(region: str | None) -> Province | None:
     """The province a region names in any common form (北京, 北京市, Beijing, beijing municipality,
     Inner-Mongolia, Hong Kong SAR...), or None when it names none."""
