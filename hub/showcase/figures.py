@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -362,7 +363,7 @@ class CollaborationFigures:
     meeting: list[MeetingDisciplines]  # most works first
     crossing: list[CrossingWork]  # most disciplines first
 
-    @property
+    @cached_property
     def nodes(self) -> list[Member]:
         """The members in any pair, the most linked first (the network's nodes, the matrix's rows)."""
         weight: dict[int, int] = defaultdict(int)
@@ -389,11 +390,13 @@ def pairs(session: Session, member_id: int | None = None, known: Mapping[int, Me
           limit: int | None = None) -> list[Pair]:
     """Pairs of live members sharing works or researchers, strongest first (only ``member_id``'s)."""
     known = known if known is not None else members(session)
-    query = select(Collaboration).where(or_(Collaboration.works > 0, Collaboration.researchers > 0))
+    query = (select(Collaboration.institution_a, Collaboration.institution_b, Collaboration.works,
+                    Collaboration.researchers)
+             .where(or_(Collaboration.works > 0, Collaboration.researchers > 0)))
     if member_id is not None:
         query = query.where(or_(Collaboration.institution_a == member_id, Collaboration.institution_b == member_id))
-    found = [Pair(known[c.institution_a], known[c.institution_b], c.works, c.researchers)
-             for c in session.scalars(query) if c.institution_a in known and c.institution_b in known]
+    found = [Pair(known[a], known[b], works, researchers)
+             for a, b, works, researchers in session.execute(query) if a in known and b in known]
     found.sort(key=lambda p: (-p.weight, -p.works, p.a.slug, p.b.slug))
     return found[:limit] if limit else found
 

@@ -239,7 +239,10 @@ def collaboration():
     heat_of = partial(heat, strongest=strongest)
     return render_template("collaboration.html", view=view, member=member, scope=scope,
                            network=_network_chart(view, lang), meeting=_meeting_figure(view, lang),
-                           heat=heat_of, levels=HEAT_LEVELS)
+                           heat=heat_of, levels=HEAT_LEVELS,
+                           # one translation for every cell of the matrix, formatted per cell
+                           cell_title=gettext("%(a)s – %(b)s: %(works)s shared works, "
+                                              "%(researchers)s shared researchers"))
 
 
 @dataclass
