@@ -374,9 +374,10 @@ class CollaborationFigures:
                 found[m.id] = m
         return sorted(found.values(), key=lambda m: (-weight[m.id], m.slug))
 
-    def matrix(self) -> list[tuple[Member, list[Pair | None]]]:
-        """Each node with its pair with every node (None: no shared work or researcher, or itself)."""
-        nodes = self.nodes
+    def matrix(self, limit: int | None = None) -> list[tuple[Member, list[Pair | None]]]:
+        """Each node (the ``limit`` most linked) with its pair with each of them (None: no shared
+        work or researcher, or itself)."""
+        nodes = self.nodes[:limit] if limit else self.nodes
         by_ids = {(p.a.id, p.b.id): p for p in self.pairs} | {(p.b.id, p.a.id): p for p in self.pairs}
         return [(row, [by_ids.get((row.id, col.id)) for col in nodes]) for row in nodes]
 

@@ -83,6 +83,7 @@ def test_collaboration_network_matrix_meeting_and_crossing(seeded):
     assert [row.slug for row, _ in matrix] == ["fdu", "pku", "zju"]
     assert [c.weight if c else None for c in matrix[0][1]] == [None, 2, 1]
     assert net.strongest == 2
+    assert [(row.slug, len(cells)) for row, cells in net.matrix(2)] == [("fdu", 2), ("pku", 2)]  # the most linked
     assert [(m.a, m.b, m.works) for m in net.meeting] == [
         ("0701", "0812", 2), ("0701", "1201", 1), ("0812", "1201", 1)]
     assert [(w.title, w.breadth) for w in net.crossing] == [("跨学科", 3), ("C", 2)]  # work 70 once

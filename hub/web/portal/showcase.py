@@ -36,6 +36,9 @@ from hub.web.statistics import Figure
 bp = Blueprint("showcase", __name__)
 PAGE_YEARS = 10  # year columns of the member x year table on the page (the CSV has every year)
 HEAT_LEVELS = 5
+MATRIX_MEMBERS = 20  # rows and columns of the collaboration matrix on the page (the most linked members)
+PAIRS_SHOWN = 50  # pairs listed on the page (the API pages through every pair)
+NETWORK_EDGES = 200  # the strongest pairs drawn in the network
 
 
 def _lang() -> str:
@@ -212,7 +215,8 @@ def _network_chart(view: figures.CollaborationFigures, lang: str) -> Figure:
     title = gettext("Members linked by shared works and researchers")
     svg = charts.network_chart([(m.name(lang), weight[m.id], url_for("portal.institution", slug=m.slug))
                                 for m in nodes],
-                               [(index[p.a.id], index[p.b.id], p.weight) for p in view.pairs], title)
+                               [(index[p.a.id], index[p.b.id], p.weight) for p in view.pairs[:NETWORK_EDGES]],
+                               title)
     rows = [(f"{p.a.name(lang)} – {p.b.name(lang)}", p.weight) for p in view.pairs]
     return Figure("network", title, svg, rows, gettext("Members"))
 
@@ -237,7 +241,9 @@ def collaboration():
         scope = sorted(figures.members(session).values(), key=lambda m: m.slug)
     strongest = view.strongest
     heat_of = partial(heat, strongest=strongest)
-    return render_template("collaboration.html", view=view, member=member, scope=scope,
+    nodes = view.nodes[:MATRIX_MEMBERS]
+    return render_template("collaboration.html", view=view, member=member, scope=scope, nodes=nodes,
+                           matrix=view.matrix(MATRIX_MEMBERS), pairs=view.pairs[:PAIRS_SHOWN],
                            network=_network_chart(view, lang), meeting=_meeting_figure(view, lang),
                            heat=heat_of, levels=HEAT_LEVELS,
                            # one translation for every cell of the matrix, formatted per cell
