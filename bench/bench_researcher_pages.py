@@ -32,6 +32,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update  # noqa: E
 from hub.context import Hub  # noqa: E402
 from hub.models import Authorship, Institution, Record, Repository, Researcher, utcnow  # noqa: E402
 from hub.models.showcase import RecordFacts  # noqa: E402
+from hub.people.names import name_form  # noqa: E402
 from hub.states import FulltextState  # noqa: E402
 
 MEMBERS = 40
@@ -113,7 +114,7 @@ def seed(hub: Hub, n: int, rng: random.Random) -> dict[str, object]:
                         authors.append({
                             "record_id": rid, "position": position, "researcher_id": res,
                             "repository_id": repos[m], "institution_id": members[m],
-                            "name": han if rng.random() < 0.6 else latin, "key": latin.lower()[:12], "orcid": "",
+                            "name": han if rng.random() < 0.6 else latin, "key": name_form(latin).key, "orcid": "",
                             "features": {}, "score": 0.8, "linked_at": now,
                             "evidence": [{"with": f"{partner}:{han}", "evidence": ["name", "member", "coauthors:1"],
                                           "score": 0.8}]})

@@ -9,7 +9,8 @@ of a researcher (records, works, years, members, disciplines) are the people sta
 
 - :func:`researcher_list`: a page of researchers, most records first, of one member or the whole
   network, optionally matching a search over :attr:`Researcher.search_names` (Han and Latin forms;
-  every word of the query must occur, so ``Wang Wei`` finds ``wang, wei``).
+  every word of the query must occur, so ``Wang Wei`` finds ``wang, wei``). A full name narrows the
+  search first to the researchers with an authorship of its blocking key (``authorship.key``, indexed).
 - :func:`profile`: names as written, member(s), ORCID, disciplines (with their labels), works by
   year, co-authors inside and across members (with shared record counts), a timeline of records by
   year, and each authorship's evidence (which other authorship, which kinds of evidence, the score).
@@ -72,6 +73,15 @@ def fold(text: str) -> str:
 def query_words(q: str) -> list[str]:
     """The words of a name search (folded; punctuation dropped), at most eight."""
     return _WORD.findall(fold(q[:MAX_QUERY]))[:8]
+
+
+def name_keys(q: str) -> set[str]:
+    """The blocking keys (``wang w``) a name search can use (hub.people.names): one per reading of a
+    family name with a given name; empty for a lone word (then the search reads every name)."""
+    from hub.people.names import name_form
+
+    words = query_words(q)  # punctuation dropped: "Wei, Wang" reads both ways, as the word search does
+    return {r.key for r in name_form(" ".join(words)).readings if r.given} if words else set()
 
 
 def _like(word: str) -> str:
@@ -259,7 +269,11 @@ def researcher_list(session: Session, *, q: str = "", institution_id: int | None
     conditions = [Researcher.records > 0]
     if institution_id is not None:
         conditions.append(Researcher.institution_id == institution_id)
-    for word in query_words(q):
+    words = query_words(q)
+    keys = name_keys(q) if words else set()
+    if keys:  # a family and a given name: only researchers with an authorship of that blocking key (by index)
+        conditions.append(Researcher.id.in_(select(Authorship.researcher_id).where(Authorship.key.in_(keys))))
+    for word in words:
         conditions.append(Researcher.search_names.like(_like(word), escape="\\"))
     where = and_(*conditions)
     total = session.scalar(select(func.count()).select_from(Researcher).where(where)) or 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from hub.models.people import Authorship, Researcher
 from hub.people import profiles
+from hub.people.names import name_form
 from hub.people.profiles import CoauthorScope, EvidenceKind
 from tests.search.conftest import add_member, add_record
 
@@ -64,7 +65,7 @@ def build_people(hub) -> People:
         def ship(record: str, position: int, researcher: int, name: str, inst: int, repo: int, evidence=(),
                  score: float = 0.0) -> None:
             session.add(Authorship(record_id=recs[record], position=position, researcher_id=researcher,
-                                   repository_id=repo, institution_id=inst, name=name, key="x",
+                                   repository_id=repo, institution_id=inst, name=name, key=name_form(name).key,
                                    evidence=list(evidence), score=score))
 
         r1, r2, r3 = recs["r1"], recs["r2"], recs["r3"]
@@ -99,6 +100,8 @@ def test_list_is_most_records_first_and_searches_han_and_latin(hub):
             == [people.namesake]
         assert profiles.researcher_list(session, q="nobody").total == 0
         assert profiles.researcher_list(session, q="100%_").total == 0  # LIKE wildcards are literal
+        assert [r.id for r in profiles.researcher_list(session, q="王").items] == [people.wang]  # a lone word
+        assert profiles.name_keys("Wang Wei") == {"wang w", "wei w"} and profiles.name_keys("王") == set()
 
 
 def test_list_pages(hub):
