@@ -420,7 +420,8 @@ def crossing(session: Session, member_id: int | None = None, known: Mapping[int,
     query = select(RecordFacts).where(RecordFacts.breadth >= 2)
     if member_id is not None:
         query = query.where(RecordFacts.institution_id == member_id)
-    query = query.order_by(RecordFacts.breadth.desc(), RecordFacts.record_id).limit(limit * 4)
+    # newest first among equals: both orders follow the breadth indexes, so no sort of every crossing record
+    query = query.order_by(RecordFacts.breadth.desc(), RecordFacts.record_id.desc()).limit(limit * 4)
     out: list[CrossingWork] = []
     seen: set[int] = set()
     for f in session.scalars(query):
