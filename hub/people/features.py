@@ -103,7 +103,10 @@ def _subjects(meta: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _disciplines(meta: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(code)[:4] for code in meta.get("disciplines", ()) if str(code)[:4].isdigit()))
+    """First-level disciplines (four digits); a category (``10`` medicine, two digits) is too broad to tell
+    two namesakes apart, so it is left out."""
+    codes = (str(code)[:4] for code in meta.get("disciplines", ()))
+    return tuple(dict.fromkeys(code for code in codes if len(code) == 4 and code.isdigit()))
 
 
 def authorships_of(record_id: int, repository_id: int, institution_id: int,

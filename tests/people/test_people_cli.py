@@ -39,7 +39,7 @@ def _crafted(hub) -> list[int]:
 def test_relink_all_fills_researchers_and_show_explains_them(hub, chair):
     _crafted(hub)
     out = chair("people", "relink", "--all")
-    assert "people: 3 records" in out and "3 researchers new" in out  # 李明 of records 1 and 3: name, member, discipline
+    assert "people: 3 records" in out and "4 researchers new" in out  # 李明 of records 1 and 3: a discipline alone
     links = researcher_of(hub)
     assert links["1:王伟"] == links["2:Wang, Wei"]
     shown = chair("people", "show", str(links["1:王伟"]))
@@ -75,10 +75,10 @@ def test_the_people_stage_runs_from_the_dispatcher_and_feeds_the_showcase(hub):
     ids = _crafted(hub)
     reports = run_from(hub, PipelineStage.PEOPLE, ids)
     assert reports[0].stage is PipelineStage.PEOPLE
-    assert sorted(reports[0].records) == ids and reports[0].counts["new researchers"] == 3
+    assert sorted(reports[0].records) == ids and reports[0].counts["new researchers"] == 4
     assert PipelineStage.SHOWCASE in {r.stage for r in reports[1:]}
     with hub.db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Researcher)) == 3
+        assert session.scalar(select(func.count()).select_from(Researcher)) == 4
         assert session.scalar(select(func.count()).select_from(Authorship)
                               .where(Authorship.researcher_id.is_(None))) == 0
 
