@@ -11,8 +11,8 @@ text, in chunks of 2,000 records):
    researcher, disciplines x subject;
 3. recomputes the researchers of the records, old and new: their members, and the member pairs of
    those with several members (collaboration through researchers);
-4. recomputes the works of the records, old and new, and every work of a researcher whose members
-   changed: the disciplines each gathers per member and network-wide (disciplines meeting), and the
+4. recomputes the works of the records, old and new, and every work of a researcher whose main
+   member changed: the disciplines each gathers per member and network-wide (disciplines meeting), and the
    members it gathers through its records and its records' researchers (collaboration through works);
    a record's work-mates and its researchers' other members are taken in that way;
 5. recomputes the aggregate rows of exactly the keys noted, old and new, with one ``GROUP BY`` over the
@@ -163,9 +163,9 @@ def refresh(session: Session, record_ids: Iterable[object]) -> RefreshResult:
     replace_units(session, (Figure.CO_RESEARCHER,), researchers, rows)
     touched[Figure.CO_RESEARCHER].update(str(row["key"]) for row in rows)
 
-    # 4: the works, and those of researchers whose members changed
+    # 4: the works, and those of researchers whose main member changed
     works = {work_key(f.record_id, f.work_id) for f in (*old.values(), *new.values())}
-    moved = {r for r in researchers if set(before.get(r, Counter())) != set(after.get(r, Counter()))}
+    moved = {r for r in researchers if main_member(before.get(r, Counter())) != main_member(after.get(r, Counter()))}
     works |= _works_of_researchers(session, moved)
     for figure, keys in keys_of(session, WORK_FIGURES, works).items():
         touched[figure] |= keys

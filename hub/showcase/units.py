@@ -7,7 +7,9 @@
 - :func:`researcher_rows`: the CO_RESEARCHER rows of researchers with several members;
 - :func:`work_rows`: the PAIR and CO_WORK rows of works, recomputed from their records' facts: the
   disciplines a work gathers at each member and network-wide, and the members it gathers (members
-  holding one of its records, and every member of its records' researchers).
+  holding one of its records, and the main member of each of its records' researchers: a researcher
+  of member B among the authors of a record at member A makes the work an A-B collaboration, while
+  B's own records of a researcher seen once at A do not).
 
 All of it in bulk queries over chunks of ids.
 """
@@ -109,8 +111,9 @@ def work_rows(session: Session, work_keys: Iterable[int]) -> list[Row]:
             by_member[member].update(disciplines)
             by_member[NETWORK].update(disciplines)
             gathered.add(member)
-            for researcher in researchers:
-                gathered.update(members_of.get(researcher, ()))
+            for researcher in researchers:  # a researcher of another member writing it: collaboration
+                if researcher in members_of:
+                    gathered.add(main_member(members_of[researcher]))
         for member, codes in by_member.items():
             rows.extend(_row(Figure.PAIR, key_of(member, a, b), key) for a, b in combinations(sorted(codes), 2))
         rows.extend(_row(Figure.CO_WORK, key_of(a, b), key) for a, b in member_pairs(gathered))
