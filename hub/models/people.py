@@ -33,7 +33,8 @@ class Researcher(Base):
     """One person, linked from the authorships of one or more members' records."""
 
     __tablename__ = "researcher"
-    __table_args__ = (Index("ix_researcher_institution_records", "institution_id", "records"),)
+    __table_args__ = (Index("ix_researcher_institution_records", "institution_id", "records"),
+                      Index("ix_researcher_records", "records"))  # the network-wide list, most records first
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255), default="")  # the most frequent form as written

@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_researcher'))
     )
     op.create_index('ix_researcher_institution_records', 'researcher', ['institution_id', 'records'], unique=False)
+    op.create_index('ix_researcher_records', 'researcher', ['records'], unique=False)
     op.create_index(op.f('ix_researcher_orcid'), 'researcher', ['orcid'], unique=False)
     op.create_table('researcher_decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -164,6 +165,7 @@ def downgrade() -> None:
     op.drop_table('researcher_decision')
     op.drop_index(op.f('ix_researcher_orcid'), table_name='researcher')
     op.drop_index('ix_researcher_institution_records', table_name='researcher')
+    op.drop_index('ix_researcher_records', table_name='researcher')
     op.drop_table('researcher')
     op.drop_table('discipline_year')
     op.drop_index('ix_discipline_subject_rank', table_name='discipline_subject')
