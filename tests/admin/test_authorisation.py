@@ -10,7 +10,18 @@ import pytest
 from sqlalchemy import select
 
 from hub.accounts.tokens import create_token
-from hub.models import ApiToken, CompletenessReport, HarvestRun, Institution, Repository, User, utcnow
+from hub.models import (
+    ApiToken,
+    Authorship,
+    CompletenessReport,
+    HarvestRun,
+    Institution,
+    Record,
+    Repository,
+    Researcher,
+    User,
+    utcnow,
+)
 from hub.models.webhooks import WebhookSubscription
 from hub.states import RunKind, RunState
 from tests.admin.conftest import csrf_of
@@ -31,14 +42,21 @@ def targets(hub, network) -> dict[str, int]:
                                     error="", repair_note="")
         subscription = WebhookSubscription(url="http://127.0.0.1:9/hook", secret="s", institution_id=network.donghai,
                                            events=["records.changed"], description="Donghai secret hook")
-        session.add_all([run, report, subscription])
+        researcher = Researcher(name="王伟", institution_id=network.donghai, institutions=[network.donghai], records=1)
+        record = Record(repository_id=network.donghai_repo, source_identifier="oai:donghai:secret",
+                        meta={"titles": [{"value": "Donghai secret record"}], "creators": [{"name": "王伟"}]})
+        session.add_all([run, report, subscription, researcher, record])
+        session.flush()
+        session.add(Authorship(record_id=record.id, position=0, researcher_id=researcher.id,
+                               repository_id=network.donghai_repo, institution_id=network.donghai, name="王伟",
+                               key="wang w"))
         session.flush()
         donghai_admin = session.scalar(select(User).where(User.username == "dh-admin"))
         token = create_token(session, hub.settings, donghai_admin, session.get(Institution, network.donghai),
                              "Donghai secret token").row
         return {"institution_id": network.donghai, "repository_id": network.donghai_repo, "run_id": run.id,
                 "report_id": report.id, "user_id": donghai_admin.id, "subscription_id": subscription.id,
-                "token_id": token.id}
+                "token_id": token.id, "researcher_id": researcher.id}
 
 
 def admin_rules(app):

@@ -111,7 +111,7 @@ def admin_pages(hub, app, network) -> list[str]:
     """Every admin GET page with its URL parameters filled (a run, a report, a work, a subscription...)."""
     from sqlalchemy import select
 
-    from hub.models import CompletenessReport, HarvestRun, Record, User, Work, WorkMember
+    from hub.models import CompletenessReport, HarvestRun, Record, Researcher, User, Work, WorkMember
     from hub.models.webhooks import WebhookSubscription
     from hub.pipeline.harvest import harvest
 
@@ -134,7 +134,9 @@ def admin_pages(hub, app, network) -> list[str]:
                 member.work_id = work.id
         values = {"institution_id": network.donghai, "repository_id": network.donghai_repo, "run_id": run.id,
                   "report_id": report.id, "subscription_id": subscription.id, "work_id": work.id,
-                  "user_id": session.scalar(select(User.id).where(User.username == "dh-admin"))}
+                  "user_id": session.scalar(select(User.id).where(User.username == "dh-admin")),
+                  # a researcher the harvest's people stage linked (the one with most records)
+                  "researcher_id": session.scalar(select(Researcher.id).order_by(Researcher.records.desc()).limit(1))}
     paths = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin/") or "GET" not in rule.methods or rule.endpoint == "admin.static":

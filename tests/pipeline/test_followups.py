@@ -52,7 +52,7 @@ def test_a_harvest_indexes_each_record_once_after_files_extraction_and_regroupin
     ids = {sample.slug: register(hub, url, sample) for sample in repos}
     first = harvest(hub, ids["donghai"])
     assert [r.stage for r in first.stages] == [PipelineStage.FILES, PipelineStage.EXTRACT, PipelineStage.WORKS,
-                                                PipelineStage.INDEX]
+                                                PipelineStage.INDEX, PipelineStage.PEOPLE, PipelineStage.SHOWCASE]
     with hub.db.session() as session:
         extracted = session.scalar(select(func.count()).select_from(Record).where(
             Record.fulltext_state == FulltextState.EXTRACTED))
@@ -98,7 +98,8 @@ def test_chair_harvest_prints_one_summary_line_per_stage(hub, copies_site):
     lines = result.output.splitlines()
     assert lines[0].startswith(f"repository {repo_id}: succeeded, 60 seen")
     stages = [line.strip().split(":")[0] for line in lines[1:] if line.startswith("  ")]
-    assert stages == ["files", "extract", "works", "index"], result.output  # "search index" once, not twice
+    # "search index" once, not twice; the showcase once over everything its three sources fed it
+    assert stages == ["files", "extract", "works", "index", "people", "showcase"], result.output
     assert not any(" 0.0s" in line or " 0.000 s" in line for line in lines), result.output
     assert "\r" not in result.output  # not a terminal: plain lines, no live line or bar
     again = CliRunner().invoke(cli, ["harvest", str(repo_id), "--json"],
@@ -120,4 +121,4 @@ def test_a_long_stage_shows_plain_progress_lines_off_a_terminal(hub, copies_site
     assert f"repository {repo_id}: records: page 1, 60 records (60 new, 0 updated, 0 deleted, 0 failed)" in lines[0]
     assert f"repository {repo_id}: files: 50/60" in lines  # chunk by chunk, one plain line each
     summaries = [line.strip().split(":")[0] for line in lines if line.startswith("  ")]
-    assert summaries == ["files", "extract", "works", "index"], result.output
+    assert summaries == ["files", "extract", "works", "index", "people", "showcase"], result.output

@@ -103,6 +103,12 @@ def researcher(researcher_id: int):
                            can_decide=may_decide(current_user(), institutions), evidence_text=evidence_text)
 
 
+def _require_decider() -> None:
+    """403 before any form is read for a user who never decides (a viewer): only administrators do."""
+    if current_user().role not in (Role.HUB_ADMIN, Role.MEMBER_ADMIN):
+        require(Action.MANAGE_MEMBERS)
+
+
 def _decide(kind: DecisionKind, researcher_id: int, left: list[str], right: list[str]):
     """Check the user may decide, store the decision with an audit entry, commit and dispatch what follows;
     None (flashed) when refused or impossible."""
@@ -147,6 +153,7 @@ def _refs(name: str) -> list[str]:
 def split_researcher(researcher_id: int):
     """Move the chosen authorships (``ref``) out of the researcher: they are another person."""
     found = _profile_or_404(researcher_id)
+    _require_decider()
     chosen = _refs("ref")
     everything = profiles.refs_of(g.db, researcher_id)
     if not chosen or not set(chosen) <= set(everything) or set(chosen) == set(everything):
@@ -165,6 +172,7 @@ def split_researcher(researcher_id: int):
 def join_researcher(researcher_id: int):
     """Make this researcher and another one (``other``) one person."""
     _profile_or_404(researcher_id)
+    _require_decider()
     try:
         other = form_id(request.form.get("other", ""))
     except ValueError:
