@@ -9,7 +9,7 @@ import time
 
 from sqlalchemy import func, select
 
-from hub.models import Record, StoredFile, WorkMember
+from hub.models import Authorship, Record, RecordFacts, StoredFile, WorkMember
 from hub.pipeline.index import check_index
 from hub.samples.catalog import demo_repositories
 from hub.samples.server import serve
@@ -39,16 +39,21 @@ def test_a_queued_harvest_runs_every_stage_as_its_own_task(pg_hub, broker_url, t
                 extracted = session.scalar(select(func.count()).select_from(Record).where(
                     Record.fulltext_state == FulltextState.EXTRACTED))
                 grouped = session.scalar(select(func.count()).select_from(WorkMember))
+                linked = session.scalar(select(func.count()).where(Authorship.researcher_id.is_not(None)))
+                facts = session.scalar(select(func.count()).select_from(RecordFacts))
             drift = check_index(pg_hub)
-            done = records == sum(r.records for r in repos) and extracted > 0 and grouped > 0 and drift.ok
+            done = (records == sum(r.records for r in repos) and extracted > 0 and grouped > 0 and drift.ok
+                    and linked > 0 and facts > 0)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
         server.shutdown()
         server.server_close()
     log = (tmp_path / "all.log").read_text()
-    assert done, f"records {records}, extracted {extracted}, grouped {grouped}, index {drift.to_dict(5)}\n" + log[-3000:]
-    for task in ("hub.tasks.harvest", "hub.tasks.files", "hub.tasks.extract", "hub.tasks.works", "hub.tasks.index"):
+    assert done, (f"records {records}, extracted {extracted}, grouped {grouped}, index {drift.to_dict(5)}, "
+                  f"authorships linked {linked}, facts {facts}\n" + log[-3000:])
+    for task in ("hub.tasks.harvest", "hub.tasks.files", "hub.tasks.extract", "hub.tasks.works", "hub.tasks.index",
+                 "hub.tasks.people", "hub.tasks.showcase"):
         assert f"Task {task}[" in log, f"{task} never ran in the worker\n" + log[-3000:]
     with pg_hub.db.session() as session:
         assert session.scalar(select(func.count()).select_from(StoredFile)) > 0
