@@ -7,16 +7,12 @@ research groups, the network's people writing with every member, and works held 
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from hub.harvest.gather import harvest_repository
-from hub.members import add_institution, add_repository
-from hub.models import Institution
 from hub.pipeline.dispatch import run_from
 from hub.pipeline.graph import PipelineStage
 from hub.samples.catalog import demo_repositories
 from hub.samples.server import serve
 from tests.people.demo_truth import demo_quality
+from tests.works.conftest import harvest_demo
 
 PRECISION, RECALL = 0.95, 0.90
 
@@ -25,14 +21,7 @@ def test_demo_researchers_match_the_people_who_wrote_them(hub):
     repos = demo_repositories()
     server, _thread, url = serve(repos)
     try:
-        for sample in repos:
-            with hub.db.session() as session:
-                inst = sample.institution
-                if session.scalar(select(Institution).where(Institution.slug == inst.slug)) is None:
-                    add_institution(session, inst.slug, inst.name_en, inst.name_zh, inst.region)
-                repo_id = add_repository(session, hub.pm, hub.settings, member=inst.slug, platform="oai",
-                                         base_url=sample.base_url(url)).id
-            summary = harvest_repository(hub.db, hub.pm, hub.settings, repo_id)
+        for _repo_id, _changed, summary in harvest_demo(hub, url, repos).values():
             run_from(hub, PipelineStage.PEOPLE, summary.changed_ids)
         with hub.db.session() as session:
             quality = demo_quality(session, repos, url)
